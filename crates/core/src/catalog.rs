@@ -1,0 +1,742 @@
+//! The findings catalog: every code a validator can emit, with its severity, title,
+//! explanation, fix advice and the RFC section it rests on.
+//!
+//! Codes are stable: scripts match on them. A code's severity never depends on context; where
+//! context changes the consequence (an uncovered MX in `enforce` versus `testing`), there are
+//! two codes. `docs/findings.md` is generated from this table (`mtasts explain --all
+//! --markdown`) and a test keeps it in sync.
+
+use serde::{Serialize, Serializer};
+
+use crate::finding::Severity;
+
+/// Everything known about one code.
+#[derive(Debug, PartialEq, Eq)]
+pub struct CodeInfo {
+    pub code: &'static str,
+    pub severity: Severity,
+    pub rfc: &'static str,
+    pub title: &'static str,
+    pub explanation: &'static str,
+    pub fix: &'static str,
+}
+
+macro_rules! catalog {
+    ($($variant:ident => $code:literal, $sev:ident, $rfc:literal, $title:literal, $explanation:literal, $fix:literal;)*) => {
+        /// A stable finding code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        const INFOS: &[CodeInfo] = &[
+            $(CodeInfo {
+                code: $code,
+                severity: Severity::$sev,
+                rfc: $rfc,
+                title: $title,
+                explanation: $explanation,
+                fix: $fix,
+            },)*
+        ];
+
+        impl Code {
+            /// Every code, in catalog order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+        }
+    };
+}
+
+impl Code {
+    pub fn info(self) -> &'static CodeInfo {
+        &INFOS[self as usize]
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.info().code
+    }
+
+    pub fn severity(self) -> Severity {
+        self.info().severity
+    }
+
+    /// Looks a code up by its string form.
+    pub fn parse(s: &str) -> Option<Code> {
+        Code::ALL.iter().copied().find(|c| c.as_str() == s)
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A link to the RFC section a reference names (`RFC 8461 §3.2` → rfc-editor.org URL).
+pub fn rfc_url(reference: &str) -> Option<String> {
+    let rest = reference.strip_prefix("RFC ")?;
+    let (num, section) = match rest.split_once(" §") {
+        Some((n, s)) => (n, Some(s)),
+        None => (rest, None),
+    };
+    if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(match section {
+        Some(s) => format!("https://www.rfc-editor.org/rfc/rfc{num}#section-{s}"),
+        None => format!("https://www.rfc-editor.org/rfc/rfc{num}"),
+    })
+}
+
+/// The whole catalog as Markdown (the content of `docs/findings.md`).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Finding codes\n\n\
+         Generated from `crates/core/src/catalog.rs` by `mtasts explain --all --markdown`; a test keeps it in sync.\n\n\
+         Severity: **error** means a conforming sender would not accept or apply the record or policy (or mail would fail); \
+         **warning** means it works for conforming senders but is weak or known to trip some implementations; **info** is advice.\n\n\
+         Leniencies: where senders are known to differ (blank lines, a space before the first `;`, a trailing dot on `mx`, a byte order mark), \
+         the severity follows what a strict RFC parser does, and the explanation says what lenient senders do. \
+         We have no verified list of which sender implementations are strict.\n",
+    );
+    let mut group = "";
+    for code in Code::ALL {
+        let i = code.info();
+        let g = i.code.split('.').next().unwrap_or("");
+        if g != group {
+            group = g;
+            out.push_str(&format!("\n## {g}\n"));
+        }
+        let rfc = match rfc_url(i.rfc) {
+            Some(url) => format!("[{}]({url})", i.rfc),
+            None => i.rfc.to_string(),
+        };
+        out.push_str(&format!(
+            "\n### `{}`: {}\n\n*{}* · {}\n\n{}\n\n**Fix:** {}\n",
+            i.code,
+            i.title,
+            i.severity.as_str(),
+            rfc,
+            i.explanation,
+            i.fix
+        ));
+    }
+    out
+}
+
+catalog! {
+    DomainEmpty => "domain.empty", Error, "RFC 8461 §4",
+        "No domain given",
+        "Nothing was entered to check.",
+        "Enter the mail domain: the part after @ in your addresses, such as example.com.";
+    DomainSpace => "domain.space", Error, "RFC 1035 §2.3.1",
+        "Space in the domain",
+        "Domain names cannot contain spaces; the input holds more than one word.",
+        "Enter exactly one domain, such as example.com.";
+    DomainIpAddress => "domain.ip_address", Error, "RFC 8461 §4",
+        "IP address instead of a domain",
+        "MTA-STS applies to mail domains; an IP address has no MX records or policy.",
+        "Enter the domain of your e-mail addresses instead.";
+    DomainSingleLabel => "domain.single_label", Error, "RFC 8461 §3.3",
+        "Single-label name",
+        "A name without a dot, like \"localhost\", cannot have a public MTA-STS policy.",
+        "Enter the full domain, such as example.com.";
+    DomainLabelTooLong => "domain.label_too_long", Error, "RFC 1035 §2.3.4",
+        "Label longer than 63 characters",
+        "Each dot-separated part of a DNS name is limited to 63 octets.",
+        "Check the domain for a typo or a pasted string.";
+    DomainTooLong => "domain.too_long", Error, "RFC 1035 §2.3.4",
+        "Name longer than 253 characters",
+        "A DNS name is limited to 253 characters written out.",
+        "Check the domain for a typo or a pasted string.";
+    DomainInvalid => "domain.invalid", Error, "RFC 5321 §4.1.2",
+        "Not a valid domain name",
+        "Host names consist of letters, digits and hyphens in dot-separated labels that do not start or end with a hyphen.",
+        "Remove the characters that cannot appear in a host name.";
+    DomainIdna => "domain.idna", Error, "RFC 5890",
+        "Internationalised name cannot be converted",
+        "The name contains characters that IDNA does not allow, or this build cannot convert Unicode names.",
+        "Check the spelling, or enter the xn-- (A-label) form of the name.";
+    DomainNxdomain => "domain.nxdomain", Error, "RFC 5321 §5.1",
+        "Domain does not exist",
+        "DNS says the domain does not exist (NXDOMAIN), so no mail can be delivered to it.",
+        "Check the spelling, or register and delegate the domain.";
+    DnsServfail => "dns.servfail", Error, "RFC 8461 §3.1",
+        "DNS lookup failed (SERVFAIL)",
+        "The resolver could not get an answer from the domain's name servers: a broken delegation, unreachable name servers or a DNSSEC validation failure. Senders see the same failure.",
+        "Check the domain's NS records and DNSSEC (DS and signatures) with a DNS debugging tool.";
+    DnsTimeout => "dns.timeout", Warning, "RFC 8461 §3.1",
+        "DNS lookup timed out",
+        "No answer arrived in time. This may be a slow or overloaded name server, or a problem between the checker and the resolver.",
+        "Run the check again; if it persists, check that the domain's name servers answer quickly.";
+    DnsUnreachable => "dns.unreachable", Info, "RFC 8484",
+        "Resolver unreachable",
+        "The checker could not reach its DNS resolver, so this part was not tested. This is not a problem with the domain.",
+        "Check the resolver setting or the network connection and run the check again.";
+    DnsError => "dns.error", Info, "RFC 1035 §4.1.1",
+        "DNS lookup error",
+        "The resolver returned an unexpected error (for example REFUSED or a malformed answer).",
+        "Run the check again, or try another resolver.";
+    StsNone => "sts.record.none", Error, "RFC 8461 §3.1",
+        "No MTA-STS TXT record",
+        "There is no TXT record beginning with \"v=STSv1\" at _mta-sts.<domain>, so senders never look for a policy.",
+        "Publish a TXT record \"v=STSv1; id=<id>\" at _mta-sts.<domain>.";
+    StsMultiple => "sts.record.multiple", Error, "RFC 8461 §3.1",
+        "More than one MTA-STS TXT record",
+        "\"If the number of resulting records is not one … senders MUST assume the recipient domain does not have an available MTA-STS Policy.\"",
+        "Delete all but one of the v=STSv1 records.";
+    StsDiscarded => "sts.record.discarded", Info, "RFC 8461 §3.1",
+        "Other TXT record ignored",
+        "A TXT record at _mta-sts that does not begin with \"v=STSv1\" is discarded by senders. It does no harm but usually does not belong there.",
+        "Remove unrelated TXT records from _mta-sts.<domain>.";
+    StsVersionCase => "sts.version.case", Error, "RFC 8461 §3.1",
+        "Wrong case in \"v=STSv1\"",
+        "The version is case-sensitive (%s\"v=STSv1\"); a record starting \"V=STSv1\" or \"v=stsv1\" is discarded.",
+        "Write exactly \"v=STSv1\" at the start of the record.";
+    StsVersionSpace => "sts.version.space_before_delimiter", Warning, "RFC 8461 §3.1",
+        "Space before the first \";\"",
+        "The grammar allows white space before \";\", but the discovery rule speaks of records that \"begin with v=STSv1;\", and senders that test that literal prefix discard the record. We know of no public list of which senders do; treat it as a risk.",
+        "Write \"v=STSv1;\" with no space before the semicolon.";
+    StsNonAscii => "sts.record.non_ascii", Error, "RFC 8461 §3.1",
+        "Non-ASCII character",
+        "The TXT record grammar is US-ASCII only.",
+        "Remove the non-ASCII character (often a typographic quote or a non-breaking space pasted from a document).";
+    StsEmptyField => "sts.field.empty", Error, "RFC 8461 §3.1",
+        "Empty field (\";;\")",
+        "The grammar requires a field after every \";\" except an optional final one. Lenient senders skip it; strict ones reject the record.",
+        "Remove the extra \";\".";
+    StsTrailingWhitespace => "sts.record.trailing_whitespace", Error, "RFC 8461 §3.1",
+        "White space after the last field",
+        "Only a trailing \";\" may be followed by white space; \"id=123 \" does not match the grammar, and strict senders reject the record (lenient ones trim it).",
+        "Remove the trailing space, or end the record with \";\".";
+    StsLeadingWhitespace => "sts.record.leading_whitespace", Error, "RFC 8461 §3.1",
+        "White space before \"v=STSv1\"",
+        "The record must begin with \"v=STSv1\"; senders discard a record that starts with a space.",
+        "Remove the leading white space.";
+    StsSyntax => "sts.field.syntax", Error, "RFC 8461 §3.1",
+        "Malformed field",
+        "A field is not of the form name=value, has white space around \"=\", or the record contains control characters.",
+        "Write each field as name=value, separated by \"; \".";
+    StsExtensionName => "sts.extension.name", Error, "RFC 8461 §3.1",
+        "Invalid field name",
+        "Field names are a letter or digit followed by up to 31 letters, digits, \"_\", \"-\" or \".\".",
+        "Fix or remove the field.";
+    StsExtensionValue => "sts.extension.value", Error, "RFC 8461 §3.1",
+        "Invalid field value",
+        "Extension values are printable ASCII without \"=\", \";\" or spaces, and not empty.",
+        "Fix or remove the field.";
+    StsDuplicateField => "sts.field.duplicate", Warning, "RFC 8461 §3.1",
+        "Field given twice",
+        "Senders use the first occurrence and ignore the rest, which is rarely what was meant.",
+        "Keep one occurrence of each field.";
+    StsIdMissing => "sts.id.missing", Error, "RFC 8461 §3.1",
+        "No id field",
+        "The id tells senders when the policy changed; a record without \"id=\" is invalid.",
+        "Add \"id=\" with 1 to 32 letters or digits, for example a timestamp such as 20260101000000.";
+    StsIdInvalid => "sts.id.invalid", Error, "RFC 8461 §3.1",
+        "Invalid id",
+        "The id is 1 to 32 letters or digits (%s\"id=\" 1*32(ALPHA / DIGIT)); hyphens, dots and other characters are not allowed.",
+        "Use only letters and digits, for example a timestamp such as 20260101000000.";
+    StsIdTooLong => "sts.id.too_long", Error, "RFC 8461 §3.1",
+        "id longer than 32 characters",
+        "The id is limited to 32 letters or digits.",
+        "Shorten the id; a timestamp such as 20260101000000 is enough.";
+    StsCname => "sts.cname", Info, "RFC 8461 §8.2",
+        "Record delegated by CNAME",
+        "_mta-sts.<domain> is a CNAME; senders follow it. This is how MTA-STS is delegated to a hosting provider.",
+        "Nothing to fix; make sure the provider keeps the id in step with the policy.";
+    StsOrphanTxt => "sts.orphan_txt", Error, "RFC 8461 §3.3",
+        "TXT record without a policy",
+        "The TXT record announces a policy but the policy cannot be fetched. Senders treat the domain as having no policy, or keep applying an old cached one until it expires.",
+        "Serve the policy at https://mta-sts.<domain>/.well-known/mta-sts.txt, or remove the TXT record.";
+    PolicyOrphan => "policy.orphan", Error, "RFC 8461 §3.1",
+        "Policy without a TXT record",
+        "A policy is served but no _mta-sts TXT record announces it. New senders never fetch it; senders that cached it keep applying it and cannot learn about changes.",
+        "Publish \"v=STSv1; id=<id>\" at _mta-sts.<domain>, or withdraw the policy with mode: none first.";
+    PolicyTooLarge => "policy.size.too_large", Error, "RFC 8461 §3.3",
+        "Policy larger than 64 KiB",
+        "Senders are advised to limit policy bodies to 64 KiB and treat larger ones as a fetch failure.",
+        "Keep the policy small: it needs only version, mode, mx and max_age lines.";
+    PolicyBom => "policy.bom", Error, "RFC 8461 §3.2",
+        "Byte order mark at the start",
+        "Windows editors may save UTF-8 with a byte order mark. Parsers that do not strip it read the first field as \"U+FEFFversion\" and find no version, so the policy is invalid for them.",
+        "Save the file as UTF-8 without BOM (or plain ASCII).";
+    PolicyNotUtf8 => "policy.encoding.not_utf8", Error, "RFC 8461 §3.2",
+        "Not UTF-8",
+        "The policy is text in UTF-8; a byte sequence that is not UTF-8 makes strict parsers reject it.",
+        "Save the file as UTF-8 (plain ASCII is best).";
+    PolicyEmpty => "policy.empty", Error, "RFC 8461 §3.2",
+        "Empty policy",
+        "The policy file has no content.",
+        "Serve the policy: version, mode, mx and max_age lines.";
+    PolicyCrLineEnding => "policy.line.cr_only", Error, "RFC 8461 §3.2",
+        "Lines end in a bare CR",
+        "Lines end in LF or CRLF (\"sts-policy-term = LF / CRLF\"). With bare CR line ends, senders see the whole file as one line and the policy is invalid.",
+        "Save the file with LF or CRLF line ends.";
+    PolicyMixedLineEndings => "policy.line.mixed_endings", Info, "RFC 8461 §3.2",
+        "Mixed line ends",
+        "Some lines end in CRLF and others in LF. The grammar allows either on each line, so this is harmless, but usually a sign of editing on different systems.",
+        "Use one style; CRLF is what the RFC's text describes.";
+    PolicyVersionMissing => "policy.version.missing", Error, "RFC 8461 §3.2",
+        "No version line",
+        "\"version: STSv1\" is required.",
+        "Add \"version: STSv1\" as the first line.";
+    PolicyModeMissing => "policy.mode.missing", Error, "RFC 8461 §3.2",
+        "No mode line",
+        "\"mode\" is required: enforce, testing or none.",
+        "Add \"mode: testing\" (or enforce once reports are clean).";
+    PolicyMaxAgeMissing => "policy.max_age.missing", Error, "RFC 8461 §3.2",
+        "No max_age line",
+        "\"max_age\" is required: how long senders may cache the policy, in seconds.",
+        "Add \"max_age: 604800\" (one week) or longer.";
+    PolicyMxMissing => "policy.mx.missing", Error, "RFC 8461 §3.2",
+        "No mx line",
+        "In modes enforce and testing at least one \"mx\" line is required; it lists the MX hosts senders may deliver to.",
+        "Add one \"mx:\" line per MX host (or *.domain pattern).";
+    PolicyMxInvalid => "policy.mx.invalid", Error, "RFC 8461 §3.2",
+        "Invalid mx pattern",
+        "mx values are a host name, optionally starting with \"*.\", made of letters, digits and hyphens. An invalid line makes the whole policy invalid.",
+        "Write the MX host name exactly as in your MX record.";
+    PolicyMxIpLiteral => "policy.mx.ip_literal", Error, "RFC 8461 §3.2",
+        "IP address as mx",
+        "mx patterns match MX host names, never addresses, and are validated against certificate names.",
+        "Use the host name your MX record points to.";
+    PolicyMxWildcard => "policy.mx.wildcard", Error, "RFC 8461 §3.2",
+        "Misplaced wildcard",
+        "\"*\" is allowed only as the whole left-most label (\"*.example.com\"); \"mail*.example.com\" or \"a.*.example.com\" are invalid.",
+        "Use \"*.example.com\" or list each host.";
+    PolicyMxULabel => "policy.mx.u_label", Error, "RFC 8461 §3.2",
+        "Unicode host name in mx",
+        "Internationalised names must be written as A-labels (xn--…) in the policy.",
+        "Convert the name to its xn-- form.";
+    PolicyMxTrailingDot => "policy.mx.trailing_dot", Warning, "RFC 8461 §3.2",
+        "mx ends with a dot",
+        "Matching ignores a trailing dot, but the Domain grammar does not allow one and strict parsers reject the policy.",
+        "Remove the trailing dot.";
+    PolicyBlankLine => "policy.line.blank", Warning, "RFC 8461 §3.2",
+        "Blank line",
+        "The grammar has no blank lines (other than one final line end). Most senders skip them; a strict parser rejects the policy. We know of no public list of which senders are strict.",
+        "Remove blank lines.";
+    PolicyControlChar => "policy.line.control_char", Error, "RFC 8461 §3.2",
+        "Control character",
+        "A line contains a control character other than tab, which no field allows.",
+        "Remove the control character.";
+    PolicyLeadingWhitespace => "policy.line.leading_whitespace", Error, "RFC 8461 §3.2",
+        "White space before a field name",
+        "Field names start at the beginning of a line; \" mode: enforce\" does not match the grammar, and strict senders reject the policy.",
+        "Remove the indentation.";
+    PolicyTrailingWhitespace => "policy.line.trailing_whitespace", Warning, "RFC 8461 §3.2",
+        "Trailing white space",
+        "The grammar allows white space at the end of a line, but parsers that do not trim it read \"enforce \" instead of \"enforce\".",
+        "Remove trailing spaces and tabs.";
+    PolicyLineSyntax => "policy.line.syntax", Error, "RFC 8461 §3.2",
+        "Line is not \"key: value\"",
+        "Every line is a field name, a colon and a value.",
+        "Fix or remove the line.";
+    PolicySpaceBeforeColon => "policy.line.space_before_colon", Error, "RFC 8461 §3.2",
+        "Space before \":\"",
+        "\"mode : enforce\" does not match the grammar (the field name is followed directly by \":\").",
+        "Write \"mode: enforce\".";
+    PolicyFieldName => "policy.field.name", Error, "RFC 8461 §3.2",
+        "Invalid field name",
+        "Field names are a letter or digit followed by up to 31 letters, digits, \"_\", \"-\" or \".\".",
+        "Fix or remove the line.";
+    PolicyFieldCase => "policy.field.case", Error, "RFC 8461 §3.2",
+        "Field name in the wrong case",
+        "Field names are case-sensitive: \"Mode:\" is an unknown extension to senders, so the real field is missing.",
+        "Write the field name in lower case.";
+    PolicyVersionInvalid => "policy.version.invalid", Error, "RFC 8461 §3.2",
+        "Wrong version",
+        "The only version is \"STSv1\" (case-sensitive).",
+        "Write \"version: STSv1\".";
+    PolicyModeInvalid => "policy.mode.invalid", Error, "RFC 8461 §5",
+        "Invalid mode",
+        "mode is exactly \"enforce\", \"testing\" or \"none\" (lower case).",
+        "Write one of the three modes in lower case.";
+    PolicyMaxAgeInvalid => "policy.max_age.invalid", Error, "RFC 8461 §3.2",
+        "Invalid max_age",
+        "max_age is 1 to 10 digits: a whole number of seconds.",
+        "Write a number of seconds, e.g. 604800 for one week.";
+    PolicyMaxAgeOutOfRange => "policy.max_age.out_of_range", Error, "RFC 8461 §3.2",
+        "max_age above one year",
+        "The maximum value is 31557600 seconds (one year).",
+        "Use at most 31557600.";
+    PolicyUnknownField => "policy.field.unknown", Info, "RFC 8461 §3.2",
+        "Unknown field",
+        "Fields the RFC does not define are ignored by senders. Often a typo of a real field.",
+        "Check the spelling; remove the line if it is not needed.";
+    PolicyDuplicateField => "policy.field.duplicate", Warning, "RFC 8461 §3.2",
+        "Field given twice",
+        "\"If any field is duplicated, all but the first instance MUST be ignored\" (mx excepted).",
+        "Keep only one line for version, mode and max_age.";
+    PolicyExtensionValue => "policy.extension.value", Error, "RFC 8461 §3.2",
+        "Invalid extension value",
+        "Extension values are UTF-8 text without control characters and without leading or trailing spaces, and not empty.",
+        "Fix or remove the line.";
+    PolicyMxDuplicate => "policy.mx.duplicate", Info, "RFC 8461 §3.2",
+        "mx listed twice",
+        "The same pattern appears more than once (matching ignores case and the trailing dot).",
+        "Remove the duplicate.";
+    PolicyMxRedundant => "policy.mx.redundant", Info, "RFC 8461 §4.1",
+        "mx already covered by a wildcard",
+        "A host name is also matched by a \"*.\" pattern in the policy, so one of the lines is unnecessary.",
+        "Remove the redundant line, or replace the wildcard with explicit names.";
+    PolicyMxTooBroad => "policy.mx.too_broad", Warning, "RFC 8461 §4.1",
+        "Overly broad mx pattern",
+        "A pattern like \"*.com\" accepts any host directly under a top-level domain with a valid certificate as your MX, which defeats the policy.",
+        "List your real MX host names, or a wildcard under your own domain.";
+    PolicyModeTesting => "policy.mode.testing", Info, "RFC 8461 §5",
+        "Testing mode",
+        "Senders report TLS failures (via TLS-RPT) but still deliver when TLS fails, so there is no protection against downgrade yet.",
+        "Watch the TLS-RPT reports; when they are clean, switch to mode: enforce and change the TXT id.";
+    PolicyModeNone => "policy.mode.none", Info, "RFC 8461 §5",
+        "Mode none",
+        "Senders treat the domain as having no active policy. This is how a policy is withdrawn.",
+        "Keep serving it until the previous policy's max_age has passed, then remove the TXT record and the policy.";
+    PolicyMaxAgeShort => "policy.max_age.short", Warning, "RFC 8461 §3.2",
+        "max_age under a day",
+        "Senders forget the policy after max_age; a short value lets an attacker who can block the policy fetch downgrade mail soon after.",
+        "Use at least 86400 (a day) while testing and 604800 (a week) or more when enforcing.";
+    PolicyMaxAgeEnforceShort => "policy.max_age.enforce_short", Info, "RFC 8461 §3.2",
+        "Short max_age for an enforced policy",
+        "The RFC recommends \"weeks or greater\" once enforced.",
+        "Raise max_age to 604800 (a week) or more, e.g. 1209600 or 31557600.";
+    FetchHostMissing => "policy_fetch.host_missing", Error, "RFC 8461 §3.3",
+        "Policy host does not resolve",
+        "mta-sts.<domain> has no address records, so senders cannot fetch the policy.",
+        "Publish an A/AAAA (or CNAME) record for mta-sts.<domain> pointing at a web server with a valid certificate.";
+    FetchDns => "policy_fetch.dns", Error, "RFC 8461 §3.3",
+        "Policy host lookup failed",
+        "mta-sts.<domain> could not be resolved (SERVFAIL, timeout or similar).",
+        "Check the DNS records for mta-sts.<domain>.";
+    FetchRefused => "policy_fetch.refused", Error, "RFC 8461 §3.3",
+        "Policy host refused by the checker",
+        "The policy host resolves to an address that is not reachable from the internet (private, loopback, link-local …), so senders cannot reach it either.",
+        "Point mta-sts.<domain> at a public web server.";
+    FetchConnect => "policy_fetch.connect", Error, "RFC 8461 §3.3",
+        "Cannot connect to the policy host",
+        "No HTTPS connection could be made to mta-sts.<domain> on port 443.",
+        "Make sure a web server listens on port 443 for mta-sts.<domain> and is reachable from the internet.";
+    FetchTimeout => "policy_fetch.timeout", Error, "RFC 8461 §3.3",
+        "Policy fetch timed out",
+        "The policy host did not answer in time; senders use timeouts of about a minute.",
+        "Make sure the server answers quickly.";
+    FetchProtocol => "policy_fetch.protocol", Error, "RFC 8461 §3.3",
+        "Not an HTTP answer",
+        "The server did not answer with a valid HTTP response.",
+        "Check the web server configuration for mta-sts.<domain>.";
+    FetchCertExpired => "policy_fetch.cert_expired", Error, "RFC 8461 §3.3",
+        "Policy host certificate expired",
+        "Senders fetch the policy only over HTTPS with a valid certificate; an expired one means no policy.",
+        "Renew the certificate of mta-sts.<domain> (and automate renewal).";
+    FetchCertNotYetValid => "policy_fetch.cert_not_yet_valid", Error, "RFC 8461 §3.3",
+        "Policy host certificate not yet valid",
+        "The certificate's validity starts in the future (or the server clock is wrong).",
+        "Check the certificate and the server clock.";
+    FetchCertName => "policy_fetch.cert_name", Error, "RFC 8461 §3.3",
+        "Certificate not valid for mta-sts.<domain>",
+        "The certificate must carry mta-sts.<domain> (or a wildcard covering it) as a DNS name. A certificate for the bare domain or www does not count.",
+        "Issue a certificate that includes mta-sts.<domain>.";
+    FetchCertUntrusted => "policy_fetch.cert_untrusted", Error, "RFC 8461 §3.3",
+        "Policy host certificate not trusted",
+        "Self-signed, issued by an unknown CA, or sent without its intermediate certificates.",
+        "Use a certificate from a public CA and serve the full chain.";
+    FetchTlsVersion => "policy_fetch.tls_version", Error, "RFC 8461 §3.3",
+        "Outdated TLS on the policy host",
+        "Only TLS versions older than 1.2 were offered; current senders refuse them.",
+        "Enable TLS 1.2 and 1.3 on the web server.";
+    FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
+        "TLS handshake with the policy host failed",
+        "The HTTPS handshake did not complete.",
+        "Check the web server's TLS configuration for mta-sts.<domain> (SNI, ciphers, certificate).";
+    FetchCertExpiring => "policy_fetch.cert_expiring", Warning, "RFC 8461 §3.3",
+        "Policy host certificate expires soon",
+        "The certificate expires within 14 days.",
+        "Renew it now, and automate renewal.";
+    FetchRedirect => "policy_fetch.redirect", Error, "RFC 8461 §3.3",
+        "Redirect instead of the policy",
+        "\"HTTP 3xx redirects MUST NOT be followed\": senders treat a redirect as a failed fetch.",
+        "Serve the policy directly at https://mta-sts.<domain>/.well-known/mta-sts.txt (exempt that path from HTTPS or www redirects).";
+    FetchStatus => "policy_fetch.status", Error, "RFC 8461 §3.3",
+        "HTTP status is not 200",
+        "Senders accept the policy only with status 200.",
+        "Serve the policy file at /.well-known/mta-sts.txt with status 200.";
+    FetchContentType => "policy_fetch.content_type", Error, "RFC 8461 §3.2",
+        "Wrong media type",
+        "The policy is served as text/plain; some senders refuse other media types such as text/html or application/octet-stream.",
+        "Configure the web server to send \"Content-Type: text/plain\" for mta-sts.txt.";
+    FetchCharset => "policy_fetch.charset", Warning, "RFC 8461 §3.2",
+        "Unexpected charset",
+        "The policy is read as UTF-8; another declared charset may confuse senders.",
+        "Send \"text/plain\" or \"text/plain; charset=utf-8\".";
+    FetchNotDeployed => "policy_fetch.not_deployed", Info, "RFC 8461 §3.3",
+        "No policy published",
+        "There is no TXT record and no policy: the domain has not deployed MTA-STS.",
+        "To deploy, start with a policy in testing mode (see \"generate\").";
+    FetchLimited => "policy_fetch.limited", Info, "RFC 8461 §3.3",
+        "Certificate and redirects not tested",
+        "The policy was fetched through a plain pass-through proxy, which hides certificates and redirects.",
+        "Use the checker's own proxy for a complete check.";
+    MxNull => "mx.null", Info, "RFC 7505 §3",
+        "Null MX",
+        "The domain declares that it accepts no mail, so MTA-STS has nothing to protect.",
+        "Nothing to fix if the domain should not receive mail.";
+    MxNullMixed => "mx.null_mixed", Error, "RFC 7505 §3",
+        "Null MX mixed with other MX records",
+        "A null MX must be the only MX record of a domain.",
+        "Remove either the null MX or the other MX records.";
+    MxImplicit => "mx.implicit", Info, "RFC 5321 §5.1",
+        "No MX records",
+        "Without MX records, senders deliver to the domain's own address, so that name is the MX host the policy must cover.",
+        "Publish MX records, or make sure the policy covers the domain name itself.";
+    MxUncovered => "mx.uncovered", Error, "RFC 8461 §4.1",
+        "MX not covered by the enforced policy",
+        "Senders applying an enforced policy will not deliver to an MX host that no mx pattern matches: mail to it fails.",
+        "Add an \"mx:\" line for this host (or a *.domain pattern that covers it), and change the TXT id.";
+    MxUncoveredTesting => "mx.uncovered_testing", Warning, "RFC 8461 §4.1",
+        "MX not covered by the policy",
+        "In testing mode this only produces failure reports, but enforcing would stop delivery to this host.",
+        "Add an \"mx:\" line for this host before switching to enforce.";
+    MxPatternUnused => "mx.pattern_unused", Info, "RFC 8461 §4.1",
+        "mx pattern matches no MX host",
+        "A pattern in the policy matches none of the current MX records: a leftover or a typo.",
+        "Remove it, or fix the spelling.";
+    MxTlsNoStarttls => "mx_tls.no_starttls", Error, "RFC 8461 §4.2",
+        "STARTTLS not offered",
+        "With an enforced policy, senders will not deliver to an MX host without STARTTLS.",
+        "Enable STARTTLS on the mail server with a valid certificate.";
+    MxTlsCertExpired => "mx_tls.cert_expired", Error, "RFC 8461 §4.2",
+        "MX certificate expired",
+        "The MX presents an expired certificate; with an enforced policy, senders refuse to deliver.",
+        "Renew the certificate (and automate renewal).";
+    MxTlsCertNotYetValid => "mx_tls.cert_not_yet_valid", Error, "RFC 8461 §4.2",
+        "MX certificate not yet valid",
+        "The certificate's validity starts in the future, or the server clock is wrong.",
+        "Check the certificate and the clock.";
+    MxTlsCertName => "mx_tls.cert_name", Error, "RFC 8461 §4.2",
+        "MX certificate does not match its name",
+        "The certificate must carry the MX host name as a DNS name (a wildcard only as the whole left-most label).",
+        "Issue a certificate for the MX host name.";
+    MxTlsCertUntrusted => "mx_tls.cert_untrusted", Error, "RFC 8461 §4.2",
+        "MX certificate not trusted",
+        "Self-signed, from an unknown CA, or missing intermediates. MTA-STS requires a publicly trusted certificate.",
+        "Use a certificate from a public CA and serve the full chain.";
+    MxTlsVersion => "mx_tls.tls_version", Error, "RFC 8461 §4.2",
+        "Outdated TLS on the MX",
+        "MTA-STS requires TLS 1.2 or newer.",
+        "Enable TLS 1.2 and 1.3 on the mail server.";
+    MxTlsHandshake => "mx_tls.tls_handshake", Error, "RFC 8461 §4.2",
+        "TLS handshake with the MX failed",
+        "STARTTLS was offered but the handshake did not complete.",
+        "Check the mail server's TLS configuration.";
+    MxTlsCertExpiring => "mx_tls.cert_expiring", Warning, "RFC 8461 §4.2",
+        "MX certificate expires soon",
+        "The certificate expires within 14 days.",
+        "Renew it now, and automate renewal.";
+    MxTlsDns => "mx_tls.dns", Error, "RFC 5321 §5.1",
+        "MX host does not resolve",
+        "The MX record points to a name without addresses; mail cannot be delivered to it.",
+        "Fix the MX record or publish the host's A/AAAA records.";
+    MxTlsRefused => "mx_tls.refused", Error, "RFC 8461 §4.2",
+        "MX host refused by the checker",
+        "The MX host resolves to an address that is not reachable from the internet (private, loopback …), so senders cannot reach it either.",
+        "Point the MX at a public address.";
+    MxTlsUnreachable => "mx_tls.unreachable", Warning, "RFC 5321 §5.1",
+        "Cannot connect to the MX",
+        "No SMTP connection could be made on port 25. This may be the server, a firewall, or the checker's network.",
+        "Check that the server accepts connections on port 25 from the internet.";
+    MxTlsProtocol => "mx_tls.protocol", Error, "RFC 5321 §4.2",
+        "SMTP conversation failed",
+        "The server closed the connection, sent no banner, or answered with something that is not SMTP.",
+        "Check the mail server.";
+    TlsrptNone => "tlsrpt.record.none", Error, "RFC 8460 §3",
+        "No TLS-RPT record",
+        "There is no TXT record beginning with \"v=TLSRPTv1\" at _smtp._tls.<domain>.",
+        "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain>.";
+    TlsrptAbsent => "tlsrpt.absent", Warning, "RFC 8460 §3",
+        "No TLS-RPT record",
+        "Without TLS-RPT you do not learn when senders fail to deliver over TLS, so you cannot tell when it is safe to enforce.",
+        "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain>.";
+    TlsrptMultiple => "tlsrpt.record.multiple", Error, "RFC 8460 §3",
+        "More than one TLS-RPT record",
+        "\"If the number of resulting records is not one, senders MUST assume the recipient domain does not implement TLSRPT.\"",
+        "Merge them into one record (rua= takes a comma-separated list).";
+    TlsrptDiscarded => "tlsrpt.record.discarded", Info, "RFC 8460 §3",
+        "Other TXT record ignored",
+        "A record at _smtp._tls that does not begin with \"v=TLSRPTv1\" is discarded.",
+        "Remove unrelated TXT records from _smtp._tls.<domain>.";
+    TlsrptVersionCase => "tlsrpt.version.case", Error, "RFC 8460 §3",
+        "Wrong case in \"v=TLSRPTv1\"",
+        "The version is case-sensitive; the record is discarded.",
+        "Write exactly \"v=TLSRPTv1\".";
+    TlsrptVersionSpace => "tlsrpt.version.space_before_delimiter", Warning, "RFC 8460 §3",
+        "Space before the first \";\"",
+        "The grammar allows it, but senders looking for the literal prefix \"v=TLSRPTv1;\" discard the record.",
+        "Write \"v=TLSRPTv1;\" with no space before the semicolon.";
+    TlsrptNonAscii => "tlsrpt.record.non_ascii", Error, "RFC 8460 §3",
+        "Non-ASCII character",
+        "The record is US-ASCII; non-ASCII in URIs must be percent-encoded.",
+        "Remove or percent-encode the character.";
+    TlsrptEmptyField => "tlsrpt.field.empty", Error, "RFC 8460 §3",
+        "Empty field (\";;\")",
+        "The grammar requires a field after every \";\" except an optional final one.",
+        "Remove the extra \";\".";
+    TlsrptTrailingWhitespace => "tlsrpt.record.trailing_whitespace", Error, "RFC 8460 §3",
+        "White space after the last field",
+        "Only a trailing \";\" may be followed by white space.",
+        "Remove the trailing space, or end the record with \";\".";
+    TlsrptLeadingWhitespace => "tlsrpt.record.leading_whitespace", Error, "RFC 8460 §3",
+        "White space before \"v=TLSRPTv1\"",
+        "The record must begin with \"v=TLSRPTv1\".",
+        "Remove the leading white space.";
+    TlsrptSyntax => "tlsrpt.field.syntax", Error, "RFC 8460 §3",
+        "Malformed field",
+        "A field is not of the form name=value or has white space around \"=\".",
+        "Write each field as name=value, separated by \"; \".";
+    TlsrptExtensionName => "tlsrpt.extension.name", Error, "RFC 8460 §3",
+        "Invalid field name",
+        "Field names are a letter or digit followed by up to 31 letters, digits, \"_\", \"-\" or \".\".",
+        "Fix or remove the field.";
+    TlsrptExtensionValue => "tlsrpt.extension.value", Error, "RFC 8460 §3",
+        "Invalid field value",
+        "Extension values are printable ASCII without \"=\", \";\" or spaces, and not empty.",
+        "Fix or remove the field.";
+    TlsrptDuplicateField => "tlsrpt.field.duplicate", Warning, "RFC 8460 §3",
+        "Field given twice",
+        "Only the first occurrence is used. To send reports to several places, list the URIs in one rua= separated by commas.",
+        "Merge into one rua= field.";
+    TlsrptRuaMissing => "tlsrpt.rua.missing", Error, "RFC 8460 §3",
+        "No rua field",
+        "rua= is required: where reports are sent.",
+        "Add \"rua=mailto:<address>\" or \"rua=https://<host>/<path>\".";
+    TlsrptRuaEmpty => "tlsrpt.rua.empty", Error, "RFC 8460 §3",
+        "Empty URI in rua",
+        "Two commas in a row, or a comma at the end, leave an empty URI, which the grammar does not allow.",
+        "Remove the extra comma.";
+    TlsrptRuaScheme => "tlsrpt.rua.scheme", Warning, "RFC 8460 §3",
+        "Unsupported URI scheme",
+        "Reports are delivered by e-mail (mailto:) or HTTPS POST (https:); senders ignore other URIs.",
+        "Use mailto: or https:.";
+    TlsrptRuaNoneUsable => "tlsrpt.rua.none_usable", Error, "RFC 8460 §3",
+        "No usable report address",
+        "None of the rua= URIs is a valid mailto: or https: URI, so no report can be delivered.",
+        "Give at least one valid mailto: or https: URI.";
+    TlsrptRuaUnencoded => "tlsrpt.rua.unencoded", Error, "RFC 8460 §3",
+        "Unencoded \"!\" in a URI",
+        "Commas, exclamation points and semicolons in a URI must be percent-encoded. DMARC-style size limits (\"!10m\") do not exist in TLS-RPT.",
+        "Remove the \"!…\" suffix or write it as %21.";
+    TlsrptRuaInvalid => "tlsrpt.rua.invalid", Error, "RFC 8460 §3",
+        "Malformed URI",
+        "The URI contains characters a URI cannot contain (such as spaces or quotes) or a broken percent-encoding.",
+        "Fix the URI.";
+    TlsrptRuaMailto => "tlsrpt.rua.mailto", Error, "RFC 8460 §3",
+        "Invalid mailto URI",
+        "A mailto: URI needs a full address: mailto:local@domain.",
+        "Write mailto:tlsrpt@example.com.";
+    TlsrptRuaHttps => "tlsrpt.rua.https", Error, "RFC 8460 §3",
+        "Invalid https URI",
+        "An https: URI needs a host: https://host/path.",
+        "Write https://reports.example.com/tlsrpt.";
+    ReportGzip => "report.gzip", Error, "RFC 8460 §5.3",
+        "Damaged gzip data",
+        "The file starts like gzip but cannot be decompressed (truncated or corrupted), or expands beyond 64 MiB.",
+        "Save the attachment again, or decompress it and paste the JSON.";
+    ReportJson => "report.json", Error, "RFC 8460 §4",
+        "Not valid JSON",
+        "The report is not well-formed JSON.",
+        "Check that the whole file was copied; the line and column point at the error.";
+    ReportStructure => "report.structure", Error, "RFC 8460 §4.4",
+        "Report structure missing",
+        "The report has no usable \"policies\" list (or a policy has no summary), so it says nothing about sessions.",
+        "Nothing to fix on your side: the sender's report is malformed; contact the sender if it repeats.";
+    ReportFieldMissing => "report.field_missing", Warning, "RFC 8460 §4.4",
+        "Required field missing",
+        "A field the RFC requires is absent (e.g. report-id, date-range, policy-domain). The rest of the report is still summarised.",
+        "Nothing to fix on your side; the sender deviates from the RFC.";
+    ReportFieldType => "report.field_type", Warning, "RFC 8460 §4.4",
+        "Field of the wrong type",
+        "A field has another JSON type than the RFC defines (e.g. a count as a string). It was read anyway where possible.",
+        "Nothing to fix on your side; the sender deviates from the RFC.";
+    ReportContactNull => "report.contact_null", Info, "RFC 8460 §4.4",
+        "contact-info is null",
+        "Some senders send \"contact-info\": null instead of an address.",
+        "Nothing to fix.";
+    ReportDate => "report.date", Warning, "RFC 8460 §4.4",
+        "Malformed date",
+        "date-range values are RFC 3339 date-times such as 2016-04-01T00:00:00Z.",
+        "Nothing to fix on your side; the sender deviates from the RFC.";
+    ReportPolicyType => "report.policy_type", Warning, "RFC 8460 §4.4",
+        "Unknown policy type",
+        "policy-type is \"tlsa\", \"sts\" or \"no-policy-found\".",
+        "Nothing to fix on your side.";
+    ReportMxHostArray => "report.mx_host_array", Info, "RFC 8460 §4.4",
+        "mx-host given as a list",
+        "Some senders send mx-host as a list of patterns rather than one string; it was read as a list.",
+        "Nothing to fix.";
+    ReportResultType => "report.result_type", Warning, "RFC 8460 §4.3",
+        "Unknown result type",
+        "The failure's result-type is not one the RFC defines; it is counted as given.",
+        "Nothing to fix on your side.";
+    ReportSendingIpMissing => "report.sending_ip_missing", Info, "RFC 8460 §4.4",
+        "sending-mta-ip missing",
+        "Some senders omit the sending IP from failure details; those failures are counted under \"(not given)\".",
+        "Nothing to fix.";
+    ReportCountMismatch => "report.count_mismatch", Warning, "RFC 8460 §4.4",
+        "Failure counts disagree",
+        "The failure details add up to more failed sessions than the summary reports.",
+        "Nothing to fix on your side; the sender's counts are inconsistent.";
+    ReportCount => "report.count", Warning, "RFC 8460 §4.4",
+        "Invalid session count",
+        "A session count is not a non-negative whole number; it was counted as 0.",
+        "Nothing to fix on your side.";
+    ReportFailures => "report.failures", Warning, "RFC 8460 §4.3",
+        "Sessions failed",
+        "Senders could not establish a secure session to your MX hosts for some deliveries. Under an enforced policy these messages were not delivered.",
+        "Look at the result types and MX hosts in the breakdown and fix those hosts before enforcing.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            let s = c.as_str();
+            assert!(seen.insert(s), "duplicate code {s}");
+            assert!(
+                s.bytes().all(|b| b.is_ascii_lowercase()
+                    || b.is_ascii_digit()
+                    || b == b'.'
+                    || b == b'_'),
+                "{s}"
+            );
+            assert_eq!(Code::parse(s), Some(*c));
+            let i = c.info();
+            assert!(
+                !i.title.is_empty() && !i.explanation.is_empty() && !i.fix.is_empty(),
+                "{s}"
+            );
+            assert!(rfc_url(i.rfc).is_some(), "{s}: {}", i.rfc);
+        }
+    }
+
+    #[test]
+    fn rfc_links() {
+        assert_eq!(
+            rfc_url("RFC 8461 §3.2").as_deref(),
+            Some("https://www.rfc-editor.org/rfc/rfc8461#section-3.2")
+        );
+        assert_eq!(
+            rfc_url("RFC 5890").as_deref(),
+            Some("https://www.rfc-editor.org/rfc/rfc5890")
+        );
+    }
+}

@@ -1,0 +1,255 @@
+//! Everything a live check gathers, as plain facts. The browser (DoH + proxy) and the native
+//! binary (hickory + direct connections) are two ways of filling this in; [`crate::check`]
+//! turns it into a [`crate::Report`]. Any part may still be pending, so a report can be drawn
+//! while answers arrive.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mx::MxRecord;
+use crate::txt::TxtRecord;
+
+/// A fact that may not be known yet.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", content = "value", rename_all = "snake_case")]
+pub enum Lookup<T> {
+    /// Asked, no answer yet.
+    #[default]
+    Pending,
+    /// This check cannot find it out (e.g. a plain CORS proxy cannot see certificates); the
+    /// text says why.
+    NotTested(String),
+    Done(T),
+}
+
+impl<T> Lookup<T> {
+    pub fn done(&self) -> Option<&T> {
+        match self {
+            Lookup::Done(t) => Some(t),
+            _ => None,
+        }
+    }
+
+    pub fn is_pending(&self) -> bool {
+        matches!(self, Lookup::Pending)
+    }
+}
+
+/// The outcome of one DNS query.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum DnsResult<T> {
+    Records(T),
+    /// The name exists but has no records of this type (NODATA).
+    NoRecords,
+    /// The name does not exist (RCODE 3).
+    NxDomain,
+    /// The resolver could not get an answer (RCODE 2), e.g. broken delegation or DNSSEC failure.
+    ServFail,
+    /// No answer in time.
+    Timeout,
+    /// The resolver itself could not be reached (our side, not the domain's).
+    Unreachable(String),
+    /// Anything else (REFUSED, malformed answer …).
+    Error(String),
+}
+
+/// A DNS answer with the facts around it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsAnswer<T> {
+    pub result: DnsResult<T>,
+    /// The resolver's AD bit (RFC 4035 §3.2.3), when known.
+    #[serde(default)]
+    pub authenticated: Option<bool>,
+    /// CNAMEs followed on the way (RFC 8461 §8.2 allows delegating `_mta-sts` by CNAME).
+    #[serde(default)]
+    pub cname_chain: Vec<String>,
+}
+
+impl<T> DnsAnswer<T> {
+    pub fn new(result: DnsResult<T>) -> Self {
+        DnsAnswer {
+            result,
+            authenticated: None,
+            cname_chain: Vec::new(),
+        }
+    }
+}
+
+/// Why a TLS handshake or certificate validation failed, as the fetcher classified it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum TlsError {
+    Expired,
+    NotYetValid,
+    NameMismatch,
+    /// Self-signed, unknown issuer, incomplete chain.
+    Untrusted(String),
+    /// Only protocol versions older than TLS 1.2 offered.
+    ProtocolVersion,
+    Handshake(String),
+}
+
+/// Facts about a presented certificate (the leaf), available even when validation failed.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertFacts {
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// DNS-ID subjectAltNames.
+    #[serde(default)]
+    pub dns_names: Vec<String>,
+    #[serde(default)]
+    pub issuer: Option<String>,
+    /// Validity, in seconds since the Unix epoch.
+    #[serde(default)]
+    pub not_before: Option<i64>,
+    #[serde(default)]
+    pub not_after: Option<i64>,
+}
+
+/// How the fetch of `https://mta-sts.<domain>/.well-known/mta-sts.txt` ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum FetchOutcome {
+    /// An HTTP response arrived (whatever its status).
+    Response,
+    /// The policy host did not resolve.
+    Dns(DnsResult<()>),
+    /// The proxy refused to connect (e.g. the host resolves to a private address).
+    Refused(String),
+    ConnectFailed(String),
+    Timeout,
+    Tls(TlsError),
+    /// The server answered with something that is not HTTP.
+    Protocol(String),
+}
+
+/// The policy fetch as the proxy (or the native fetcher) saw it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyFetch {
+    pub outcome: FetchOutcome,
+    #[serde(default)]
+    pub tls_version: Option<String>,
+    #[serde(default)]
+    pub certificate: Option<CertFacts>,
+    #[serde(default)]
+    pub status: Option<u16>,
+    #[serde(default)]
+    pub content_type: Option<String>,
+    /// `Location` of a redirect (never followed, RFC 8461 §3.3).
+    #[serde(default)]
+    pub location: Option<String>,
+    #[serde(default)]
+    pub body: Option<Vec<u8>>,
+    /// The body was cut at the size limit.
+    #[serde(default)]
+    pub truncated: bool,
+    /// Set when the fetcher could not observe certificates and redirects (a pass-through CORS
+    /// proxy); says why.
+    #[serde(default)]
+    pub limited: Option<String>,
+}
+
+impl PolicyFetch {
+    /// A fetch that ended before any HTTP response.
+    pub fn failed(outcome: FetchOutcome) -> Self {
+        PolicyFetch {
+            outcome,
+            tls_version: None,
+            certificate: None,
+            status: None,
+            content_type: None,
+            location: None,
+            body: None,
+            truncated: false,
+            limited: None,
+        }
+    }
+
+    /// A 200 response with this content type and body.
+    pub fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Self {
+        PolicyFetch {
+            status: Some(200),
+            content_type: Some(content_type.to_string()),
+            body: Some(body.into()),
+            tls_version: Some("TLSv1.3".into()),
+            ..PolicyFetch::failed(FetchOutcome::Response)
+        }
+    }
+}
+
+/// How the SMTP probe of one MX host ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum ProbeOutcome {
+    /// Reached the point the probe goes to (after STARTTLS, or after EHLO without it).
+    Completed,
+    Dns(DnsResult<()>),
+    Refused(String),
+    ConnectFailed(String),
+    Timeout,
+    /// The server misbehaved (closed early, no banner, garbage).
+    Protocol(String),
+}
+
+/// One MX host's STARTTLS probe (RFC 8461 §4.2, §7.2).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MxProbe {
+    pub host: String,
+    pub outcome: ProbeOutcome,
+    #[serde(default)]
+    pub banner: Option<String>,
+    /// Whether EHLO advertised STARTTLS (unknown if the probe did not get that far).
+    #[serde(default)]
+    pub starttls: Option<bool>,
+    #[serde(default)]
+    pub tls_version: Option<String>,
+    #[serde(default)]
+    pub tls_error: Option<TlsError>,
+    #[serde(default)]
+    pub certificate: Option<CertFacts>,
+}
+
+impl MxProbe {
+    /// A probe that completed STARTTLS with this certificate.
+    pub fn good(host: &str, certificate: CertFacts) -> Self {
+        MxProbe {
+            host: host.to_string(),
+            outcome: ProbeOutcome::Completed,
+            banner: Some(format!("220 {host} ESMTP")),
+            starttls: Some(true),
+            tls_version: Some("TLSv1.3".into()),
+            tls_error: None,
+            certificate: Some(certificate),
+        }
+    }
+}
+
+/// Everything a check gathers about one policy domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inputs {
+    /// The policy domain, A-label form.
+    pub domain: String,
+    /// The current time (seconds since the Unix epoch), for certificate expiry.
+    #[serde(default)]
+    pub now: Option<i64>,
+    #[serde(default)]
+    pub sts_txt: Lookup<DnsAnswer<Vec<TxtRecord>>>,
+    #[serde(default)]
+    pub tlsrpt_txt: Lookup<DnsAnswer<Vec<TxtRecord>>>,
+    #[serde(default)]
+    pub mx: Lookup<DnsAnswer<Vec<MxRecord>>>,
+    #[serde(default)]
+    pub policy: Lookup<PolicyFetch>,
+    #[serde(default)]
+    pub mx_tls: Lookup<Vec<MxProbe>>,
+}
+
+impl Inputs {
+    /// Everything pending: the state right after the user presses "Check".
+    pub fn new(domain: &str) -> Self {
+        Inputs {
+            domain: domain.to_string(),
+            ..Inputs::default()
+        }
+    }
+}

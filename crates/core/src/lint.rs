@@ -1,0 +1,215 @@
+//! One output shape for every offline validation, shared by `mtasts lint --json`, the web
+//! app's paste mode and the embed's `lint(kind, text)`:
+//!
+//! ```json
+//! {"kind": "policy", "valid": true, "verdict": "pass", "findings": [...], "parsed": {...}}
+//! ```
+//!
+//! `parsed` holds what was understood: for a policy `version`, `mode`, `max_age`, `mx`; for a
+//! TXT set `id`; for a TLS-RPT record `rua`; for a report the totals and breakdowns. When
+//! `valid` is false a conforming sender would use none of it; the values are what a lenient
+//! reader would have taken.
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::finding::{Finding, Verdict};
+use crate::txt::TxtRecord;
+use crate::{policy, record, report_json, tlsrpt};
+
+/// What is being validated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Kind {
+    #[serde(rename = "policy")]
+    Policy,
+    #[serde(rename = "sts-txt")]
+    StsTxt,
+    #[serde(rename = "tlsrpt-txt")]
+    TlsrptTxt,
+    #[serde(rename = "tlsrpt-report")]
+    TlsrptReport,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 4] = [
+        Kind::Policy,
+        Kind::StsTxt,
+        Kind::TlsrptTxt,
+        Kind::TlsrptReport,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Policy => "policy",
+            Kind::StsTxt => "sts-txt",
+            Kind::TlsrptTxt => "tlsrpt-txt",
+            Kind::TlsrptReport => "tlsrpt-report",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LintOutput {
+    pub kind: Kind,
+    pub valid: bool,
+    pub verdict: Verdict,
+    pub findings: Vec<Finding>,
+    pub parsed: Value,
+}
+
+fn output(kind: Kind, valid: bool, findings: Vec<Finding>, parsed: Value) -> LintOutput {
+    LintOutput {
+        kind,
+        valid,
+        verdict: Verdict::from_findings(valid, &findings),
+        findings,
+        parsed,
+    }
+}
+
+/// Validates a policy body.
+pub fn policy(body: &[u8]) -> LintOutput {
+    let l = policy::lint(body);
+    let p = &l.policy;
+    let parsed = json!({
+        "version": p.version,
+        "mode": p.mode,
+        "max_age": p.max_age,
+        "mx": p.mx,
+        "extensions": p.extensions,
+    });
+    output(Kind::Policy, l.valid, l.findings, parsed)
+}
+
+/// Validates the `_mta-sts` record set.
+pub fn sts_txt(records: &[TxtRecord]) -> LintOutput {
+    let l = record::lint(records);
+    let parsed = json!({
+        "id": l.record.as_ref().map(|r| &r.id),
+        "extensions": l.record.as_ref().map(|r| &r.extensions),
+        "records": records.len(),
+        "candidates": l.candidates,
+    });
+    output(Kind::StsTxt, l.valid, l.findings, parsed)
+}
+
+/// Validates the `_smtp._tls` record set.
+pub fn tlsrpt_txt(records: &[TxtRecord]) -> LintOutput {
+    let l = tlsrpt::lint(records);
+    let parsed = json!({
+        "rua": l.record.as_ref().map(|r| r.rua.clone()).unwrap_or_default(),
+        "extensions": l.record.as_ref().map(|r| &r.extensions),
+        "records": records.len(),
+        "candidates": l.candidates,
+    });
+    output(Kind::TlsrptTxt, l.valid, l.findings, parsed)
+}
+
+/// Validates and summarises a TLS-RPT report (JSON or gzip).
+pub fn tlsrpt_report(bytes: &[u8]) -> LintOutput {
+    let l = report_json::lint(bytes);
+    let parsed = serde_json::to_value(&l.summary).unwrap_or(Value::Null);
+    output(Kind::TlsrptReport, l.valid, l.findings, parsed)
+}
+
+/// Validates text of any kind, as pasted: TXT kinds take one record per non-empty line, each
+/// either bare or in zone-file presentation form (`"v=STSv1; " "id=1"`, as `dig` prints it).
+pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
+    match kind {
+        Kind::Policy => policy(text),
+        Kind::TlsrptReport => tlsrpt_report(text),
+        Kind::StsTxt | Kind::TlsrptTxt => {
+            let s = String::from_utf8_lossy(text);
+            let records: Vec<TxtRecord> = s
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(parse_presentation)
+                .collect();
+            if kind == Kind::StsTxt {
+                sts_txt(&records)
+            } else {
+                tlsrpt_txt(&records)
+            }
+        }
+    }
+}
+
+/// Reads one TXT record written as text. A line starting with `"` (after white space) is read
+/// in zone-file presentation form: quoted character-strings separated by white space, with
+/// `\"`, `\\` and `\DDD` escapes (RFC 1035 §5.1). Anything else is one string, as written.
+pub fn parse_presentation(line: &str) -> TxtRecord {
+    let trimmed = line.trim_start();
+    if !trimmed.starts_with('"') {
+        return vec![line.to_string()];
+    }
+    let mut strings = Vec::new();
+    let mut chars = trimmed.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '"' {
+            continue;
+        }
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(c) = chars.next() {
+            match c {
+                '"' => break,
+                '\\' => {
+                    let mut digits = String::new();
+                    while digits.len() < 3 && chars.peek().is_some_and(char::is_ascii_digit) {
+                        digits.extend(chars.next());
+                    }
+                    if digits.len() == 3 {
+                        if let Ok(b) = digits.parse::<u8>() {
+                            bytes.push(b);
+                        }
+                    } else if !digits.is_empty() {
+                        bytes.extend(digits.bytes());
+                    } else if let Some(next) = chars.next() {
+                        let mut buf = [0u8; 4];
+                        bytes.extend(next.encode_utf8(&mut buf).as_bytes());
+                    }
+                }
+                other => {
+                    let mut buf = [0u8; 4];
+                    bytes.extend(other.encode_utf8(&mut buf).as_bytes());
+                }
+            }
+        }
+        strings.push(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    strings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presentation_form() {
+        assert_eq!(parse_presentation("v=STSv1; id=1"), ["v=STSv1; id=1"]);
+        assert_eq!(
+            parse_presentation("\"v=STSv1; \" \"id=1\""),
+            ["v=STSv1; ", "id=1"]
+        );
+        assert_eq!(parse_presentation(r#""a\"b\\c\059""#), ["a\"b\\c;"]);
+    }
+
+    #[test]
+    fn shape() {
+        let out = text(Kind::StsTxt, b"\"v=STSv1; id=1\"\n");
+        let v = serde_json::to_value(&out).unwrap();
+        assert_eq!(v["kind"], "sts-txt");
+        assert_eq!(v["valid"], true);
+        assert_eq!(v["verdict"], "pass");
+        assert_eq!(v["parsed"]["id"], "1");
+        let out = policy(b"version: STSv1\nmode: testing\nmx: a.example\nmax_age: 86400\n");
+        let v = serde_json::to_value(&out).unwrap();
+        assert_eq!(v["parsed"]["mode"], "testing");
+        assert_eq!(v["parsed"]["max_age"], 86400);
+        assert_eq!(v["findings"][0]["code"], "policy.mode.testing");
+        assert_eq!(v["findings"][0]["severity"], "info");
+    }
+}

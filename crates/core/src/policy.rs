@@ -1,0 +1,724 @@
+//! The policy file served at `https://mta-sts.<domain>/.well-known/mta-sts.txt`
+//! (RFC 8461 §3.2).
+//!
+//! ```text
+//! sts-policy-record   = sts-policy-field *WSP *(sts-policy-term sts-policy-field *WSP)
+//!                       [sts-policy-term]
+//! sts-policy-field-delim = ":" *WSP
+//! sts-policy-version  = %s"version" ":" *WSP %s"STSv1"
+//! sts-policy-mode     = %s"mode" ":" *WSP (%s"testing" / %s"enforce" / %s"none")
+//! sts-policy-max-age  = %s"max_age" ":" *WSP 1*10(DIGIT)     ; at most 31557600
+//! sts-policy-mx       = %s"mx" ":" *WSP ["*."] Domain
+//! sts-policy-term     = LF / CRLF
+//! sts-policy-ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".")
+//! sts-policy-ext-value = sts-policy-vchar [*(%x20 / sts-policy-vchar) sts-policy-vchar]
+//! ```
+//!
+//! "Parsers MUST accept TXT records and policy files that are syntactically valid … and that
+//! possibly contain additional key-value pairs not specified in this document, in which case
+//! unknown fields SHOULD be ignored. If any field is duplicated, all but the first instance
+//! MUST be ignored" (§3.2; `mx` is the one field meant to repeat).
+//!
+//! The parser reads every line, reports every deviation, and builds what a lenient sender would
+//! use, so even an invalid policy shows what was understood.
+
+use serde::{Deserialize, Serialize};
+
+use crate::catalog::Code;
+use crate::finding::{Finding, FindingsExt};
+use crate::mx::{self, MxPattern};
+use crate::txt;
+
+/// RFC 8461 §3.2: "max_age: Max lifetime of the policy (plaintext non-negative integer
+/// seconds, maximum value of 31557600)".
+pub const MAX_AGE_LIMIT: u64 = 31_557_600;
+/// §3.3: "a suggested maximum policy size of 64 kilobytes".
+pub const MAX_POLICY_SIZE: usize = 64 * 1024;
+/// Below a day a policy is re-fetched so often that it protects little (advice threshold).
+pub const SHORT_MAX_AGE: u64 = 86_400;
+/// §3.2 recommends "weeks or greater" for `max_age` once a policy is enforced.
+pub const ENFORCE_MIN_MAX_AGE: u64 = 604_800;
+
+/// The policy mode (§5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+    Enforce,
+    Testing,
+    None,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Enforce => "enforce",
+            Mode::Testing => "testing",
+            Mode::None => "none",
+        }
+    }
+
+    /// Parses the exact, case-sensitive keyword.
+    pub fn parse(s: &str) -> Option<Mode> {
+        match s {
+            "enforce" => Some(Mode::Enforce),
+            "testing" => Some(Mode::Testing),
+            "none" => Some(Mode::None),
+            _ => None,
+        }
+    }
+}
+
+/// What a sender takes from the policy. For an invalid policy these are the values a lenient
+/// reader would have understood (any may be missing).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Policy {
+    pub version: Option<String>,
+    pub mode: Option<Mode>,
+    pub max_age: Option<u64>,
+    /// Valid `mx` patterns in canonical form (lower case, no trailing dot), in file order.
+    pub mx: Vec<String>,
+    /// Extension fields as `(name, value)`.
+    pub extensions: Vec<(String, String)>,
+    #[serde(skip)]
+    pub patterns: Vec<MxPattern>,
+}
+
+/// The outcome of validating a policy file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PolicyLint {
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+    pub policy: Policy,
+}
+
+/// One physical line of the file.
+struct Line<'a> {
+    number: u32,
+    text: &'a str,
+    /// What ended it: "\n", "\r\n", "\r" or "" at end of input.
+    term: &'static str,
+}
+
+/// Validates a policy file from the raw bytes of the HTTP response body.
+pub fn lint(body: &[u8]) -> PolicyLint {
+    let mut findings = Vec::new();
+    if body.len() > MAX_POLICY_SIZE {
+        findings.push(Finding::new(
+            Code::PolicyTooLarge,
+            format!(
+                "the policy is {} bytes; senders stop reading at {} bytes (64 KiB)",
+                body.len(),
+                MAX_POLICY_SIZE
+            ),
+        ));
+    }
+    let mut bytes = body;
+    if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        findings.push(
+            Finding::new(
+                Code::PolicyBom,
+                "the file starts with a UTF-8 byte order mark; senders that do not strip it read the first field name as \"\\u{FEFF}version\" and find no version",
+            )
+            .at(1, 1),
+        );
+        bytes = rest;
+    }
+    let text: std::borrow::Cow<'_, str> = match std::str::from_utf8(bytes) {
+        Ok(s) => s.into(),
+        Err(e) => {
+            let good = &bytes[..e.valid_up_to()];
+            let line = good.iter().filter(|&&b| b == b'\n').count() as u32 + 1;
+            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() as u32 + 1;
+            findings.push(
+                Finding::new(
+                    Code::PolicyNotUtf8,
+                    "the file is not valid UTF-8; save it as UTF-8 (plain ASCII is best)",
+                )
+                .at(line, column),
+            );
+            String::from_utf8_lossy(bytes)
+        }
+    };
+    let mut policy = Policy::default();
+    parse_text(&text, &mut policy, &mut findings);
+    // Located findings in file order, then the ones about the whole file.
+    findings.sort_by_key(|f| f.location.map_or((u32::MAX, 0), |l| (l.line, l.column)));
+    let valid = findings.no_errors();
+    PolicyLint {
+        valid,
+        findings,
+        policy,
+    }
+}
+
+fn split_lines(text: &str) -> Vec<Line<'_>> {
+    let mut lines = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    let mut number = 1;
+    while i < bytes.len() {
+        let (term, len) = match bytes[i] {
+            b'\n' => ("\n", 1),
+            b'\r' if bytes.get(i + 1) == Some(&b'\n') => ("\r\n", 2),
+            b'\r' => ("\r", 1),
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        lines.push(Line {
+            number,
+            text: &text[start..i],
+            term,
+        });
+        number += 1;
+        i += len;
+        start = i;
+    }
+    lines.push(Line {
+        number,
+        text: &text[start..],
+        term: "",
+    });
+    lines
+}
+
+#[derive(Default)]
+struct Seen {
+    version: bool,
+    mode: bool,
+    max_age: bool,
+    /// Case variants of required names found (e.g. `Mode:`), so "missing" can say why.
+    case_variant: Vec<&'static str>,
+}
+
+fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
+    if text.trim().is_empty() {
+        findings.push(Finding::new(Code::PolicyEmpty, "the policy file is empty").at(1, 1));
+        return;
+    }
+    let lines = split_lines(text);
+    let has_cr_only = lines.iter().find(|l| l.term == "\r");
+    if let Some(l) = has_cr_only {
+        findings.push(
+            Finding::new(
+                Code::PolicyCrLineEnding,
+                "lines end in a bare CR (old Mac style); lines must end in LF or CRLF, otherwise senders see one long line",
+            )
+            .at(l.number, txt::col(l.text, l.text.len())),
+        );
+    }
+    let crlf = lines.iter().filter(|l| l.term == "\r\n").count();
+    let lf = lines.iter().filter(|l| l.term == "\n").count();
+    if crlf > 0 && lf > 0 {
+        let first_lf = lines
+            .iter()
+            .find(|l| l.term == "\n")
+            .map_or(1, |l| l.number);
+        findings.push(
+            Finding::new(
+                Code::PolicyMixedLineEndings,
+                format!("{crlf} lines end in CRLF and {lf} in LF; the grammar allows both, but one style is cleaner"),
+            )
+            .at(first_lf, 1),
+        );
+    }
+
+    let last_index = lines.len() - 1;
+    let mut seen = Seen::default();
+    for (idx, line) in lines.iter().enumerate() {
+        let is_final_empty = idx == last_index && line.text.is_empty();
+        if is_final_empty {
+            continue;
+        }
+        parse_line(line, policy, &mut seen, findings);
+    }
+
+    let missing = |name: &'static str, code: Code, findings: &mut Vec<Finding>, seen: &Seen| {
+        if !seen.case_variant.contains(&name) {
+            findings.push(Finding::new(
+                code,
+                format!("the policy has no \"{name}:\" line"),
+            ));
+        }
+    };
+    if !seen.version {
+        missing("version", Code::PolicyVersionMissing, findings, &seen);
+    }
+    if !seen.mode {
+        missing("mode", Code::PolicyModeMissing, findings, &seen);
+    }
+    if !seen.max_age {
+        missing("max_age", Code::PolicyMaxAgeMissing, findings, &seen);
+    }
+    if policy.mx.is_empty()
+        && matches!(policy.mode, Some(Mode::Enforce | Mode::Testing))
+        && !seen.case_variant.contains(&"mx")
+    {
+        let has_bad_mx = findings.iter().any(|f| {
+            matches!(
+                f.code,
+                Code::PolicyMxInvalid
+                    | Code::PolicyMxIpLiteral
+                    | Code::PolicyMxWildcard
+                    | Code::PolicyMxULabel
+            )
+        });
+        if !has_bad_mx {
+            findings.push(Finding::new(
+                Code::PolicyMxMissing,
+                "the policy has no \"mx:\" line; every mode except none needs at least one",
+            ));
+        }
+    }
+    advise(policy, findings);
+}
+
+fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &mut Vec<Finding>) {
+    let n = line.number;
+    let raw = line.text;
+    let is_wsp = |c: char| c == ' ' || c == '\t';
+    if raw.trim_matches(is_wsp).is_empty() {
+        findings.push(
+            Finding::new(
+                Code::PolicyBlankLine,
+                "blank line: the grammar has none, and strict parsers reject the policy; most senders skip it",
+            )
+            .at(n, 1),
+        );
+        return;
+    }
+    if let Some((i, c)) = raw
+        .char_indices()
+        .find(|&(_, c)| c.is_control() && c != '\t')
+    {
+        findings.push(
+            Finding::new(
+                Code::PolicyControlChar,
+                format!("control character U+{:04X} in the line", c as u32),
+            )
+            .at(n, txt::col(raw, i)),
+        );
+    }
+    let body = raw.trim_start_matches(is_wsp);
+    let lead = raw.len() - body.len();
+    if lead > 0 {
+        findings.push(
+            Finding::new(
+                Code::PolicyLeadingWhitespace,
+                "the line starts with white space; field names must start at the beginning of the line",
+            )
+            .at(n, 1),
+        );
+    }
+    let trimmed = body.trim_end_matches(is_wsp);
+    if trimmed.len() != body.len() {
+        findings.push(
+            Finding::new(
+                Code::PolicyTrailingWhitespace,
+                "trailing white space: the grammar allows it, but some parsers keep it as part of the value",
+            )
+            .at(n, txt::col(raw, lead + trimmed.len())),
+        );
+    }
+    let Some((key_raw, value_raw)) = trimmed.split_once(':') else {
+        findings.push(
+            Finding::new(
+                Code::PolicyLineSyntax,
+                format!("\"{}\" is not a \"key: value\" line", shorten(trimmed)),
+            )
+            .at(n, 1 + lead as u32),
+        );
+        return;
+    };
+    let key = key_raw.trim_end_matches(is_wsp);
+    if key.len() != key_raw.len() {
+        findings.push(
+            Finding::new(
+                Code::PolicySpaceBeforeColon,
+                format!("white space between \"{key}\" and \":\"; write \"{key}:\""),
+            )
+            .at(n, txt::col(raw, lead + key.len())),
+        );
+    }
+    let value = value_raw.trim_start_matches(is_wsp);
+    let value_offset = lead + key_raw.len() + 1 + (value_raw.len() - value.len());
+    let value_col = txt::col(raw, value_offset);
+    let key_col = txt::col(raw, lead);
+
+    if !txt::valid_ext_name(key) {
+        findings.push(
+            Finding::new(
+                Code::PolicyFieldName,
+                format!("\"{key}\" is not a valid field name (a letter or digit, then up to 31 letters, digits, '_', '-' or '.')"),
+            )
+            .at(n, key_col),
+        );
+        return;
+    }
+
+    match key {
+        "version" => {
+            if first(&mut seen.version, key, n, key_col, findings) {
+                if value != "STSv1" {
+                    findings.push(
+                        Finding::new(
+                            Code::PolicyVersionInvalid,
+                            format!("version is \"{value}\"; it must be exactly \"STSv1\""),
+                        )
+                        .at(n, value_col),
+                    );
+                }
+                policy.version = Some(value.to_string());
+            }
+        }
+        "mode" => {
+            if first(&mut seen.mode, key, n, key_col, findings) {
+                match Mode::parse(value) {
+                    Some(m) => policy.mode = Some(m),
+                    None => {
+                        let hint = Mode::parse(&value.to_ascii_lowercase())
+                            .map(|m| {
+                                format!(" (write \"{}\": the value is case-sensitive)", m.as_str())
+                            })
+                            .unwrap_or_default();
+                        findings.push(
+                            Finding::new(
+                                Code::PolicyModeInvalid,
+                                format!("mode is \"{value}\"; it must be enforce, testing or none{hint}"),
+                            )
+                            .at(n, value_col),
+                        );
+                    }
+                }
+            }
+        }
+        "max_age" => {
+            if first(&mut seen.max_age, key, n, key_col, findings) {
+                policy.max_age = parse_max_age(value, n, value_col, findings);
+            }
+        }
+        "mx" => match mx::parse_pattern(value) {
+            Ok(p) => {
+                if value.ends_with('.') {
+                    findings.push(
+                        Finding::new(
+                            Code::PolicyMxTrailingDot,
+                            format!("\"{value}\" ends with a dot; matching ignores it, but the grammar does not allow it and strict parsers reject the policy"),
+                        )
+                        .at(n, value_col + value.chars().count() as u32 - 1),
+                    );
+                }
+                check_new_pattern(&p, policy, n, value_col, findings);
+                policy.mx.push(p.display());
+                policy.patterns.push(p);
+            }
+            Err(e) => {
+                let col = value_col + txt::col(value, e.offset()) - 1;
+                findings.push(Finding::new(e.code(), e.message(value)).at(n, col));
+            }
+        },
+        other => {
+            if let Some(known) = ["version", "mode", "max_age", "mx"]
+                .into_iter()
+                .find(|k| k.eq_ignore_ascii_case(other))
+            {
+                seen.case_variant.push(known);
+                findings.push(
+                    Finding::new(
+                        Code::PolicyFieldCase,
+                        format!("\"{other}:\" is not \"{known}:\"; field names are case-sensitive, so senders ignore this line"),
+                    )
+                    .at(n, key_col),
+                );
+                return;
+            }
+            findings.push(
+                Finding::new(
+                    Code::PolicyUnknownField,
+                    format!("\"{other}\" is not a field RFC 8461 defines; senders ignore it"),
+                )
+                .at(n, key_col),
+            );
+            check_ext_value(other, value, n, value_col, findings);
+            if !policy.extensions.iter().any(|(k, _)| k == other) {
+                policy
+                    .extensions
+                    .push((other.to_string(), value.to_string()));
+            }
+        }
+    }
+}
+
+/// Records the first occurrence of a single-valued field; later ones are reported and ignored.
+fn first(seen: &mut bool, key: &str, line: u32, col: u32, findings: &mut Vec<Finding>) -> bool {
+    if *seen {
+        findings.push(
+            Finding::new(
+                Code::PolicyDuplicateField,
+                format!(
+                    "\"{key}\" appears again; senders use only the first one and ignore this line"
+                ),
+            )
+            .at(line, col),
+        );
+        false
+    } else {
+        *seen = true;
+        true
+    }
+}
+
+fn parse_max_age(value: &str, line: u32, col: u32, findings: &mut Vec<Finding>) -> Option<u64> {
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        findings.push(
+            Finding::new(
+                Code::PolicyMaxAgeInvalid,
+                format!(
+                    "max_age is \"{value}\"; it must be a whole number of seconds (digits only)"
+                ),
+            )
+            .at(line, col),
+        );
+        return None;
+    }
+    if value.len() > 10 {
+        findings.push(
+            Finding::new(
+                Code::PolicyMaxAgeInvalid,
+                format!(
+                    "max_age has {} digits; the grammar allows at most 10",
+                    value.len()
+                ),
+            )
+            .at(line, col),
+        );
+        return None;
+    }
+    // At most 10 digits, so it fits in u64.
+    let n: u64 = value.parse().ok()?;
+    if n > MAX_AGE_LIMIT {
+        findings.push(
+            Finding::new(
+                Code::PolicyMaxAgeOutOfRange,
+                format!("max_age is {n}; the maximum is {MAX_AGE_LIMIT} (one year)"),
+            )
+            .at(line, col),
+        );
+        return Some(MAX_AGE_LIMIT.min(n));
+    }
+    Some(n)
+}
+
+fn check_ext_value(name: &str, value: &str, line: u32, col: u32, findings: &mut Vec<Finding>) {
+    if value.is_empty() {
+        findings.push(
+            Finding::new(
+                Code::PolicyExtensionValue,
+                format!("\"{name}\" has an empty value"),
+            )
+            .at(line, col),
+        );
+    } else if let Some((i, c)) = value
+        .char_indices()
+        .find(|&(_, c)| c.is_control() || (c.is_whitespace() && c != ' '))
+    {
+        findings.push(
+            Finding::new(
+                Code::PolicyExtensionValue,
+                format!(
+                    "the value of \"{name}\" contains {}, which an extension value cannot",
+                    txt::describe(c)
+                ),
+            )
+            .at(line, col + txt::col(value, i) - 1),
+        );
+    }
+}
+
+fn check_new_pattern(
+    p: &MxPattern,
+    policy: &Policy,
+    line: u32,
+    col: u32,
+    findings: &mut Vec<Finding>,
+) {
+    let shown = p.display();
+    if policy.patterns.contains(p) {
+        findings.push(
+            Finding::new(
+                Code::PolicyMxDuplicate,
+                format!("mx {shown} is listed twice"),
+            )
+            .at(line, col),
+        );
+        return;
+    }
+    if let Some(wide) = policy.patterns.iter().find(|q| p.covered_by(q)) {
+        findings.push(
+            Finding::new(
+                Code::PolicyMxRedundant,
+                format!("mx {shown} is already covered by {}", wide.display()),
+            )
+            .at(line, col),
+        );
+    } else if let Some(narrow) = policy.patterns.iter().find(|q| q.covered_by(p)) {
+        findings.push(
+            Finding::new(
+                Code::PolicyMxRedundant,
+                format!(
+                    "mx {} (listed earlier) is already covered by {shown}",
+                    narrow.display()
+                ),
+            )
+            .at(line, col),
+        );
+    }
+    if p.wildcard && !p.base.contains('.') {
+        findings.push(
+            Finding::new(
+                Code::PolicyMxTooBroad,
+                format!("{shown} matches every host one level under a top-level domain; anyone with such a name and a public certificate would count as your MX"),
+            )
+            .at(line, col),
+        );
+    }
+}
+
+/// Advice beyond syntax: how strong the policy is.
+fn advise(policy: &Policy, findings: &mut Vec<Finding>) {
+    match policy.mode {
+        Some(Mode::Testing) => findings.push(Finding::new(
+            Code::PolicyModeTesting,
+            "mode is testing: senders report failures (with TLS-RPT) but still deliver without TLS; switch to enforce once reports are clean",
+        )),
+        Some(Mode::None) => findings.push(Finding::new(
+            Code::PolicyModeNone,
+            "mode is none: senders drop any policy they cached; this is how a policy is withdrawn",
+        )),
+        _ => {}
+    }
+    if let Some(age) = policy.max_age {
+        if age < SHORT_MAX_AGE {
+            findings.push(Finding::new(
+                Code::PolicyMaxAgeShort,
+                format!("max_age is {age} seconds (under a day): a downgrade attacker only has to wait that long for senders to forget the policy"),
+            ));
+        } else if policy.mode == Some(Mode::Enforce) && age < ENFORCE_MIN_MAX_AGE {
+            findings.push(Finding::new(
+                Code::PolicyMaxAgeEnforceShort,
+                format!("max_age is {age} seconds; RFC 8461 recommends weeks or more for an enforced policy (e.g. 604800 = 1 week, 1209600 = 2 weeks)"),
+            ));
+        }
+    }
+}
+
+fn shorten(s: &str) -> String {
+    if s.chars().count() > 40 {
+        format!("{}…", s.chars().take(40).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn codes(body: &str) -> (bool, Vec<&'static str>) {
+        let l = lint(body.as_bytes());
+        (
+            l.valid,
+            l.findings.iter().map(|f| f.code.as_str()).collect(),
+        )
+    }
+
+    const GOOD: &str = "version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmax_age: 604800\r\n";
+
+    #[test]
+    fn the_rfc_example_is_valid() {
+        let l = lint(GOOD.as_bytes());
+        assert_eq!(l.findings, vec![]);
+        assert!(l.valid);
+        assert_eq!(l.policy.mode, Some(Mode::Enforce));
+        assert_eq!(l.policy.max_age, Some(604800));
+        assert_eq!(l.policy.mx, ["mail.example.com", "*.example.net"]);
+    }
+
+    #[test]
+    fn table() {
+        let cases: &[(&str, bool, &[&str])] = &[
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800", true, &[]),
+            ("version:STSv1\nmode:enforce\nmx:a.example\nmax_age:604800\n", true, &[]),
+            ("version: STSv1\nmode: testing\nmx: a.example\nmax_age: 86400\n", true, &["policy.mode.testing"]),
+            ("version: STSv1\nmode: none\nmax_age: 86400\n", true, &["policy.mode.none"]),
+            ("version: STSv1\nmode: enforce\nmax_age: 604800\n", false, &["policy.mx.missing"]),
+            ("version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.mode.invalid"]),
+            ("version: STSv2\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.version.invalid"]),
+            ("mode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.version.missing"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 31557601\n", false, &["policy.max_age.out_of_range"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 12345678901\n", false, &["policy.max_age.invalid"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: -1\n", false, &["policy.max_age.invalid"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 3600\n", true, &["policy.max_age.short"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86400\n", true, &["policy.max_age.enforce_short"]),
+            ("version: STSv1\nmode: enforce\nmode: testing\nmx: a.example\nmax_age: 604800\n", true, &["policy.field.duplicate"]),
+            ("version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n", true, &["policy.line.blank"]),
+            ("version: STSv1\nmode: enforce \nmx: a.example\nmax_age: 604800\n", true, &["policy.line.trailing_whitespace"]),
+            (" version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.line.leading_whitespace"]),
+            ("version : STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.line.space_before_colon"]),
+            ("version: STSv1\rmode: enforce\rmx: a.example\rmax_age: 604800\r", false, &["policy.line.cr_only"]),
+            ("version: STSv1\nMode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.field.case"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\nfoo: bar\n", true, &["policy.field.unknown"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\njunk\n", false, &["policy.line.syntax"]),
+            ("version: STSv1\nmode: enforce\nmx: *.com\nmax_age: 604800\n", true, &["policy.mx.too_broad"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmx: A.example.\nmax_age: 604800\n", true, &["policy.mx.duplicate", "policy.mx.trailing_dot"]),
+            ("version: STSv1\nmode: enforce\nmx: *.example.net\nmx: a.example.net\nmax_age: 604800\n", true, &["policy.mx.redundant"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example.net\nmx: *.example.net\nmax_age: 604800\n", true, &["policy.mx.redundant"]),
+            ("version: STSv1\nmode: enforce\nmx: mail*.example\nmax_age: 604800\n", false, &["policy.mx.wildcard"]),
+            ("version: STSv1\nmode: enforce\nmx: 192.0.2.1\nmax_age: 604800\n", false, &["policy.mx.ip_literal"]),
+            ("", false, &["policy.empty"]),
+        ];
+        for (body, valid, expected) in cases {
+            let (v, got) = codes(body);
+            assert_eq!((v, got.as_slice()), (*valid, *expected), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn findings_point_at_line_and_column() {
+        let l = lint(b"version: STSv1\nmode: enforce\nmx: mail_1.example.com\nmax_age: 604800\n");
+        let f = l
+            .findings
+            .iter()
+            .find(|f| f.code == Code::PolicyMxInvalid)
+            .unwrap();
+        assert_eq!(f.location.map(|l| (l.line, l.column)), Some((3, 9)));
+    }
+
+    #[test]
+    fn bom_and_non_utf8() {
+        let (valid, c) =
+            codes("\u{feff}version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n");
+        assert_eq!((valid, c.as_slice()), (false, &["policy.bom"][..]));
+        let l = lint(b"version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\nx: \xff\n");
+        let f = l
+            .findings
+            .iter()
+            .find(|f| f.code == Code::PolicyNotUtf8)
+            .unwrap();
+        assert_eq!(f.location.map(|l| (l.line, l.column)), Some((5, 4)));
+    }
+
+    #[test]
+    fn size_limit() {
+        let mut big = String::from(GOOD);
+        while big.len() <= MAX_POLICY_SIZE {
+            big.push_str("x-pad: 0123456789012345678901234567890123456789\n");
+        }
+        let l = lint(big.as_bytes());
+        assert!(!l.valid);
+        assert!(l.findings.has(Code::PolicyTooLarge));
+    }
+}

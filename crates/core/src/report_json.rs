@@ -1,0 +1,627 @@
+//! TLS-RPT aggregate reports (RFC 8460 §4), as JSON or gzip-compressed JSON (§5.3: reports
+//! "MUST be compressed using gzip" when sent by mail, with media type `application/tlsrpt+gzip`).
+//!
+//! Parsing is lenient because real senders deviate: some omit `sending-mta-ip`, send
+//! `"contact-info": null`, send `mx-host` as an array instead of a string, or omit
+//! `policy-domain` for `no-policy-found`. Each deviation is a finding; only unreadable input or
+//! a missing `policies` list makes the report invalid. The summary adds up sessions by policy,
+//! result type, receiving MX and sending IP.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::catalog::Code;
+use crate::finding::{Finding, FindingsExt};
+
+/// Result types defined in RFC 8460 §4.3 (negotiation, DANE/TLSA, MTA-STS failures).
+pub const RESULT_TYPES: &[&str] = &[
+    "starttls-not-supported",
+    "certificate-host-mismatch",
+    "certificate-expired",
+    "certificate-not-trusted",
+    "validation-failure",
+    "tlsa-invalid",
+    "dnssec-invalid",
+    "dane-required",
+    "sts-policy-fetch-error",
+    "sts-policy-invalid",
+    "sts-webpki-invalid",
+];
+
+/// Policy types of RFC 8460 §4.4.
+pub const POLICY_TYPES: &[&str] = &["tlsa", "sts", "no-policy-found"];
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DateRange {
+    pub start: Option<String>,
+    pub end: Option<String>,
+}
+
+/// Sessions under one applied policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PolicySummary {
+    pub policy_type: Option<String>,
+    pub policy_domain: Option<String>,
+    pub mx_host: Vec<String>,
+    pub policy_string: Vec<String>,
+    pub successful: u64,
+    pub failed: u64,
+}
+
+/// What a report says, added up.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ReportSummary {
+    pub organization_name: Option<String>,
+    pub report_id: Option<String>,
+    pub contact_info: Option<String>,
+    pub date_range: DateRange,
+    pub total_successful: u64,
+    pub total_failed: u64,
+    pub policies: Vec<PolicySummary>,
+    /// Failed sessions by result type.
+    pub by_result_type: BTreeMap<String, u64>,
+    /// Failed sessions by receiving MX host name.
+    pub by_receiving_mx: BTreeMap<String, u64>,
+    /// Failed sessions by sending MTA IP address.
+    pub by_sending_ip: BTreeMap<String, u64>,
+    /// Whether the input was gzip-compressed.
+    pub gzip: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReportLint {
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+    pub summary: Option<ReportSummary>,
+}
+
+/// The most a compressed report may expand to: a guard against gzip bombs.
+pub const MAX_DECOMPRESSED: u64 = 64 * 1024 * 1024;
+
+/// Validates and summarises a report from its raw bytes (plain JSON or gzip).
+pub fn lint(bytes: &[u8]) -> ReportLint {
+    let mut findings = Vec::new();
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    let json: std::borrow::Cow<'_, [u8]> = if gzip {
+        match gunzip(bytes) {
+            Ok(b) => b.into(),
+            Err(msg) => {
+                findings.push(Finding::new(Code::ReportGzip, msg));
+                return ReportLint {
+                    valid: false,
+                    findings,
+                    summary: None,
+                };
+            }
+        }
+    } else {
+        bytes.into()
+    };
+    let value: Value = match serde_json::from_slice(&json) {
+        Ok(v) => v,
+        Err(e) => {
+            findings.push(
+                Finding::new(
+                    Code::ReportJson,
+                    format!("the report is not valid JSON: {e}"),
+                )
+                .at(e.line() as u32, e.column() as u32),
+            );
+            return ReportLint {
+                valid: false,
+                findings,
+                summary: None,
+            };
+        }
+    };
+    let Value::Object(root) = value else {
+        findings.push(Finding::new(
+            Code::ReportStructure,
+            "the report must be a JSON object",
+        ));
+        return ReportLint {
+            valid: false,
+            findings,
+            summary: None,
+        };
+    };
+    let mut summary = ReportSummary {
+        gzip,
+        ..ReportSummary::default()
+    };
+    read_header(&root, &mut summary, &mut findings);
+    match root.get("policies") {
+        Some(Value::Array(policies)) => {
+            for (i, p) in policies.iter().enumerate() {
+                read_policy(i, p, &mut summary, &mut findings);
+            }
+            if policies.is_empty() {
+                findings.push(
+                    Finding::new(
+                        Code::ReportStructure,
+                        "\"policies\" is empty: the report covers no sessions",
+                    )
+                    .about("policies"),
+                );
+            }
+        }
+        Some(_) => findings.push(
+            Finding::new(Code::ReportStructure, "\"policies\" must be a list").about("policies"),
+        ),
+        None => findings.push(
+            Finding::new(
+                Code::ReportStructure,
+                "the report has no \"policies\" list, so it says nothing about any session",
+            )
+            .about("policies"),
+        ),
+    }
+    if summary.total_failed > 0 {
+        let top = summary
+            .by_result_type
+            .iter()
+            .max_by_key(|(_, n)| **n)
+            .map(|(t, n)| format!("; most often {t} ({n})"))
+            .unwrap_or_default();
+        findings.push(Finding::new(
+            Code::ReportFailures,
+            format!(
+                "{} of {} sessions failed{top}",
+                summary.total_failed,
+                summary.total_failed + summary.total_successful
+            ),
+        ));
+    }
+    let valid = findings.no_errors();
+    ReportLint {
+        valid,
+        findings,
+        summary: Some(summary),
+    }
+}
+
+#[cfg(feature = "gzip")]
+fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .take(MAX_DECOMPRESSED + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("the gzip data is damaged: {e}"))?;
+    if out.len() as u64 > MAX_DECOMPRESSED {
+        return Err(format!(
+            "the report expands to more than {} MiB; refusing to read it",
+            MAX_DECOMPRESSED / (1024 * 1024)
+        ));
+    }
+    Ok(out)
+}
+
+#[cfg(not(feature = "gzip"))]
+fn gunzip(_bytes: &[u8]) -> Result<Vec<u8>, String> {
+    Err("this build cannot read gzip-compressed reports; decompress it first".into())
+}
+
+fn read_header(root: &Map<String, Value>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
+    s.organization_name = required_string(root, "organization-name", findings);
+    s.report_id = required_string(root, "report-id", findings);
+    match root.get("contact-info") {
+        Some(Value::Null) => findings.push(
+            Finding::new(Code::ReportContactNull, "\"contact-info\" is null; the RFC asks for a contact address (some senders send null)")
+                .about("contact-info"),
+        ),
+        _ => s.contact_info = required_string(root, "contact-info", findings),
+    }
+    match root.get("date-range") {
+        Some(Value::Object(range)) => {
+            for (key, slot) in [
+                ("start-datetime", &mut s.date_range.start),
+                ("end-datetime", &mut s.date_range.end),
+            ] {
+                let path = format!("date-range.{key}");
+                match range.get(key) {
+                    Some(Value::String(d)) => {
+                        if !is_rfc3339(d) {
+                            findings.push(
+                                Finding::new(Code::ReportDate, format!("{path} \"{d}\" is not an RFC 3339 date-time such as 2016-04-01T00:00:00Z"))
+                                    .about(path),
+                            );
+                        }
+                        *slot = Some(d.clone());
+                    }
+                    _ => findings.push(
+                        Finding::new(
+                            Code::ReportFieldMissing,
+                            format!("{path} is missing or not a string"),
+                        )
+                        .about(path),
+                    ),
+                }
+            }
+        }
+        _ => findings.push(
+            Finding::new(
+                Code::ReportFieldMissing,
+                "\"date-range\" is missing or not an object",
+            )
+            .about("date-range"),
+        ),
+    }
+}
+
+fn required_string(
+    obj: &Map<String, Value>,
+    key: &str,
+    findings: &mut Vec<Finding>,
+) -> Option<String> {
+    match obj.get(key) {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => {
+            findings.push(
+                Finding::new(
+                    Code::ReportFieldType,
+                    format!("\"{key}\" should be a string, not {}", type_name(other)),
+                )
+                .about(key),
+            );
+            None
+        }
+        None => {
+            findings.push(
+                Finding::new(Code::ReportFieldMissing, format!("\"{key}\" is missing")).about(key),
+            );
+            None
+        }
+    }
+}
+
+fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
+    let path = format!("policies[{i}]");
+    let Value::Object(p) = p else {
+        findings.push(
+            Finding::new(Code::ReportStructure, format!("{path} must be an object")).about(path),
+        );
+        return;
+    };
+    let mut ps = PolicySummary::default();
+    match p.get("policy") {
+        Some(Value::Object(pol)) => {
+            let ppath = format!("{path}.policy");
+            ps.policy_type = required_string(pol, "policy-type", findings);
+            if let Some(t) = &ps.policy_type {
+                if !POLICY_TYPES.contains(&t.as_str()) {
+                    findings.push(
+                        Finding::new(
+                            Code::ReportPolicyType,
+                            format!(
+                                "{ppath}.policy-type \"{t}\" is not tlsa, sts or no-policy-found"
+                            ),
+                        )
+                        .about(format!("{ppath}.policy-type")),
+                    );
+                }
+            }
+            match pol.get("policy-domain") {
+                Some(Value::String(d)) => ps.policy_domain = Some(d.clone()),
+                _ if ps.policy_type.as_deref() == Some("no-policy-found") => {}
+                _ => findings.push(
+                    Finding::new(
+                        Code::ReportFieldMissing,
+                        format!("{ppath}.policy-domain is missing"),
+                    )
+                    .about(format!("{ppath}.policy-domain")),
+                ),
+            }
+            match pol.get("mx-host") {
+                Some(Value::String(h)) => ps.mx_host.push(h.clone()),
+                Some(Value::Array(a)) => {
+                    findings.push(
+                        Finding::new(Code::ReportMxHostArray, format!("{ppath}.mx-host is a list; RFC 8460 defines a single string (a common deviation)"))
+                            .about(format!("{ppath}.mx-host")),
+                    );
+                    ps.mx_host
+                        .extend(a.iter().filter_map(|v| v.as_str().map(String::from)));
+                }
+                _ => {}
+            }
+            if let Some(Value::Array(a)) = pol.get("policy-string") {
+                ps.policy_string = a
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect();
+            }
+        }
+        _ => findings.push(
+            Finding::new(
+                Code::ReportFieldMissing,
+                format!("{path}.policy is missing or not an object"),
+            )
+            .about(format!("{path}.policy")),
+        ),
+    }
+    match p.get("summary") {
+        Some(Value::Object(sum)) => {
+            ps.successful = count(
+                sum,
+                "total-successful-session-count",
+                &format!("{path}.summary"),
+                findings,
+            );
+            ps.failed = count(
+                sum,
+                "total-failure-session-count",
+                &format!("{path}.summary"),
+                findings,
+            );
+        }
+        _ => findings.push(
+            Finding::new(
+                Code::ReportStructure,
+                format!("{path}.summary is missing: the session counts are unknown"),
+            )
+            .about(format!("{path}.summary")),
+        ),
+    }
+    let mut detail_failed = 0u64;
+    if let Some(details) = p.get("failure-details") {
+        let Value::Array(details) = details else {
+            findings.push(
+                Finding::new(
+                    Code::ReportFieldType,
+                    format!("{path}.failure-details should be a list"),
+                )
+                .about(format!("{path}.failure-details")),
+            );
+            return finish_policy(ps, s);
+        };
+        for (j, d) in details.iter().enumerate() {
+            let dpath = format!("{path}.failure-details[{j}]");
+            let Value::Object(d) = d else {
+                findings.push(
+                    Finding::new(
+                        Code::ReportFieldType,
+                        format!("{dpath} should be an object"),
+                    )
+                    .about(dpath),
+                );
+                continue;
+            };
+            let n = count(d, "failed-session-count", &dpath, findings);
+            detail_failed = detail_failed.saturating_add(n);
+            let result_type =
+                required_string(d, "result-type", findings).unwrap_or_else(|| "(missing)".into());
+            if !RESULT_TYPES.contains(&result_type.as_str()) && result_type != "(missing)" {
+                findings.push(
+                    Finding::new(
+                        Code::ReportResultType,
+                        format!(
+                            "{dpath}.result-type \"{result_type}\" is not one RFC 8460 defines"
+                        ),
+                    )
+                    .about(format!("{dpath}.result-type")),
+                );
+            }
+            *s.by_result_type.entry(result_type).or_default() += n;
+            match d.get("sending-mta-ip") {
+                Some(Value::String(ip)) => *s.by_sending_ip.entry(ip.clone()).or_default() += n,
+                _ => {
+                    findings.push(
+                        Finding::new(
+                            Code::ReportSendingIpMissing,
+                            format!(
+                                "{dpath}.sending-mta-ip is missing (some senders leave it out)"
+                            ),
+                        )
+                        .about(format!("{dpath}.sending-mta-ip")),
+                    );
+                    *s.by_sending_ip.entry("(not given)".into()).or_default() += n;
+                }
+            }
+            let mx = match d.get("receiving-mx-hostname") {
+                Some(Value::String(h)) => h.trim_end_matches('.').to_ascii_lowercase(),
+                _ => "(not given)".into(),
+            };
+            *s.by_receiving_mx.entry(mx).or_default() += n;
+        }
+    }
+    if detail_failed > ps.failed {
+        findings.push(
+            Finding::new(
+                Code::ReportCountMismatch,
+                format!("{path}: failure-details add up to {detail_failed} failed sessions but the summary says {}", ps.failed),
+            )
+            .about(format!("{path}.summary")),
+        );
+    }
+    finish_policy(ps, s);
+}
+
+fn finish_policy(ps: PolicySummary, s: &mut ReportSummary) {
+    s.total_successful = s.total_successful.saturating_add(ps.successful);
+    s.total_failed = s.total_failed.saturating_add(ps.failed);
+    s.policies.push(ps);
+}
+
+fn count(obj: &Map<String, Value>, key: &str, path: &str, findings: &mut Vec<Finding>) -> u64 {
+    let full = format!("{path}.{key}");
+    match obj.get(key) {
+        Some(Value::Number(n)) => match n.as_u64() {
+            Some(v) => v,
+            None => {
+                findings.push(
+                    Finding::new(
+                        Code::ReportCount,
+                        format!("{full} is {n}, not a whole number of sessions"),
+                    )
+                    .about(full),
+                );
+                0
+            }
+        },
+        Some(Value::String(t)) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+            findings.push(
+                Finding::new(
+                    Code::ReportFieldType,
+                    format!("{full} is the string \"{t}\"; it should be a JSON number"),
+                )
+                .about(full),
+            );
+            t.parse().unwrap_or(u64::MAX)
+        }
+        Some(other) => {
+            findings.push(
+                Finding::new(
+                    Code::ReportCount,
+                    format!("{full} is {}, not a number of sessions", type_name(other)),
+                )
+                .about(full),
+            );
+            0
+        }
+        None => {
+            findings.push(
+                Finding::new(Code::ReportFieldMissing, format!("{full} is missing")).about(full),
+            );
+            0
+        }
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// RFC 3339 §5.6 `date-time`: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`. Hand-written: a date
+/// crate would be the only reason to ship one in the wasm bundle.
+pub fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let num =
+        |r: std::ops::Range<usize>| s.get(r).and_then(|d| d.parse::<u32>().ok()).unwrap_or(99);
+    if b.len() < 20
+        || !(digits(0..4) && b[4] == b'-' && digits(5..7) && b[7] == b'-' && digits(8..10))
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || !(digits(11..13) && b[13] == b':' && digits(14..16) && b[16] == b':' && digits(17..19))
+    {
+        return false;
+    }
+    if !(1..=12).contains(&num(5..7))
+        || !(1..=31).contains(&num(8..10))
+        || num(11..13) > 23
+        || num(14..16) > 59
+        || num(17..19) > 60
+    {
+        return false;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
+        if n == 0 {
+            return false;
+        }
+        rest = &frac[n..];
+    }
+    match rest.as_bytes() {
+        [b'Z' | b'z'] => true,
+        [b'+' | b'-', h1, h2, b':', m1, m2] => [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example report of RFC 8460 §4.4 (trimmed to one policy, with its failure details).
+    pub(crate) const RFC_EXAMPLE: &str = r#"{
+      "organization-name": "Company-X",
+      "date-range": {"start-datetime": "2016-04-01T00:00:00Z", "end-datetime": "2016-04-01T23:59:59Z"},
+      "contact-info": "sts-reporting@company-x.example",
+      "report-id": "5065427c-23d3-47ca-b6e0-946ea0e8c4be",
+      "policies": [{
+        "policy": {
+          "policy-type": "sts",
+          "policy-string": ["version: STSv1", "mode: testing", "mx: *.mail.company-y.example", "max_age: 86400"],
+          "policy-domain": "company-y.example",
+          "mx-host": "*.mail.company-y.example"
+        },
+        "summary": {"total-successful-session-count": 5326, "total-failure-session-count": 303},
+        "failure-details": [
+          {"result-type": "certificate-expired", "sending-mta-ip": "2001:db8:abcd:0012::1",
+           "receiving-mx-hostname": "mx1.mail.company-y.example", "failed-session-count": 100},
+          {"result-type": "starttls-not-supported", "sending-mta-ip": "2001:db8:abcd:0013::1",
+           "receiving-mx-hostname": "mx2.mail.company-y.example", "receiving-ip": "203.0.113.56",
+           "failed-session-count": 200, "additional-information": "https://reports.company-x.example/report_info?id=5065427c-23d3#StarttlsNotSupported"},
+          {"result-type": "validation-failure", "sending-mta-ip": "198.51.100.62", "receiving-ip": "203.0.113.58",
+           "receiving-mx-hostname": "mx-backup.mail.company-y.example", "failed-session-count": 3,
+           "failure-error-code": "X509_V_ERR_PROXY_PATH_LENGTH_EXCEEDED"}
+        ]
+      }]
+    }"#;
+
+    #[test]
+    fn rfc_example_summary() {
+        let l = lint(RFC_EXAMPLE.as_bytes());
+        assert!(l.valid, "{:?}", l.findings);
+        assert_eq!(
+            l.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+            [Code::ReportFailures]
+        );
+        let s = l.summary.unwrap();
+        assert_eq!((s.total_successful, s.total_failed), (5326, 303));
+        assert_eq!(s.by_result_type["starttls-not-supported"], 200);
+        assert_eq!(s.by_receiving_mx["mx1.mail.company-y.example"], 100);
+        assert_eq!(s.by_sending_ip["198.51.100.62"], 3);
+        assert_eq!(
+            s.policies[0].policy_domain.as_deref(),
+            Some("company-y.example")
+        );
+    }
+
+    #[test]
+    fn gzip_is_accepted() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(RFC_EXAMPLE.as_bytes()).unwrap();
+        let gz = enc.finish().unwrap();
+        let l = lint(&gz);
+        assert!(l.valid);
+        assert!(l.summary.unwrap().gzip);
+        let l = lint(&gz[..gz.len() / 2]);
+        assert_eq!(l.findings[0].code, Code::ReportGzip);
+    }
+
+    #[test]
+    fn malformed_json_points_at_the_error() {
+        let l = lint(b"{\n  \"policies\": [,]\n}");
+        assert!(!l.valid);
+        assert_eq!(l.findings[0].code, Code::ReportJson);
+        assert_eq!(l.findings[0].location.map(|l| l.line), Some(2));
+    }
+
+    #[test]
+    fn missing_policies_is_invalid() {
+        let l = lint(br#"{"organization-name":"x","date-range":{"start-datetime":"2016-04-01T00:00:00Z","end-datetime":"2016-04-01T23:59:59Z"},"contact-info":"a@b.example","report-id":"1"}"#);
+        assert!(!l.valid);
+        assert!(l.findings.has(Code::ReportStructure));
+    }
+
+    #[test]
+    fn dates() {
+        assert!(is_rfc3339("2016-04-01T00:00:00Z"));
+        assert!(is_rfc3339("2016-04-01T00:00:00.123+02:00"));
+        assert!(!is_rfc3339("2016-04-01"));
+        assert!(!is_rfc3339("2016-13-01T00:00:00Z"));
+        assert!(!is_rfc3339("2016-04-01T00:00:00"));
+    }
+}

@@ -1,0 +1,200 @@
+//! Certificate checks shared by the policy host (RFC 8461 §3.3) and the MX hosts (§4.2).
+//!
+//! The fetcher validates the chain (the browser cannot; the proxy and native binary can) and
+//! classifies failures as a [`TlsError`]. From the certificate facts the core also checks, on
+//! its own, the two things it can: the name (RFC 6125 DNS-ID, wildcard only as the whole
+//! left-most label) and the validity period, so a verdict never depends on which fetcher ran.
+
+use crate::catalog::Code;
+use crate::finding::Finding;
+use crate::inputs::{CertFacts, TlsError};
+use crate::mx::MxPattern;
+
+/// A certificate that expires within this many seconds gets a warning (14 days).
+pub const EXPIRY_WARNING: i64 = 14 * 86_400;
+
+/// The codes one kind of host uses for certificate problems.
+pub(crate) struct CertCodes {
+    pub expired: Code,
+    pub not_yet_valid: Code,
+    pub name_mismatch: Code,
+    pub untrusted: Code,
+    pub old_version: Code,
+    pub handshake: Code,
+    pub expiring: Code,
+}
+
+/// True when a certificate DNS-ID covers `host` (RFC 6125 §6.4.3 as profiled by RFC 8461:
+/// `*` only as the complete left-most label).
+pub fn name_matches(dns_names: &[String], host: &str) -> bool {
+    dns_names.iter().any(|san| {
+        let san = san.trim();
+        if let Some(base) = san.strip_prefix("*.") {
+            MxPattern {
+                wildcard: true,
+                base: crate::hostname::canonical(base),
+            }
+            .matches(host)
+        } else {
+            crate::hostname::canonical(san) == crate::hostname::canonical(host)
+        }
+    })
+}
+
+/// True for protocol names older than TLS 1.2.
+pub fn is_old_version(v: &str) -> bool {
+    let v = v.to_ascii_lowercase().replace([' ', '_'], "");
+    matches!(
+        v.as_str(),
+        "tlsv1" | "tlsv1.0" | "tls1.0" | "tlsv1.1" | "tls1.1" | "sslv3" | "sslv2"
+    )
+}
+
+/// Every certificate finding for `host`, from the fetcher's classification and the facts.
+pub(crate) fn evaluate(
+    host: &str,
+    tls_error: Option<&TlsError>,
+    version: Option<&str>,
+    cert: Option<&CertFacts>,
+    now: Option<i64>,
+    codes: &CertCodes,
+) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut push = |f: Finding| {
+        if !out.iter().any(|g| g.code == f.code) {
+            out.push(f.about(host.to_string()));
+        }
+    };
+    let when = |t: Option<i64>| {
+        t.map(format_time)
+            .unwrap_or_else(|| "an unknown date".into())
+    };
+    match tls_error {
+        Some(TlsError::Expired) => push(Finding::new(
+            codes.expired,
+            format!(
+                "{host}: the certificate expired on {}",
+                when(cert.and_then(|c| c.not_after))
+            ),
+        )),
+        Some(TlsError::NotYetValid) => push(Finding::new(
+            codes.not_yet_valid,
+            format!(
+                "{host}: the certificate is not valid until {}",
+                when(cert.and_then(|c| c.not_before))
+            ),
+        )),
+        Some(TlsError::NameMismatch) => push(Finding::new(
+            codes.name_mismatch,
+            format!(
+                "{host}: the certificate is for {}, not for {host}",
+                names(cert)
+            ),
+        )),
+        Some(TlsError::Untrusted(why)) => push(Finding::new(
+            codes.untrusted,
+            format!("{host}: the certificate is not trusted ({why})"),
+        )),
+        Some(TlsError::ProtocolVersion) => push(Finding::new(
+            codes.old_version,
+            format!("{host}: the server offers only TLS versions older than 1.2"),
+        )),
+        Some(TlsError::Handshake(why)) => push(Finding::new(
+            codes.handshake,
+            format!("{host}: the TLS handshake failed ({why})"),
+        )),
+        None => {}
+    }
+    if let Some(v) = version.filter(|v| is_old_version(v)) {
+        push(Finding::new(
+            codes.old_version,
+            format!("{host}: negotiated {v}; RFC 8461 §4.2 requires TLS 1.2 or newer"),
+        ));
+    }
+    if let Some(c) = cert {
+        if !c.dns_names.is_empty() && !name_matches(&c.dns_names, host) {
+            push(Finding::new(
+                codes.name_mismatch,
+                format!(
+                    "{host}: the certificate is for {}, not for {host}",
+                    names(cert)
+                ),
+            ));
+        }
+        if let Some(now) = now {
+            match (c.not_before, c.not_after) {
+                (_, Some(end)) if end < now => push(Finding::new(
+                    codes.expired,
+                    format!("{host}: the certificate expired on {}", format_time(end)),
+                )),
+                (Some(start), _) if start > now => push(Finding::new(
+                    codes.not_yet_valid,
+                    format!("{host}: the certificate is not valid until {}", format_time(start)),
+                )),
+                (_, Some(end)) if end - now < EXPIRY_WARNING => push(Finding::new(
+                    codes.expiring,
+                    format!(
+                        "{host}: the certificate expires on {} (in {} days); renew it before senders start refusing it",
+                        format_time(end),
+                        (end - now) / 86_400
+                    ),
+                )),
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+fn names(cert: Option<&CertFacts>) -> String {
+    match cert {
+        Some(c) if !c.dns_names.is_empty() => c.dns_names.join(", "),
+        Some(CertFacts {
+            subject: Some(s), ..
+        }) => s.clone(),
+        _ => "other names".into(),
+    }
+}
+
+/// `YYYY-MM-DD HH:MM UTC` for a Unix time.
+pub fn format_time(t: i64) -> String {
+    let days = t.div_euclid(86_400);
+    let rem = t.rem_euclid(86_400);
+    let (y, m, d) = crate::generate::civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02} UTC",
+        rem / 3600,
+        (rem % 3600) / 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dns_id_matching() {
+        let sans = vec!["*.example.com".to_string(), "example.net".to_string()];
+        assert!(name_matches(&sans, "mx.example.com"));
+        assert!(name_matches(&sans, "EXAMPLE.NET."));
+        assert!(!name_matches(&sans, "example.com"));
+        assert!(!name_matches(&sans, "a.b.example.com"));
+        assert!(!name_matches(
+            &["mx*.example.com".to_string()],
+            "mx1.example.com"
+        ));
+    }
+
+    #[test]
+    fn versions() {
+        assert!(is_old_version("TLSv1.1"));
+        assert!(is_old_version("TLSv1"));
+        assert!(!is_old_version("TLSv1.2"));
+        assert!(!is_old_version("TLSv1.3"));
+    }
+
+    #[test]
+    fn time_format() {
+        assert_eq!(format_time(0), "1970-01-01 00:00 UTC");
+    }
+}
