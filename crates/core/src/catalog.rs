@@ -265,7 +265,7 @@ catalog! {
         "Keep the policy small: it needs only version, mode, mx and max_age lines.";
     PolicyBom => "policy.bom", Error, "RFC 8461 §3.2",
         "Byte order mark at the start",
-        "Windows editors may save UTF-8 with a byte order mark. Parsers that do not strip it read the first field as \"U+FEFFversion\" and find no version, so the policy is invalid for them.",
+        "Windows editors may save UTF-8 with a byte order mark. Parsers that do not strip it see an invisible U+FEFF character glued to \"version\", find no version field, and reject the policy.",
         "Save the file as UTF-8 without BOM (or plain ASCII).";
     PolicyNotUtf8 => "policy.encoding.not_utf8", Error, "RFC 8461 §3.2",
         "Not UTF-8",

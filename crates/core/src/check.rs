@@ -41,9 +41,14 @@ const MX_CERT: CertCodes = CertCodes {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Sts {
     Pending,
+    /// The lookup failed in a way senders see too (SERVFAIL).
+    Broken,
+    /// Not known (timeout, resolver unreachable, not tested).
     Unknown,
     Absent,
-    Present { valid: bool },
+    Present {
+        valid: bool,
+    },
 }
 
 /// Runs the whole check on whatever facts are known.
@@ -186,12 +191,12 @@ fn sts_section(inputs: &Inputs) -> (Section, Sts, Option<StsRecord>, Option<bool
     let dnssec = answer.authenticated;
     if let Some((light, f)) = dns_failure(answer, &name) {
         let summary = f.message.clone();
-        return (
-            section(id, light, summary, vec![f]),
-            Sts::Unknown,
-            None,
-            dnssec,
-        );
+        let state = if answer.result == DnsResult::ServFail {
+            Sts::Broken
+        } else {
+            Sts::Unknown
+        };
+        return (section(id, light, summary, vec![f]), state, None, dnssec);
     }
     let mut findings = Vec::new();
     if let Some(target) = answer.cname_chain.last() {
@@ -666,6 +671,7 @@ fn readiness(
         Sts::Present { valid: false } => {
             blockers.push("the _mta-sts TXT record is invalid".to_string())
         }
+        Sts::Broken => blockers.push("the _mta-sts TXT lookup fails (SERVFAIL)".to_string()),
         _ => {}
     }
     if let Some(fetch) = sections.iter().find(|s| s.id == SectionId::PolicyFetch) {
@@ -718,8 +724,9 @@ fn readiness(
         inputs.mx_tls.is_pending(),
     ]
     .contains(&true);
-    let untested =
-        matches!(inputs.mx_tls, Lookup::NotTested(_)) || matches!(inputs.mx, Lookup::NotTested(_));
+    let untested = matches!(inputs.mx_tls, Lookup::NotTested(_))
+        || matches!(inputs.mx, Lookup::NotTested(_))
+        || sts == Sts::Unknown;
     let list = |failing: &[MxFailure]| {
         failing
             .iter()
@@ -754,7 +761,7 @@ fn readiness(
     } else if untested || coverage.is_none() {
         (
             Readiness::Unknown,
-            "Cannot tell yet: the MX hosts were not fully tested".to_string(),
+            "Cannot tell: not every check could run".to_string(),
         )
     } else if mode == Some(Mode::Enforce) {
         (
@@ -819,6 +826,10 @@ fn overall(
             },
         ),
         (Light::Amber, _) => (Light::Amber, "Enforced, with warnings".to_string()),
+        (Light::Green, _) if enforce.readiness == Readiness::Unknown => (
+            Light::Green,
+            "Enforced; not every check could run".to_string(),
+        ),
         (Light::Green, _) => (Light::Green, "Enforced and healthy".to_string()),
         _ => (Light::Grey, "Nothing could be tested".to_string()),
     }

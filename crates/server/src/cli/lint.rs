@@ -1,0 +1,201 @@
+//! `mtasts lint …`: offline validation with the core's one output shape.
+
+use std::io::Write;
+
+use mtasts_core::lint::{self, LintOutput};
+use mtasts_core::TxtRecord;
+
+use super::render::{self, Source, BOLD};
+use super::{print_json, read_input, LintCommand, FAIL, OK};
+
+pub fn run(cmd: LintCommand, json: bool) -> Result<u8, String> {
+    let (out, name, source_text, records): (
+        LintOutput,
+        String,
+        Option<String>,
+        Option<Vec<TxtRecord>>,
+    ) = match &cmd {
+        LintCommand::Policy { file } => {
+            let (name, bytes) = read_input(file.as_ref())?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            (lint::policy(&bytes), name, Some(text), None)
+        }
+        LintCommand::TlsrptReport { file } => {
+            let (name, bytes) = read_input(file.as_ref())?;
+            let text = (!bytes.starts_with(&[0x1f, 0x8b]))
+                .then(|| String::from_utf8_lossy(&bytes).into_owned());
+            (lint::tlsrpt_report(&bytes), name, text, None)
+        }
+        LintCommand::StsTxt(args) => {
+            let recs = parse_records(&args.records);
+            (lint::sts_txt(&recs), "_mta-sts".into(), None, Some(recs))
+        }
+        LintCommand::TlsrptTxt(args) => {
+            let recs = parse_records(&args.records);
+            (
+                lint::tlsrpt_txt(&recs),
+                "_smtp._tls".into(),
+                None,
+                Some(recs),
+            )
+        }
+    };
+    if json {
+        print_json(&out)?;
+    } else {
+        let source = match (&source_text, &records) {
+            (Some(t), _) => Some(Source::text(&name, t)),
+            (_, Some(r)) => Some(Source::records(&name, r)),
+            _ => None,
+        };
+        human(&out, &name, source.as_ref()).map_err(|e| format!("cannot write output: {e}"))?;
+    }
+    Ok(if out.valid { OK } else { FAIL })
+}
+
+fn parse_records(args: &[String]) -> Vec<TxtRecord> {
+    args.iter().map(|a| lint::parse_presentation(a)).collect()
+}
+
+fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::Result<()> {
+    let mut w = anstream::stdout().lock();
+    render::findings(&mut w, &out.findings, source)?;
+    if !out.findings.is_empty() {
+        writeln!(w)?;
+    }
+    render::verdict_line(
+        &mut w,
+        &format!("{} {name}", out.kind.as_str()),
+        out.valid,
+        out.verdict,
+    )?;
+    let p = &out.parsed;
+    match out.kind {
+        lint::Kind::Policy => {
+            let mx: Vec<&str> = p["mx"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "  {BOLD}version{BOLD:#} {}  {BOLD}mode{BOLD:#} {}  {BOLD}max_age{BOLD:#} {}",
+                p["version"].as_str().unwrap_or("-"),
+                p["mode"].as_str().unwrap_or("-"),
+                p["max_age"]
+                    .as_u64()
+                    .map(|a| format!("{a} ({})", duration(a)))
+                    .unwrap_or_else(|| "-".into()),
+            )?;
+            writeln!(
+                w,
+                "  {BOLD}mx{BOLD:#} {}",
+                if mx.is_empty() {
+                    "-".to_string()
+                } else {
+                    mx.join(", ")
+                }
+            )?;
+        }
+        lint::Kind::StsTxt => {
+            writeln!(w, "  {BOLD}id{BOLD:#} {}", p["id"].as_str().unwrap_or("-"))?;
+        }
+        lint::Kind::TlsrptTxt => {
+            let rua: Vec<&str> = p["rua"]
+                .as_array()
+                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                .unwrap_or_default();
+            writeln!(
+                w,
+                "  {BOLD}rua{BOLD:#} {}",
+                if rua.is_empty() {
+                    "-".to_string()
+                } else {
+                    rua.join(", ")
+                }
+            )?;
+        }
+        lint::Kind::TlsrptReport => report_summary(&mut w, p)?,
+    }
+    render::summary_counts(&mut w, &out.findings)
+}
+
+fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<()> {
+    if p.is_null() {
+        return Ok(());
+    }
+    writeln!(
+        w,
+        "  {BOLD}from{BOLD:#} {}  {BOLD}report{BOLD:#} {}",
+        p["organization_name"].as_str().unwrap_or("?"),
+        p["report_id"].as_str().unwrap_or("?")
+    )?;
+    writeln!(
+        w,
+        "  {BOLD}period{BOLD:#} {} to {}",
+        p["date_range"]["start"].as_str().unwrap_or("?"),
+        p["date_range"]["end"].as_str().unwrap_or("?")
+    )?;
+    writeln!(
+        w,
+        "  {BOLD}sessions{BOLD:#} {} successful, {} failed",
+        p["total_successful"], p["total_failed"]
+    )?;
+    if let Some(policies) = p["policies"].as_array() {
+        for pol in policies {
+            writeln!(
+                w,
+                "    {} {}: {} successful, {} failed",
+                pol["policy_type"].as_str().unwrap_or("?"),
+                pol["policy_domain"].as_str().unwrap_or("(no domain)"),
+                pol["successful"],
+                pol["failed"]
+            )?;
+        }
+    }
+    for (key, title) in [
+        ("by_result_type", "failures by result type"),
+        ("by_receiving_mx", "failures by receiving MX"),
+        ("by_sending_ip", "failures by sending IP"),
+    ] {
+        if let Some(map) = p[key].as_object().filter(|m| !m.is_empty()) {
+            writeln!(w, "  {BOLD}{title}{BOLD:#}")?;
+            let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
+            let mut rows: Vec<_> = map.iter().collect();
+            rows.sort_by(|a, b| b.1.as_u64().cmp(&a.1.as_u64()).then(a.0.cmp(b.0)));
+            for (k, v) in rows {
+                writeln!(
+                    w,
+                    "    {}{}  {v}",
+                    render::visible(k),
+                    " ".repeat(width - k.chars().count())
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// "1 week", "2 days 3 hours", for a number of seconds.
+pub fn duration(secs: u64) -> String {
+    const UNITS: [(u64, &str); 5] = [
+        (604_800, "week"),
+        (86_400, "day"),
+        (3600, "hour"),
+        (60, "minute"),
+        (1, "second"),
+    ];
+    let mut rest = secs;
+    let mut parts = Vec::new();
+    for (size, name) in UNITS {
+        let n = rest / size;
+        if n > 0 && parts.len() < 2 {
+            parts.push(format!("{n} {name}{}", if n == 1 { "" } else { "s" }));
+            rest -= n * size;
+        }
+    }
+    if parts.is_empty() {
+        "0 seconds".into()
+    } else {
+        parts.join(" ")
+    }
+}

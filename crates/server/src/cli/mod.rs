@@ -1,0 +1,142 @@
+//! Command-line definition and dispatch.
+//!
+//! Exit statuses (stable, scripts rely on them): `lint` 0 valid (warnings allowed) / 1 invalid;
+//! `match` 0 matched / 1 not matched; every command 2 for a usage error or unreadable input,
+//! with a message on stderr.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+pub mod explain;
+pub mod generate;
+pub mod lint;
+pub mod matching;
+pub mod render;
+
+/// Exit status: valid / matched / done.
+pub const OK: u8 = 0;
+/// Exit status: invalid / not matched.
+pub const FAIL: u8 = 1;
+/// Exit status: usage error or unreadable input.
+pub const USAGE: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mtasts",
+    version,
+    about = "Check, lint and generate MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) deployments",
+    long_about = None,
+    after_help = "Examples:\n  mtasts lint policy mta-sts.txt\n  curl -s https://mta-sts.example.com/.well-known/mta-sts.txt | mtasts lint policy -\n  mtasts lint sts-txt 'v=STSv1; id=20260101'\n  mtasts lint tlsrpt-report report.json.gz\n  mtasts match mx1.example.com '*.example.com'\n  mtasts generate --domain example.com --mx mx1.example.com --mode testing\n  mtasts explain policy.max_age.out_of_range"
+)]
+pub struct Cli {
+    /// Print machine-readable JSON instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Validate a policy file, TXT record set, TLS-RPT record or TLS-RPT report, offline.
+    #[command(subcommand)]
+    Lint(LintCommand),
+    /// Does any policy mx PATTERN cover this MX HOST? (RFC 8461 §4.1)
+    Match {
+        /// The MX host name, as in the MX record.
+        host: String,
+        /// Policy mx patterns, e.g. mail.example.com or *.example.com.
+        #[arg(required = true)]
+        patterns: Vec<String>,
+    },
+    /// Generate the policy file and both TXT records for a domain.
+    Generate(generate::GenerateArgs),
+    /// Explain a finding code: what it means, why it matters, how to fix it.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LintCommand {
+    /// A policy file body (reads standard input with - or without FILE).
+    Policy { file: Option<PathBuf> },
+    /// The TXT record set at _mta-sts.DOMAIN: one argument per record (zero allowed).
+    StsTxt(RecordArgs),
+    /// The TXT record set at _smtp._tls.DOMAIN: one argument per record (zero allowed).
+    TlsrptTxt(RecordArgs),
+    /// A TLS-RPT aggregate report, JSON or gzip (reads standard input with - or without FILE).
+    TlsrptReport { file: Option<PathBuf> },
+}
+
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// Each record as one argument. A record written in zone-file form with quoted strings
+    /// ("v=STSv1; " "id=1", as dig prints it) is split into its strings.
+    #[arg(allow_hyphen_values = true)]
+    pub records: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code such as policy.max_age.out_of_range.
+    #[arg(required_unless_present = "all")]
+    pub code: Option<String>,
+    /// Explain every code.
+    #[arg(long)]
+    pub all: bool,
+    /// Print Markdown (the content of docs/findings.md).
+    #[arg(long, requires = "all")]
+    pub markdown: bool,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum ModeArg {
+    Enforce,
+    Testing,
+    None,
+}
+
+/// Runs a parsed command line and returns the exit status.
+pub fn run(cli: Cli) -> u8 {
+    let json = cli.json;
+    let result = match cli.command {
+        Command::Lint(cmd) => lint::run(cmd, json),
+        Command::Match { host, patterns } => matching::run(&host, &patterns, json),
+        Command::Generate(args) => generate::run(&args, json),
+        Command::Explain(args) => explain::run(&args, json),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            USAGE
+        }
+    }
+}
+
+/// Reads a whole file, or standard input for `-` or no file.
+pub fn read_input(file: Option<&PathBuf>) -> Result<(String, Vec<u8>), String> {
+    match file {
+        None => read_stdin(),
+        Some(p) if p.as_os_str() == "-" => read_stdin(),
+        Some(p) => std::fs::read(p)
+            .map(|b| (p.display().to_string(), b))
+            .map_err(|e| format!("cannot read {}: {e}", p.display())),
+    }
+}
+
+fn read_stdin() -> Result<(String, Vec<u8>), String> {
+    let mut buf = Vec::new();
+    std::io::stdin()
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    Ok(("<stdin>".into(), buf))
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
+    let s = serde_json::to_string_pretty(value).map_err(|e| format!("cannot encode JSON: {e}"))?;
+    println!("{s}");
+    Ok(())
+}

@@ -1,0 +1,155 @@
+//! Output for people: findings shown like compiler diagnostics, with the offending line and a
+//! marker under the column. Colour only on a terminal (anstream strips it otherwise and honours
+//! `NO_COLOR`).
+
+use std::io::Write;
+
+use anstyle::{AnsiColor, Style};
+use mtasts_core::finding::{Finding, Severity, Verdict};
+
+pub const BOLD: Style = Style::new().bold();
+pub const DIM: Style = Style::new().dimmed();
+pub const RED: Style = AnsiColor::Red.on_default().bold();
+pub const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+pub const GREEN: Style = AnsiColor::Green.on_default().bold();
+pub const BLUE: Style = AnsiColor::Blue.on_default().bold();
+pub const CYAN: Style = AnsiColor::Cyan.on_default().bold();
+
+pub fn severity_style(s: Severity) -> Style {
+    match s {
+        Severity::Error => RED,
+        Severity::Warning => YELLOW,
+        Severity::Info => CYAN,
+    }
+}
+
+/// Prints `title: valid (pass)` in the verdict's colour.
+pub fn verdict_line(
+    out: &mut impl Write,
+    title: &str,
+    valid: bool,
+    verdict: Verdict,
+) -> std::io::Result<()> {
+    let (style, word) = match verdict {
+        Verdict::Pass => (GREEN, "pass"),
+        Verdict::Warn => (YELLOW, "pass with warnings"),
+        Verdict::Fail => (RED, "FAIL"),
+    };
+    let validity = if valid { "valid" } else { "invalid" };
+    writeln!(
+        out,
+        "{BOLD}{title}{BOLD:#}: {style}{validity} ({word}){style:#}"
+    )
+}
+
+/// Where the findings point: a name for the `-->` line and the lines of the input.
+pub struct Source<'a> {
+    pub name: &'a str,
+    pub lines: Vec<String>,
+    /// What a `line` number counts: "line" for files, "record" for TXT record sets.
+    pub unit: &'a str,
+}
+
+impl<'a> Source<'a> {
+    pub fn text(name: &'a str, text: &str) -> Self {
+        // Split on LF, CRLF and bare CR, as the policy parser does, so line numbers agree.
+        let normalised = text.replace("\r\n", "\n").replace('\r', "\n");
+        Source {
+            name,
+            lines: normalised.split('\n').map(str::to_string).collect(),
+            unit: "line",
+        }
+    }
+
+    pub fn records(name: &'a str, records: &[Vec<String>]) -> Self {
+        Source {
+            name,
+            lines: records.iter().map(|r| r.concat()).collect(),
+            unit: "record",
+        }
+    }
+}
+
+pub fn findings(
+    out: &mut impl Write,
+    list: &[Finding],
+    source: Option<&Source<'_>>,
+) -> std::io::Result<()> {
+    for f in list {
+        finding(out, f, source)?;
+    }
+    Ok(())
+}
+
+pub fn finding(
+    out: &mut impl Write,
+    f: &Finding,
+    source: Option<&Source<'_>>,
+) -> std::io::Result<()> {
+    let info = f.code.info();
+    let style = severity_style(info.severity);
+    writeln!(
+        out,
+        "{style}{}{style:#}{BOLD}[{}]{BOLD:#}: {}",
+        info.severity.as_str(),
+        info.code,
+        f.message
+    )?;
+    if let (Some(loc), Some(src)) = (f.location, source) {
+        let width = loc.line.to_string().len();
+        let pad = " ".repeat(width);
+        let place = if src.unit == "line" {
+            format!("{}:{}:{}", src.name, loc.line, loc.column)
+        } else {
+            format!("{} record {}, column {}", src.name, loc.line, loc.column)
+        };
+        writeln!(out, "{pad}{BLUE}-->{BLUE:#} {place}")?;
+        if let Some(text) = src.lines.get(loc.line as usize - 1) {
+            let shown = visible(text);
+            writeln!(out, "{pad} {BLUE}|{BLUE:#}")?;
+            writeln!(out, "{BLUE}{}{BLUE:#} {BLUE}|{BLUE:#} {shown}", loc.line)?;
+            let marker_col = visible(
+                &text
+                    .chars()
+                    .take(loc.column.saturating_sub(1) as usize)
+                    .collect::<String>(),
+            )
+            .chars()
+            .count();
+            writeln!(
+                out,
+                "{pad} {BLUE}|{BLUE:#} {}{style}^{style:#}",
+                " ".repeat(marker_col)
+            )?;
+        }
+        writeln!(out, "{pad} {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", info.fix)?;
+    } else {
+        if let Some(subject) = &f.subject {
+            writeln!(out, "  {BLUE}-->{BLUE:#} {subject}")?;
+        }
+        writeln!(out, "   {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", info.fix)?;
+    }
+    Ok(())
+}
+
+/// Makes tabs, control characters and odd spaces visible so the marker lines up and nothing
+/// in the input can move the terminal cursor.
+pub fn visible(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\t' => '→',
+            '\u{feff}' => '⍽',
+            c if c.is_control() => '�',
+            c => c,
+        })
+        .collect()
+}
+
+pub fn summary_counts(out: &mut impl Write, list: &[Finding]) -> std::io::Result<()> {
+    let n = |s: Severity| list.iter().filter(|f| f.severity() == s).count();
+    let (e, w, i) = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
+    if e + w + i > 0 {
+        writeln!(out, "{DIM}{e} error(s), {w} warning(s), {i} note(s){DIM:#}")?;
+    }
+    Ok(())
+}
