@@ -101,8 +101,11 @@ pub fn markdown() -> String {
          Generated from `crates/core/src/catalog.rs` by `mtasts explain --all --markdown`; a test keeps it in sync.\n\n\
          Severity: **error** means a conforming sender would not accept or apply the record or policy (or mail would fail); \
          **warning** means it works for conforming senders but is weak or known to trip some implementations; **info** is advice.\n\n\
-         Leniencies: where senders are known to differ (blank lines, a space before the first `;`, a trailing dot on `mx`, a byte order mark), \
-         the severity follows what a strict RFC parser does, and the explanation says what lenient senders do. \
+         Leniencies senders differ on: input that breaks the RFC grammar is an **error** when a parser that follows the grammar \
+         would lose the field or the whole record (a byte order mark, indentation, a space before `:`, bare CR line ends, \
+         `;;` or trailing white space in a TXT record), and a **warning** when the meaning stays clear and lenient parsers \
+         are expected to accept it (blank lines, a trailing dot on `mx`, a space before the first `;`). \
+         Each explanation says what strict and lenient parsers do. \
          We have no verified list of which sender implementations are strict.\n",
     );
     let mut group = "";
@@ -321,7 +324,7 @@ catalog! {
         "Remove the trailing dot.";
     PolicyBlankLine => "policy.line.blank", Warning, "RFC 8461 §3.2",
         "Blank line",
-        "The grammar has no blank lines (other than one final line end). Most senders skip them; a strict parser rejects the policy. We know of no public list of which senders are strict.",
+        "The grammar has no blank lines (other than one final line end). Lenient parsers skip them; a parser that follows the grammar rejects the policy. We have not verified which sender implementations are strict.",
         "Remove blank lines.";
     PolicyControlChar => "policy.line.control_char", Error, "RFC 8461 §3.2",
         "Control character",

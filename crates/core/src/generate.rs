@@ -9,7 +9,7 @@ use crate::catalog::Code;
 use crate::finding::Finding;
 use crate::hostname;
 use crate::mx;
-use crate::policy::{Mode, MAX_AGE_LIMIT};
+use crate::policy::{Mode, Policy, MAX_AGE_LIMIT};
 use crate::record::MAX_ID_LEN;
 use crate::tlsrpt;
 
@@ -158,11 +158,14 @@ pub fn generate(req: &Request) -> Result<Generated, Vec<Finding>> {
         return Err(errors);
     }
 
-    let mut policy = format!("version: STSv1\r\nmode: {}\r\n", req.mode.as_str());
-    for p in &patterns {
-        policy.push_str(&format!("mx: {p}\r\n"));
+    let policy = Policy {
+        version: Some("STSv1".into()),
+        mode: Some(req.mode),
+        max_age: Some(max_age),
+        mx: patterns,
+        ..Policy::default()
     }
-    policy.push_str(&format!("max_age: {max_age}\r\n"));
+    .to_text();
     if req.mode == Mode::Testing {
         notes.push(
             "testing mode: watch the TLS-RPT reports, then switch to enforce (and change the id)"

@@ -83,6 +83,31 @@ pub struct Policy {
     pub patterns: Vec<MxPattern>,
 }
 
+impl Policy {
+    /// The canonical text of this policy: CRLF line ends (as RFC 8461 §3.2 describes),
+    /// fields in the RFC's order, canonical mx patterns, extensions last. Missing fields are
+    /// left out, so only a valid policy renders to a valid one.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        if let Some(v) = &self.version {
+            out.push_str(&format!("version: {v}\r\n"));
+        }
+        if let Some(m) = self.mode {
+            out.push_str(&format!("mode: {}\r\n", m.as_str()));
+        }
+        for mx in &self.mx {
+            out.push_str(&format!("mx: {mx}\r\n"));
+        }
+        if let Some(a) = self.max_age {
+            out.push_str(&format!("max_age: {a}\r\n"));
+        }
+        for (k, v) in &self.extensions {
+            out.push_str(&format!("{k}: {v}\r\n"));
+        }
+        out
+    }
+}
+
 /// The outcome of validating a policy file.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PolicyLint {
@@ -284,7 +309,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         findings.push(
             Finding::new(
                 Code::PolicyBlankLine,
-                "blank line: the grammar has none, and strict parsers reject the policy; most senders skip it",
+                "blank line: the grammar has none; lenient parsers skip it, strict ones reject the policy",
             )
             .at(n, 1),
         );

@@ -1,0 +1,352 @@
+//! The command-line contract (DESIGN.md), checked against the real `mtasts` binary: JSON
+//! shapes and field names, exit statuses, stdin with `-`, records as separate arguments, zero
+//! records, records after `--`, usage errors on stderr.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn mtasts(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run mtasts");
+    let mut pipe = child.stdin.take().unwrap();
+    if let Some(input) = stdin {
+        pipe.write_all(input).unwrap();
+    }
+    drop(pipe);
+    child.wait_with_output().unwrap()
+}
+
+fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit status")
+}
+
+const GOOD: &[u8] =
+    b"version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmax_age: 604800\r\n";
+
+#[test]
+fn lint_policy_json_shape_and_exit_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mta-sts.txt");
+    std::fs::write(&file, GOOD).unwrap();
+    let out = mtasts(&["lint", "policy", file.to_str().unwrap(), "--json"], None);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let v = json(&out);
+    assert_eq!(v["kind"], "policy");
+    assert_eq!(v["valid"], true);
+    assert_eq!(v["verdict"], "pass");
+    assert_eq!(v["findings"], Value::Array(vec![]));
+    assert_eq!(v["parsed"]["version"], "STSv1");
+    assert_eq!(v["parsed"]["mode"], "enforce");
+    assert_eq!(v["parsed"]["max_age"], 604800);
+    assert_eq!(v["parsed"]["mx"], serde_json::json!(["mail.example.com"]));
+}
+
+#[test]
+fn lint_policy_from_stdin_invalid_exit_1() {
+    let body = b"version: STSv1\nmode: enforce\nmx: mail*.example.com\nmax_age: 604800\n";
+    for args in [
+        &["lint", "policy", "-", "--json"][..],
+        &["--json", "lint", "policy"][..],
+    ] {
+        let out = mtasts(args, Some(body));
+        assert_eq!(code(&out), 1);
+        let v = json(&out);
+        assert_eq!(v["valid"], false);
+        assert_eq!(v["verdict"], "fail");
+        let f = &v["findings"][0];
+        assert_eq!(f["code"], "policy.mx.wildcard");
+        assert_eq!(f["severity"], "error");
+        assert_eq!(
+            (f["line"].as_u64(), f["column"].as_u64()),
+            (Some(3), Some(9))
+        );
+        assert!(f["message"].as_str().unwrap().contains("left-most"));
+    }
+}
+
+#[test]
+fn lint_policy_warnings_still_exit_0() {
+    let out = mtasts(
+        &["lint", "policy", "-", "--json"],
+        Some(b"version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n"),
+    );
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    assert_eq!(v["verdict"], "warn");
+    assert_eq!(v["findings"][0]["severity"], "warning");
+}
+
+#[test]
+fn human_output_marks_the_offending_column() {
+    let out = mtasts(
+        &["lint", "policy", "-"],
+        Some(b"version: STSv1\nmode: Enforce\nmx: a.example\nmax_age: 604800\n"),
+    );
+    assert_eq!(code(&out), 1);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("error[policy.mode.invalid]"), "{text}");
+    assert!(text.contains("--> <stdin>:2:7"), "{text}");
+    assert!(text.contains("2 | mode: Enforce"), "{text}");
+    assert!(text.contains("  |       ^"), "{text}");
+    assert!(
+        !text.contains('\x1b'),
+        "no colour when not a terminal: {text}"
+    );
+}
+
+#[test]
+fn unreadable_input_is_exit_2_with_a_message() {
+    let out = mtasts(&["lint", "policy", "/nonexistent/mta-sts.txt"], None);
+    assert_eq!(code(&out), 2);
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("cannot read /nonexistent/mta-sts.txt"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    for args in [
+        &["lint"][..],
+        &["lint", "nonsense"][..],
+        &["match", "mx.example.com"][..],
+        &["frobnicate"][..],
+    ] {
+        let out = mtasts(args, None);
+        assert_eq!(code(&out), 2, "{args:?}");
+        assert!(!out.stderr.is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn sts_txt_records_are_separate_arguments() {
+    let out = mtasts(
+        &["lint", "sts-txt", "--json", "v=STSv1; id=1", "v=spf1 -all"],
+        None,
+    );
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    assert_eq!(v["kind"], "sts-txt");
+    assert_eq!(v["parsed"]["id"], "1");
+    assert_eq!(v["findings"][0]["code"], "sts.record.discarded");
+
+    let out = mtasts(
+        &[
+            "lint",
+            "sts-txt",
+            "--json",
+            "v=STSv1; id=1",
+            "v=STSv1; id=2",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(json(&out)["findings"][0]["code"], "sts.record.multiple");
+}
+
+#[test]
+fn zero_records_is_allowed_and_invalid() {
+    let out = mtasts(&["lint", "sts-txt", "--json"], None);
+    assert_eq!(code(&out), 1);
+    let v = json(&out);
+    assert_eq!(v["parsed"]["id"], Value::Null);
+    assert_eq!(v["findings"][0]["code"], "sts.record.none");
+    let out = mtasts(&["lint", "tlsrpt-txt", "--json", "--"], None);
+    assert_eq!(code(&out), 1);
+    assert_eq!(json(&out)["findings"][0]["code"], "tlsrpt.record.none");
+}
+
+#[test]
+fn records_may_follow_double_dash() {
+    let out = mtasts(
+        &[
+            "lint",
+            "tlsrpt-txt",
+            "--json",
+            "--",
+            "v=TLSRPTv1; rua=mailto:a@example.com,https://r.example.com/x",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        json(&out)["parsed"]["rua"],
+        serde_json::json!(["mailto:a@example.com", "https://r.example.com/x"])
+    );
+}
+
+#[test]
+fn zone_file_presentation_form_is_split_into_strings() {
+    let out = mtasts(
+        &["lint", "sts-txt", "--json", r#""v=STSv1; " "id=20260101""#],
+        None,
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(json(&out)["parsed"]["id"], "20260101");
+}
+
+#[test]
+fn tlsrpt_report_plain_and_gzip() {
+    let report = br#"{"organization-name":"X","date-range":{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"},
+      "contact-info":"a@x.example","report-id":"1","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},
+      "summary":{"total-successful-session-count":90,"total-failure-session-count":10},
+      "failure-details":[{"result-type":"certificate-expired","sending-mta-ip":"192.0.2.1","receiving-mx-hostname":"mx.example.com","failed-session-count":10}]}]}"#;
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("report.json.gz");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(report).unwrap();
+    std::fs::write(&gz, enc.finish().unwrap()).unwrap();
+    for out in [
+        mtasts(&["lint", "tlsrpt-report", "-", "--json"], Some(report)),
+        mtasts(
+            &["lint", "tlsrpt-report", gz.to_str().unwrap(), "--json"],
+            None,
+        ),
+    ] {
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        let v = json(&out);
+        assert_eq!(v["kind"], "tlsrpt-report");
+        assert_eq!(v["parsed"]["total_successful"], 90);
+        assert_eq!(v["parsed"]["total_failed"], 10);
+        assert_eq!(v["parsed"]["by_result_type"]["certificate-expired"], 10);
+    }
+    let out = mtasts(&["lint", "tlsrpt-report", "-"], Some(b"{not json"));
+    assert_eq!(code(&out), 1);
+}
+
+#[test]
+fn match_json_and_exit_statuses() {
+    let out = mtasts(
+        &[
+            "match",
+            "--json",
+            "MX1.example.com.",
+            "mail.example.net",
+            "*.example.com",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({"host": "MX1.example.com.", "matched": true, "pattern": "*.example.com"})
+    );
+    let out = mtasts(
+        &["match", "--json", "a.b.example.com", "*.example.com"],
+        None,
+    );
+    assert_eq!(code(&out), 1);
+    assert_eq!(
+        json(&out),
+        serde_json::json!({"host": "a.b.example.com", "matched": false, "pattern": null})
+    );
+    let out = mtasts(&["match", "mx.example.com", "mail*.example.com"], None);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("left-most label"));
+}
+
+#[test]
+fn generated_records_pass_lint() {
+    let out = mtasts(
+        &[
+            "generate",
+            "--json",
+            "--domain",
+            "Example.COM",
+            "--mx",
+            "mx1.example.com",
+            "--mx",
+            "*.mail.example.net",
+            "--mode",
+            "enforce",
+            "--id",
+            "20260101",
+        ],
+        None,
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let g = json(&out);
+    assert_eq!(g["sts_name"], "_mta-sts.example.com");
+    let policy = g["policy"].as_str().unwrap();
+    assert!(policy.contains("mode: enforce\r\n"));
+    let lint = mtasts(&["lint", "policy", "-", "--json"], Some(policy.as_bytes()));
+    assert_eq!(code(&lint), 0);
+    assert_eq!(
+        json(&lint)["parsed"]["mx"],
+        serde_json::json!(["mx1.example.com", "*.mail.example.net"])
+    );
+    let sts: Vec<&str> = g["sts_record"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert_eq!(sts, ["v=STSv1; id=20260101"]);
+    let rua = g["tlsrpt_record"][0].as_str().unwrap();
+    let lint = mtasts(&["lint", "tlsrpt-txt", "--json", rua], None);
+    assert_eq!(code(&lint), 0);
+
+    let bad = mtasts(
+        &["generate", "--domain", "example.com", "--mode", "enforce"],
+        None,
+    );
+    assert_eq!(code(&bad), 2);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("policy.mx.missing"));
+    let bad = mtasts(
+        &[
+            "generate",
+            "--domain",
+            "192.0.2.1",
+            "--mx",
+            "mx.example.com",
+        ],
+        None,
+    );
+    assert_eq!(code(&bad), 2);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("IP address"));
+}
+
+#[test]
+fn explain_codes() {
+    let out = mtasts(&["explain", "--json", "policy.max_age.out_of_range"], None);
+    assert_eq!(code(&out), 0);
+    let v = json(&out);
+    assert_eq!(v["severity"], "error");
+    assert_eq!(v["rfc"], "RFC 8461 §3.2");
+    assert_eq!(
+        v["rfc_url"],
+        "https://www.rfc-editor.org/rfc/rfc8461#section-3.2"
+    );
+    let out = mtasts(&["explain", "mx.uncovered"], None);
+    assert_eq!(code(&out), 0);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("fix:"));
+    let out = mtasts(&["explain", "policy.max-age"], None);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean"));
+    let out = mtasts(&["explain", "--all", "--markdown"], None);
+    assert_eq!(code(&out), 0);
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        mtasts_core::catalog::markdown()
+    );
+}
