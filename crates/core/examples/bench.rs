@@ -1,1 +1,150 @@
-fn main() {}
+//! Parse-and-validate throughput of the core, printed as numbers (never asserted):
+//!
+//! ```text
+//! cargo run --release -p mtasts-core --example bench
+//! ```
+//!
+//! Each case runs for about half a second after a warm-up; the figure is the mean time per
+//! call. Hand-written rather than criterion: one number per input is all we need, and the
+//! example then builds in seconds.
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use mtasts_core::{check, inputs, lint, policy, record, report_json, tlsrpt};
+
+fn measure(name: &str, bytes: usize, mut f: impl FnMut()) {
+    for _ in 0..100 {
+        f();
+    }
+    let budget = Duration::from_millis(500);
+    let start = Instant::now();
+    let mut n: u64 = 0;
+    while start.elapsed() < budget {
+        for _ in 0..64 {
+            f();
+        }
+        n += 64;
+    }
+    let per = start.elapsed().as_nanos() as f64 / n as f64;
+    let mbps = if bytes > 0 {
+        format!("{:>8.1} MB/s", bytes as f64 / per * 1e3)
+    } else {
+        String::new()
+    };
+    println!(
+        "{name:<44} {:>10.2} µs/op {:>12.0} op/s {mbps}",
+        per / 1e3,
+        1e9 / per
+    );
+}
+
+fn main() {
+    println!("mtasts-core parse-and-validate (release build, mean per call)\n");
+
+    let typical = b"version: STSv1\r\nmode: enforce\r\nmx: mail.example.com\r\nmx: *.example.net\r\nmx: backupmx.example.com\r\nmax_age: 604800\r\n";
+    measure(
+        "policy: RFC 8461 example (4 fields, 3 mx)",
+        typical.len(),
+        || {
+            black_box(policy::lint(black_box(typical)));
+        },
+    );
+    let messy = "\u{feff}version : STSv1\r\n\r\n Mode: Enforce \rmx: mail*.example.com\nmx: 192.0.2.1\nmax_age: 99999999999\nfoo\n";
+    measure(
+        "policy: messy (every line has a finding)",
+        messy.len(),
+        || {
+            black_box(policy::lint(black_box(messy.as_bytes())));
+        },
+    );
+    let mut many = String::from("version: STSv1\nmode: enforce\nmax_age: 604800\n");
+    for i in 0..2000 {
+        many.push_str(&format!("mx: mx{i}.example.com\n"));
+    }
+    measure(
+        &format!("policy: 2000 mx lines ({} KiB)", many.len() / 1024),
+        many.len(),
+        || {
+            black_box(policy::lint(black_box(many.as_bytes())));
+        },
+    );
+
+    let one = vec![vec!["v=STSv1; id=20160831085700Z".to_string()]];
+    measure("sts-txt: one record", 27, || {
+        black_box(record::lint(black_box(&one)));
+    });
+    let set = vec![
+        vec!["v=spf1 include:_spf.example.com -all".to_string()],
+        vec![
+            "v=STSv1; ".to_string(),
+            "id=20160831085700Z; ext=1".to_string(),
+        ],
+        vec!["google-site-verification=abcdef".to_string()],
+    ];
+    measure("sts-txt: three records, one split in two", 0, || {
+        black_box(record::lint(black_box(&set)));
+    });
+    let rpt = vec![vec![
+        "v=TLSRPTv1; rua=mailto:tlsrpt@example.com,https://r.example.com/v1".to_string(),
+    ]];
+    measure("tlsrpt-txt: two report URIs", 0, || {
+        black_box(tlsrpt::lint(black_box(&rpt)));
+    });
+
+    let report = include_str!("../tests/fixtures/tlsrpt-report/rfc-example.json");
+    measure("tlsrpt-report: RFC 8460 example", report.len(), || {
+        black_box(report_json::lint(black_box(report.as_bytes())));
+    });
+    let big = big_report(5000);
+    measure(
+        &format!(
+            "tlsrpt-report: 5000 failure details ({} KiB)",
+            big.len() / 1024
+        ),
+        big.len(),
+        || {
+            black_box(report_json::lint(black_box(big.as_bytes())));
+        },
+    );
+    let gz = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/tlsrpt-report/rfc-example-gzip.json.gz"
+    ))
+    .expect("fixture");
+    measure("tlsrpt-report: RFC 8460 example, gzip", gz.len(), || {
+        black_box(report_json::lint(black_box(&gz)));
+    });
+
+    let inputs: inputs::Inputs = serde_json::from_str(include_str!(
+        "../tests/fixtures/check/testing-not-ready.json"
+    ))
+    .expect("fixture");
+    measure("check: full report (3 MX, testing, failures)", 0, || {
+        black_box(check(black_box(&inputs)));
+    });
+    measure(
+        "lint: policy to JSON output (CLI/browser path)",
+        typical.len(),
+        || {
+            black_box(serde_json::to_string(&lint::policy(black_box(typical))).ok());
+        },
+    );
+}
+
+fn big_report(details: usize) -> String {
+    let mut d = Vec::new();
+    for i in 0..details {
+        d.push(format!(
+            r#"{{"result-type":"certificate-expired","sending-mta-ip":"192.0.2.{}","receiving-mx-hostname":"mx{}.example.com","failed-session-count":{}}}"#,
+            i % 250,
+            i % 7,
+            i % 13 + 1
+        ));
+    }
+    let failed: usize = (0..details).map(|i| i % 13 + 1).sum();
+    format!(
+        r#"{{"organization-name":"Bench","date-range":{{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"}},"contact-info":"a@b.example","report-id":"bench","policies":[{{"policy":{{"policy-type":"sts","policy-domain":"example.com"}},"summary":{{"total-successful-session-count":100000,"total-failure-session-count":{failed}}},"failure-details":[{}]}}]}}"#,
+        d.join(",")
+    )
+}

@@ -16,7 +16,7 @@ use crate::hostname::{self, NameError};
 use crate::policy::Mode;
 
 /// A syntactically valid policy `mx` pattern.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct MxPattern {
     /// `true` for `*.base`.
     pub wildcard: bool,
@@ -45,11 +45,6 @@ impl MxPattern {
         } else {
             host == self.base
         }
-    }
-
-    /// True when every host this pattern matches is also matched by `other` (and they differ).
-    pub fn covered_by(&self, other: &MxPattern) -> bool {
-        self != other && !self.wildcard && other.wildcard && other.matches(&self.base)
     }
 }
 

@@ -22,6 +22,8 @@
 //! The parser reads every line, reports every deviation, and builds what a lenient sender would
 //! use, so even an invalid policy shows what was understood.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::{Deserialize, Serialize};
 
 use crate::catalog::Code;
@@ -217,6 +219,18 @@ struct Seen {
     max_age: bool,
     /// Case variants of required names found (e.g. `Mode:`), so "missing" can say why.
     case_variant: Vec<&'static str>,
+    patterns: PatternIndex,
+}
+
+/// Indexes of the `mx` patterns seen so far, so duplicate and redundancy checks stay linear
+/// in the number of lines (a policy file read by the CLI may be large).
+#[derive(Default)]
+struct PatternIndex {
+    seen: HashSet<MxPattern>,
+    /// Base → display of the first `*.base` pattern.
+    wildcards: HashMap<String, String>,
+    /// Parent name → display of the first exact host directly under it.
+    exact_by_parent: HashMap<String, String>,
 }
 
 fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
@@ -436,7 +450,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
                         .at(n, value_col + value.chars().count() as u32 - 1),
                     );
                 }
-                check_new_pattern(&p, policy, n, value_col, findings);
+                check_new_pattern(&p, &mut seen.patterns, n, value_col, findings);
                 policy.mx.push(p.display());
                 policy.patterns.push(p);
             }
@@ -565,13 +579,13 @@ fn check_ext_value(name: &str, value: &str, line: u32, col: u32, findings: &mut 
 
 fn check_new_pattern(
     p: &MxPattern,
-    policy: &Policy,
+    index: &mut PatternIndex,
     line: u32,
     col: u32,
     findings: &mut Vec<Finding>,
 ) {
     let shown = p.display();
-    if policy.patterns.contains(p) {
+    if !index.seen.insert(p.clone()) {
         findings.push(
             Finding::new(
                 Code::PolicyMxDuplicate,
@@ -581,25 +595,28 @@ fn check_new_pattern(
         );
         return;
     }
-    if let Some(wide) = policy.patterns.iter().find(|q| p.covered_by(q)) {
-        findings.push(
-            Finding::new(
-                Code::PolicyMxRedundant,
-                format!("mx {shown} is already covered by {}", wide.display()),
-            )
-            .at(line, col),
-        );
-    } else if let Some(narrow) = policy.patterns.iter().find(|q| q.covered_by(p)) {
-        findings.push(
-            Finding::new(
-                Code::PolicyMxRedundant,
-                format!(
-                    "mx {} (listed earlier) is already covered by {shown}",
-                    narrow.display()
-                ),
-            )
-            .at(line, col),
-        );
+    let redundant = if p.wildcard {
+        let earlier = index.exact_by_parent.get(&p.base).cloned();
+        index
+            .wildcards
+            .entry(p.base.clone())
+            .or_insert_with(|| shown.clone());
+        earlier.map(|narrow| format!("mx {narrow} (listed earlier) is already covered by {shown}"))
+    } else {
+        let parent = p.base.split_once('.').map(|(_, rest)| rest.to_string());
+        let wide = parent
+            .as_ref()
+            .and_then(|parent| index.wildcards.get(parent).cloned());
+        if let Some(parent) = parent {
+            index
+                .exact_by_parent
+                .entry(parent)
+                .or_insert_with(|| shown.clone());
+        }
+        wide.map(|wide| format!("mx {shown} is already covered by {wide}"))
+    };
+    if let Some(message) = redundant {
+        findings.push(Finding::new(Code::PolicyMxRedundant, message).at(line, col));
     }
     if p.wildcard && !p.base.contains('.') {
         findings.push(

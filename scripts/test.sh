@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The one command that runs every test (README: "Run the tests"). It installs what it needs
+# (the wasm32 target) and skips what is already present, then runs: formatting and clippy
+# checks, every unit, fixture, property and CLI test in the workspace, and the wasm32 build of
+# the core with a check that the core depends on nothing that does I/O.
+# CI (.ci/run) calls exactly this.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+# Two cores on these machines: keep parallelism sane.
+export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
+
+step "toolchain"
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  rustup target add wasm32-unknown-unknown
+fi
+rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
+rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+cargo --version
+
+step "format"
+cargo fmt --all -- --check
+
+step "clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "tests"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --locked 2>&1 | tee "$log"
+
+step "core for wasm32-unknown-unknown"
+cargo build -p mtasts-core --target wasm32-unknown-unknown --locked
+# The core does no I/O: its normal dependencies are exactly these (anything new must be
+# reviewed and added here on purpose).
+allowed="mtasts-core serde serde_core serde_derive serde_json itoa memchr zmij flate2 miniz_oxide adler2 simd-adler32 crc32fast cfg-if proc-macro2 quote syn unicode-ident"
+deps=$(cargo tree -p mtasts-core -e normal --target wasm32-unknown-unknown --prefix none --format '{p}' --locked | awk '{print $1}' | sort -u)
+bad=""
+for d in $deps; do
+  case " $allowed " in *" $d "*) ;; *) bad="$bad $d" ;; esac
+done
+if [ -n "$bad" ]; then
+  echo "mtasts-core gained dependencies that are not on the reviewed list:$bad" >&2
+  exit 1
+fi
+echo "core dependencies: $(echo $deps | tr '\n' ' ')"
+
+# One plain closing line with the totals over every test binary.
+passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "${passed} passed, ${failed} failed"
