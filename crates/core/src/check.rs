@@ -486,12 +486,21 @@ fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Opt
         (_, None) => return (pending(id), None),
     };
     let Some(l) = lint else {
-        let summary = if inputs.policy.is_pending() {
+        if inputs.policy.is_pending() {
             return (pending(id), None);
-        } else {
-            "No policy to match the MX hosts against"
-        };
-        return (section(id, Light::Grey, summary, vec![]), None);
+        }
+        // No policy, but the MX set still says something (null MX, no MX at all).
+        let (_, findings) = mx::coverage(&inputs.domain, records, &[], None);
+        let light = light_of(&findings, Light::Grey);
+        return (
+            section(
+                id,
+                light,
+                "No policy to match the MX hosts against",
+                findings,
+            ),
+            None,
+        );
     };
     let mode = l.policy.mode;
     let (cov, findings) = mx::coverage(&inputs.domain, records, &l.policy.patterns, mode);

@@ -220,6 +220,9 @@ struct Seen {
     /// Case variants of required names found (e.g. `Mode:`), so "missing" can say why.
     case_variant: Vec<&'static str>,
     patterns: PatternIndex,
+    /// Where the values of `mode` and `max_age` start, so advice points at them.
+    mode_at: Option<(u32, u32)>,
+    max_age_at: Option<(u32, u32)>,
 }
 
 /// Indexes of the `mx` patterns seen so far, so duplicate and redundancy checks stay linear
@@ -312,7 +315,7 @@ fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
             ));
         }
     }
-    advise(policy, findings);
+    advise(policy, &seen, findings);
 }
 
 fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &mut Vec<Finding>) {
@@ -416,7 +419,10 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         "mode" => {
             if first(&mut seen.mode, key, n, key_col, findings) {
                 match Mode::parse(value) {
-                    Some(m) => policy.mode = Some(m),
+                    Some(m) => {
+                        policy.mode = Some(m);
+                        seen.mode_at = Some((n, value_col));
+                    }
                     None => {
                         let hint = Mode::parse(&value.to_ascii_lowercase())
                             .map(|m| {
@@ -437,6 +443,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         "max_age" => {
             if first(&mut seen.max_age, key, n, key_col, findings) {
                 policy.max_age = parse_max_age(value, n, value_col, findings);
+                seen.max_age_at = Some((n, value_col));
             }
         }
         "mx" => match mx::parse_pattern(value) {
@@ -630,7 +637,12 @@ fn check_new_pattern(
 }
 
 /// Advice beyond syntax: how strong the policy is.
-fn advise(policy: &Policy, findings: &mut Vec<Finding>) {
+fn advise(policy: &Policy, seen: &Seen, findings: &mut Vec<Finding>) {
+    let at = |f: Finding, pos: Option<(u32, u32)>| match pos {
+        Some((line, col)) => f.at(line, col),
+        None => f,
+    };
+    let before = findings.len();
     match policy.mode {
         Some(Mode::Testing) => findings.push(Finding::new(
             Code::PolicyModeTesting,
@@ -654,6 +666,13 @@ fn advise(policy: &Policy, findings: &mut Vec<Finding>) {
                 format!("max_age is {age} seconds; RFC 8461 recommends weeks or more for an enforced policy (e.g. 604800 = 1 week, 1209600 = 2 weeks)"),
             ));
         }
+    }
+    for f in &mut findings[before..] {
+        let pos = match f.code {
+            Code::PolicyModeTesting | Code::PolicyModeNone => seen.mode_at,
+            _ => seen.max_age_at,
+        };
+        *f = at(f.clone(), pos);
     }
 }
 
@@ -737,6 +756,20 @@ mod tests {
             .find(|f| f.code == Code::PolicyMxInvalid)
             .unwrap();
         assert_eq!(f.location.map(|l| (l.line, l.column)), Some((3, 9)));
+    }
+
+    #[test]
+    fn advice_points_at_the_value() {
+        let l = lint(b"version: STSv1\nmx: a.example\nmode: testing\nmax_age: 600\n");
+        let at = |code| {
+            l.findings
+                .iter()
+                .find(|f| f.code == code)
+                .and_then(|f| f.location)
+                .map(|l| (l.line, l.column))
+        };
+        assert_eq!(at(Code::PolicyModeTesting), Some((3, 7)));
+        assert_eq!(at(Code::PolicyMaxAgeShort), Some((4, 10)));
     }
 
     #[test]

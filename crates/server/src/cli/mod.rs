@@ -117,7 +117,12 @@ pub fn run(cli: Cli) -> u8 {
 
 /// Reads a whole file, or standard input for `-` or no file.
 pub fn read_input(file: Option<&PathBuf>) -> Result<(String, Vec<u8>), String> {
+    use std::io::IsTerminal;
     match file {
+        // Without a FILE on an interactive terminal, waiting for input looks like a hang.
+        None if std::io::stdin().is_terminal() => {
+            Err("no input: give a FILE, or - to type or paste the input (end with Ctrl-D)".into())
+        }
         None => read_stdin(),
         Some(p) if p.as_os_str() == "-" => read_stdin(),
         Some(p) => std::fs::read(p)
