@@ -32,4 +32,4 @@ pub use check::check;
 pub use finding::{Finding, Location, Severity, Verdict};
 pub use inputs::Inputs;
 pub use report::{Light, Report};
-pub use txt::TxtRecord;
+pub use txt::{SetLint, TxtRecord};

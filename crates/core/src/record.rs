@@ -15,7 +15,7 @@
 use serde::Serialize;
 
 use crate::catalog::Code;
-use crate::finding::{Finding, FindingsExt};
+use crate::finding::Finding;
 use crate::txt::{self, TxtRecord, Vocabulary};
 
 const VOCAB: Vocabulary = Vocabulary {
@@ -47,36 +47,11 @@ pub struct StsRecord {
 }
 
 /// The outcome of validating a `_mta-sts` record set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct StsTxtLint {
-    pub valid: bool,
-    pub findings: Vec<Finding>,
-    /// The record a sender would use; `None` when the set does not yield exactly one record
-    /// with an `id`.
-    pub record: Option<StsRecord>,
-    /// How many records began with `v=STSv1`.
-    pub candidates: usize,
-}
+pub type StsTxtLint = txt::SetLint<StsRecord>;
 
 /// Validates the TXT record set found at `_mta-sts.<domain>`.
 pub fn lint(records: &[TxtRecord]) -> StsTxtLint {
-    let mut findings = Vec::new();
-    let candidates = txt::select(records, &VOCAB, &mut findings);
-    let mut parsed = Vec::new();
-    for cand in &candidates {
-        parsed.push(parse_one(cand, &mut findings));
-    }
-    let record = match parsed.as_slice() {
-        [Some(r)] => Some(r.clone()),
-        _ => None,
-    };
-    let valid = findings.no_errors() && record.is_some();
-    StsTxtLint {
-        valid,
-        findings,
-        record,
-        candidates: candidates.len(),
-    }
+    txt::lint_set(records, &VOCAB, parse_one)
 }
 
 fn parse_one(cand: &txt::Candidate, findings: &mut Vec<Finding>) -> Option<StsRecord> {

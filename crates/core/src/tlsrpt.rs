@@ -16,7 +16,7 @@
 use serde::Serialize;
 
 use crate::catalog::Code;
-use crate::finding::{Finding, FindingsExt};
+use crate::finding::Finding;
 use crate::hostname;
 use crate::txt::{self, TxtRecord, Vocabulary};
 
@@ -46,33 +46,11 @@ pub struct TlsrptRecord {
 }
 
 /// The outcome of validating a `_smtp._tls` record set.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct TlsrptTxtLint {
-    pub valid: bool,
-    pub findings: Vec<Finding>,
-    pub record: Option<TlsrptRecord>,
-    pub candidates: usize,
-}
+pub type TlsrptTxtLint = txt::SetLint<TlsrptRecord>;
 
 /// Validates the TXT record set found at `_smtp._tls.<domain>`.
 pub fn lint(records: &[TxtRecord]) -> TlsrptTxtLint {
-    let mut findings = Vec::new();
-    let candidates = txt::select(records, &VOCAB, &mut findings);
-    let mut parsed = Vec::new();
-    for cand in &candidates {
-        parsed.push(parse_one(cand, &mut findings));
-    }
-    let record = match parsed.as_slice() {
-        [Some(r)] => Some(r.clone()),
-        _ => None,
-    };
-    let valid = findings.no_errors() && record.is_some();
-    TlsrptTxtLint {
-        valid,
-        findings,
-        record,
-        candidates: candidates.len(),
-    }
+    txt::lint_set(records, &VOCAB, parse_one)
 }
 
 fn parse_one(cand: &txt::Candidate, findings: &mut Vec<Finding>) -> Option<TlsrptRecord> {

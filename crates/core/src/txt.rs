@@ -16,7 +16,7 @@
 //! given) and `column` = character column in the record with its strings joined.
 
 use crate::catalog::Code;
-use crate::finding::Finding;
+use crate::finding::{Finding, FindingsExt};
 
 /// One TXT record as the resolver returned it: its character-strings, in order.
 pub type TxtRecord = Vec<String>;
@@ -38,6 +38,43 @@ pub(crate) struct Vocabulary {
     pub ext_name: Code,
     pub ext_value: Code,
     pub duplicate: Code,
+}
+
+/// The outcome of validating a TXT record set of one kind.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct SetLint<R> {
+    pub valid: bool,
+    pub findings: Vec<Finding>,
+    /// The record a sender would use; `None` unless the set yields exactly one record with
+    /// its required fields.
+    pub record: Option<R>,
+    /// How many records began with the version tag.
+    pub candidates: usize,
+}
+
+/// Selects the candidates, parses each with `parse_one`, and keeps the one record a sender
+/// would use.
+pub(crate) fn lint_set<R: Clone>(
+    records: &[TxtRecord],
+    vocab: &Vocabulary,
+    parse_one: impl Fn(&Candidate, &mut Vec<Finding>) -> Option<R>,
+) -> SetLint<R> {
+    let mut findings = Vec::new();
+    let candidates = select(records, vocab, &mut findings);
+    let parsed: Vec<Option<R>> = candidates
+        .iter()
+        .map(|c| parse_one(c, &mut findings))
+        .collect();
+    let record = match parsed.as_slice() {
+        [Some(r)] => Some(r.clone()),
+        _ => None,
+    };
+    SetLint {
+        valid: findings.no_errors() && record.is_some(),
+        findings,
+        record,
+        candidates: candidates.len(),
+    }
 }
 
 /// A record that survived the discard rule.

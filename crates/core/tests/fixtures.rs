@@ -115,16 +115,16 @@ fn compare(out: &LintOutput, expect: &Value) -> Vec<String> {
     diffs
 }
 
-fn run_kind(kind: &str, lint_one: impl Fn(&Path) -> LintOutput) -> usize {
-    let mut failures = Vec::new();
+/// Runs `diff` on every case of `kind`; fails listing every case that differs.
+fn walk(kind: &str, diff: impl Fn(&Path, &Value) -> Vec<String>) {
     let all = cases(kind);
-    for (name, input, expect) in &all {
-        let out = lint_one(input);
-        let diffs = compare(&out, expect);
-        if !diffs.is_empty() {
-            failures.push(format!("{kind}/{name}:\n  {}", diffs.join("\n  ")));
-        }
-    }
+    let failures: Vec<String> = all
+        .iter()
+        .filter_map(|(name, input, expect)| {
+            let diffs = diff(input, expect);
+            (!diffs.is_empty()).then(|| format!("{kind}/{name}:\n  {}", diffs.join("\n  ")))
+        })
+        .collect();
     assert!(
         failures.is_empty(),
         "{} of {} cases failed:\n{}",
@@ -132,7 +132,10 @@ fn run_kind(kind: &str, lint_one: impl Fn(&Path) -> LintOutput) -> usize {
         all.len(),
         failures.join("\n")
     );
-    all.len()
+}
+
+fn run_kind(kind: &str, lint_one: impl Fn(&Path) -> LintOutput) {
+    walk(kind, |input, expect| compare(&lint_one(input), expect));
 }
 
 #[test]
@@ -159,17 +162,17 @@ fn corpus_tlsrpt_report() {
 
 #[test]
 fn corpus_domain() {
-    domain_cases();
+    walk("domain", domain_case);
 }
 
 #[test]
 fn corpus_match() {
-    match_cases();
+    walk("match", match_case);
 }
 
 #[test]
 fn corpus_check() {
-    check_cases();
+    walk("check", check_case);
 }
 
 /// The corpus is the acceptance floor: at least 150 cases over all kinds.
@@ -191,119 +194,96 @@ fn corpus_size() {
     );
 }
 
-fn domain_cases() -> usize {
-    let all = cases("domain");
-    let mut failures = Vec::new();
-    for (name, input, expect) in &all {
-        let text = fs::read_to_string(input).unwrap();
-        let got = match domain::normalize(&text, &TestIdna) {
-            Ok(d) => serde_json::json!({ "ascii": d.ascii }),
-            Err(e) => serde_json::json!({ "error": e.code().as_str() }),
-        };
-        if &got != expect {
-            failures.push(format!("domain/{name}: got {got}, expected {expect}"));
-        }
+fn domain_case(input: &Path, expect: &Value) -> Vec<String> {
+    let text = fs::read_to_string(input).unwrap();
+    let got = match domain::normalize(&text, &TestIdna) {
+        Ok(d) => serde_json::json!({ "ascii": d.ascii }),
+        Err(e) => serde_json::json!({ "error": e.code().as_str() }),
+    };
+    if &got == expect {
+        vec![]
+    } else {
+        vec![format!("got {got}, expected {expect}")]
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    all.len()
 }
 
-fn match_cases() -> usize {
-    let all = cases("match");
-    let mut failures = Vec::new();
-    for (name, input, expect) in &all {
-        let text = fs::read_to_string(input).unwrap();
-        let mut lines = text.lines();
-        let host = lines.next().unwrap();
-        let patterns: Vec<(String, mx::MxPattern)> = lines
-            .map(|l| {
-                (
-                    l.to_string(),
-                    mx::parse_pattern(l).unwrap_or_else(|e| panic!("{name}: {e:?}")),
-                )
-            })
-            .collect();
-        let hit = patterns.iter().find(|(_, p)| p.matches(host));
-        let got =
-            serde_json::json!({ "matched": hit.is_some(), "pattern": hit.map(|(raw, _)| raw) });
-        if &got != expect {
-            failures.push(format!("match/{name}: got {got}, expected {expect}"));
-        }
+fn match_case(input: &Path, expect: &Value) -> Vec<String> {
+    let text = fs::read_to_string(input).unwrap();
+    let mut lines = text.lines();
+    let host = lines.next().unwrap();
+    let patterns: Vec<(String, mx::MxPattern)> = lines
+        .map(|l| {
+            (
+                l.to_string(),
+                mx::parse_pattern(l).unwrap_or_else(|e| panic!("{l}: {e:?}")),
+            )
+        })
+        .collect();
+    let hit = patterns.iter().find(|(_, p)| p.matches(host));
+    let got = serde_json::json!({ "matched": hit.is_some(), "pattern": hit.map(|(raw, _)| raw) });
+    if &got == expect {
+        vec![]
+    } else {
+        vec![format!("got {got}, expected {expect}")]
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-    all.len()
 }
 
 /// `check` cases: an `Inputs` JSON; the expectation gives the overall light, readiness, the
 /// light of each section named, and the exact set of finding codes over all sections.
-fn check_cases() -> usize {
-    let all = cases("check");
-    let mut failures = Vec::new();
-    for (name, input, expect) in &all {
-        let inputs: Inputs = serde_json::from_slice(&fs::read(input).unwrap())
-            .unwrap_or_else(|e| panic!("check/{name}: {e}"));
-        let report = check(&inputs);
-        let v = serde_json::to_value(&report).unwrap();
-        let mut diffs = Vec::new();
-        if v["overall"] != expect["overall"] {
+fn check_case(input: &Path, expect: &Value) -> Vec<String> {
+    let inputs: Inputs = serde_json::from_slice(&fs::read(input).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", input.display()));
+    let report = check(&inputs);
+    let v = serde_json::to_value(&report).unwrap();
+    let mut diffs = Vec::new();
+    if v["overall"] != expect["overall"] {
+        diffs.push(format!(
+            "overall: got {}, expected {}",
+            v["overall"], expect["overall"]
+        ));
+    }
+    if let Some(r) = expect.get("readiness") {
+        if &v["enforce"]["readiness"] != r {
             diffs.push(format!(
-                "overall: got {}, expected {}",
-                v["overall"], expect["overall"]
+                "readiness: got {}, expected {r} ({})",
+                v["enforce"]["readiness"], v["enforce"]["message"]
             ));
         }
-        if let Some(r) = expect.get("readiness") {
-            if &v["enforce"]["readiness"] != r {
-                diffs.push(format!(
-                    "readiness: got {}, expected {r} ({})",
-                    v["enforce"]["readiness"], v["enforce"]["message"]
-                ));
-            }
-        }
-        if let Some(sections) = expect.get("sections").and_then(Value::as_object) {
-            for (id, light) in sections {
-                let got = v["sections"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .find(|s| s["id"] == id.as_str());
-                let got = got.map(|s| s["light"].clone()).unwrap_or(Value::Null);
-                if &got != light {
-                    diffs.push(format!("section {id}: got {got}, expected {light}"));
-                }
-            }
-        }
-        let got: BTreeSet<&str> = report.findings().map(|f| f.code.as_str()).collect();
-        let want: BTreeSet<&str> = expect["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c.as_str().unwrap())
-            .collect();
-        if got != want {
-            diffs.push(format!("codes: got {got:?}, expected {want:?}"));
-        }
-        if let Some(hosts) = expect.get("failing_mx").and_then(Value::as_array) {
-            let got: Vec<&str> = report
-                .enforce
-                .failing_mx
+    }
+    if let Some(sections) = expect.get("sections").and_then(Value::as_object) {
+        for (id, light) in sections {
+            let got = v["sections"]
+                .as_array()
+                .unwrap()
                 .iter()
-                .map(|f| f.host.as_str())
-                .collect();
-            let want: Vec<&str> = hosts.iter().map(|h| h.as_str().unwrap()).collect();
-            if got != want {
-                diffs.push(format!("failing_mx: got {got:?}, expected {want:?}"));
+                .find(|s| s["id"] == id.as_str());
+            let got = got.map(|s| s["light"].clone()).unwrap_or(Value::Null);
+            if &got != light {
+                diffs.push(format!("section {id}: got {got}, expected {light}"));
             }
-        }
-        if !diffs.is_empty() {
-            failures.push(format!("check/{name}:\n  {}", diffs.join("\n  ")));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases failed:\n{}",
-        failures.len(),
-        all.len(),
-        failures.join("\n")
-    );
-    all.len()
+    let got: BTreeSet<&str> = report.findings().map(|f| f.code.as_str()).collect();
+    let want: BTreeSet<&str> = expect["codes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    if got != want {
+        diffs.push(format!("codes: got {got:?}, expected {want:?}"));
+    }
+    if let Some(hosts) = expect.get("failing_mx").and_then(Value::as_array) {
+        let got: Vec<&str> = report
+            .enforce
+            .failing_mx
+            .iter()
+            .map(|f| f.host.as_str())
+            .collect();
+        let want: Vec<&str> = hosts.iter().map(|h| h.as_str().unwrap()).collect();
+        if got != want {
+            diffs.push(format!("failing_mx: got {got:?}, expected {want:?}"));
+        }
+    }
+    diffs
 }

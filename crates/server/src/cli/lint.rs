@@ -72,10 +72,6 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
     let p = &out.parsed;
     match out.kind {
         lint::Kind::Policy => {
-            let mx: Vec<&str> = p["mx"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
             writeln!(
                 w,
                 "  {BOLD}version{BOLD:#} {}  {BOLD}mode{BOLD:#} {}  {BOLD}max_age{BOLD:#} {}",
@@ -86,37 +82,30 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
                     .map(|a| format!("{a} ({})", duration(a)))
                     .unwrap_or_else(|| "-".into()),
             )?;
-            writeln!(
-                w,
-                "  {BOLD}mx{BOLD:#} {}",
-                if mx.is_empty() {
-                    "-".to_string()
-                } else {
-                    mx.join(", ")
-                }
-            )?;
+            writeln!(w, "  {BOLD}mx{BOLD:#} {}", list(&p["mx"]))?;
         }
         lint::Kind::StsTxt => {
             writeln!(w, "  {BOLD}id{BOLD:#} {}", p["id"].as_str().unwrap_or("-"))?;
         }
         lint::Kind::TlsrptTxt => {
-            let rua: Vec<&str> = p["rua"]
-                .as_array()
-                .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
-                .unwrap_or_default();
-            writeln!(
-                w,
-                "  {BOLD}rua{BOLD:#} {}",
-                if rua.is_empty() {
-                    "-".to_string()
-                } else {
-                    rua.join(", ")
-                }
-            )?;
+            writeln!(w, "  {BOLD}rua{BOLD:#} {}", list(&p["rua"]))?;
         }
         lint::Kind::TlsrptReport => report_summary(&mut w, p)?,
     }
     render::summary_counts(&mut w, &out.findings)
+}
+
+/// A JSON list of strings for people: "a, b", or "-" when empty.
+fn list(v: &serde_json::Value) -> String {
+    let items: Vec<&str> = v
+        .as_array()
+        .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
+        .unwrap_or_default();
+    if items.is_empty() {
+        "-".to_string()
+    } else {
+        items.join(", ")
+    }
 }
 
 fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<()> {
