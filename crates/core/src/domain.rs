@@ -179,16 +179,28 @@ pub fn normalize(input: &str, idna: &dyn Idna) -> Result<Domain, DomainError> {
         a
     };
     // Someone may paste one of the names MTA-STS uses for the domain rather than the domain.
-    for prefix in ["_mta-sts.", "mta-sts.", "_smtp._tls."] {
-        if let Some(rest) = ascii.strip_prefix(prefix) {
-            if rest.contains('.') {
-                notes.push(format!(
-                    "checking {rest}: {ascii} is one of the names MTA-STS uses for it"
-                ));
-                ascii = rest.to_string();
-            }
-            break;
-        }
+    // Strip every leading MTA-STS name ("mta-sts.mta-sts.x" too), so the result normalises
+    // to itself.
+    let pasted = ascii.clone();
+    while let Some(rest) = ["_mta-sts.", "mta-sts.", "_smtp._tls."]
+        .iter()
+        .find_map(|p| ascii.strip_prefix(p))
+        .filter(|rest| rest.contains('.'))
+    {
+        ascii = rest.to_string();
+    }
+    if ascii != pasted {
+        notes.push(format!(
+            "checking {ascii}: {pasted} is one of the names MTA-STS uses for it"
+        ));
+    }
+    // Only one trailing dot is insignificant; a second one is an empty label ("example.com..").
+    if ascii.ends_with('.') {
+        let offset = ascii.len() - 1;
+        return Err(DomainError::Name(
+            without_dot.to_string(),
+            NameError::EmptyLabel { offset },
+        ));
     }
     hostname::check_ldh(&ascii).map_err(|e| DomainError::Name(without_dot.to_string(), e))?;
     if hostname::looks_like_ip(&ascii) {
