@@ -1,0 +1,424 @@
+//! The world's DNS: a zone built from the scenarios and one function that answers a query
+//! message the way a recursive resolver would (following CNAMEs, NXDOMAIN versus NODATA,
+//! SERVFAIL, no answer at all for "timeout", the AD bit when a scenario is "signed").
+//! UDP, TCP and DoH servers all call [`Zone::answer`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Arc, Mutex, RwLock};
+
+use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, TXT};
+use hickory_proto::rr::{Name, RData, Record, RecordType};
+use serde::Deserialize;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, UdpSocket};
+
+/// One TXT record: a single string, or its character-strings.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum TxtSpec {
+    One(String),
+    Strings(Vec<String>),
+}
+
+impl TxtSpec {
+    fn strings(&self) -> Vec<String> {
+        match self {
+            TxtSpec::One(s) => vec![s.clone()],
+            TxtSpec::Strings(v) => v.clone(),
+        }
+    }
+}
+
+/// How a name answers when it does not answer normally.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Failure {
+    Servfail,
+    Nxdomain,
+    Refused,
+    /// Never answer (the client times out).
+    Timeout,
+}
+
+/// The records and behaviour of one name.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameSpec {
+    #[serde(default)]
+    pub txt: Vec<TxtSpec>,
+    /// `[preference, exchange]`; a relative exchange is under the scenario domain, "." is a
+    /// null MX.
+    #[serde(default)]
+    pub mx: Vec<(u16, String)>,
+    #[serde(default)]
+    pub cname: Option<String>,
+    #[serde(default)]
+    pub a: Vec<Ipv4Addr>,
+    #[serde(default)]
+    pub aaaa: Vec<Ipv6Addr>,
+    /// Successive A answers: the n-th query for A gets entry n (the last one repeats). For
+    /// DNS rebinding tests.
+    #[serde(default)]
+    pub a_sequence: Vec<Vec<Ipv4Addr>>,
+    #[serde(default)]
+    pub fail: Option<Failure>,
+}
+
+#[derive(Default)]
+struct ZoneData {
+    /// Lower-case name without trailing dot → its records.
+    names: HashMap<String, NameSpec>,
+    /// Names that are signed (the AD bit is set on their answers).
+    signed: Vec<String>,
+}
+
+/// The zone: every scenario's names. Cheap to clone (shared).
+#[derive(Clone, Default)]
+pub struct Zone {
+    data: Arc<RwLock<ZoneData>>,
+    queries: Arc<Mutex<BTreeMap<(String, String), usize>>>,
+}
+
+fn key(name: &str) -> String {
+    name.trim_end_matches('.').to_ascii_lowercase()
+}
+
+/// Resolves a name written relative to `domain` ("@" is the domain itself, a trailing dot
+/// makes it absolute).
+pub fn absolute(name: &str, domain: &str) -> String {
+    if name == "@" {
+        domain.to_string()
+    } else if let Some(abs) = name.strip_suffix('.') {
+        abs.to_ascii_lowercase()
+    } else {
+        format!("{}.{domain}", name.to_ascii_lowercase())
+    }
+}
+
+impl Zone {
+    /// Sets (replaces) the records of one absolute name.
+    pub fn set(&self, name: &str, spec: NameSpec) {
+        let mut d = self.data.write().unwrap_or_else(|e| e.into_inner());
+        d.names.insert(key(name), spec);
+    }
+
+    /// Adds an A record to a name, keeping what it has.
+    pub fn add_a(&self, name: &str, ip: Ipv4Addr) {
+        let mut d = self.data.write().unwrap_or_else(|e| e.into_inner());
+        d.names.entry(key(name)).or_default().a.push(ip);
+    }
+
+    /// Marks a domain (and every name under it) as DNSSEC-signed.
+    pub fn sign(&self, domain: &str) {
+        let mut d = self.data.write().unwrap_or_else(|e| e.into_inner());
+        d.signed.push(key(domain));
+    }
+
+    /// How many queries of any type were asked for this name.
+    pub fn queries(&self, name: &str) -> usize {
+        let q = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+        q.iter()
+            .filter(|((n, _), _)| *n == key(name))
+            .map(|(_, c)| c)
+            .sum()
+    }
+
+    /// Answers one query message; `None` means "do not answer" (a timeout).
+    pub fn answer(&self, query: &Message) -> Option<Message> {
+        let mut resp = Message::new(
+            query.metadata.id,
+            MessageType::Response,
+            query.metadata.op_code,
+        );
+        resp.metadata.recursion_desired = query.metadata.recursion_desired;
+        resp.metadata.recursion_available = true;
+        let Some(q) = query.queries.first() else {
+            resp.metadata.response_code = ResponseCode::FormErr;
+            return Some(resp);
+        };
+        resp.add_query(q.clone());
+        if query.metadata.op_code != OpCode::Query {
+            resp.metadata.response_code = ResponseCode::NotImp;
+            return Some(resp);
+        }
+        let qtype = q.query_type;
+        let mut name = key(&q.name.to_ascii());
+        {
+            let mut counts = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+            *counts.entry((name.clone(), qtype.to_string())).or_default() += 1;
+        }
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        resp.metadata.authentic_data = data
+            .signed
+            .iter()
+            .any(|d| name == *d || name.ends_with(&format!(".{d}")));
+        let nth = {
+            let counts = self.queries.lock().unwrap_or_else(|e| e.into_inner());
+            counts
+                .get(&(name.clone(), qtype.to_string()))
+                .copied()
+                .unwrap_or(1)
+                - 1
+        };
+        for _hop in 0..8 {
+            let Some(spec) = data.names.get(&name) else {
+                let exists = data.names.keys().any(|n| n.ends_with(&format!(".{name}")));
+                if !exists {
+                    resp.metadata.response_code = ResponseCode::NXDomain;
+                }
+                return Some(resp);
+            };
+            match spec.fail {
+                Some(Failure::Timeout) => return None,
+                Some(Failure::Servfail) => {
+                    resp.metadata.response_code = ResponseCode::ServFail;
+                    resp.answers.clear();
+                    return Some(resp);
+                }
+                Some(Failure::Refused) => {
+                    resp.metadata.response_code = ResponseCode::Refused;
+                    resp.answers.clear();
+                    return Some(resp);
+                }
+                Some(Failure::Nxdomain) => {
+                    resp.metadata.response_code = ResponseCode::NXDomain;
+                    return Some(resp);
+                }
+                None => {}
+            }
+            let owner = Name::from_ascii(format!("{name}.")).ok()?;
+            if let (Some(target), false) = (&spec.cname, qtype == RecordType::CNAME) {
+                let target = key(target);
+                let t = Name::from_ascii(format!("{target}.")).ok()?;
+                resp.add_answer(Record::from_rdata(owner, 300, RData::CNAME(CNAME(t))));
+                name = target;
+                continue;
+            }
+            let mut records: Vec<RData> = Vec::new();
+            match qtype {
+                RecordType::TXT => {
+                    records.extend(spec.txt.iter().map(|t| RData::TXT(TXT::new(t.strings()))));
+                }
+                RecordType::MX => {
+                    for (pref, exchange) in &spec.mx {
+                        let ex = if exchange == "." {
+                            Name::root()
+                        } else {
+                            Name::from_ascii(format!("{}.", key(exchange))).ok()?
+                        };
+                        records.push(RData::MX(MX::new(*pref, ex)));
+                    }
+                }
+                RecordType::A => {
+                    let list = if spec.a_sequence.is_empty() {
+                        spec.a.clone()
+                    } else {
+                        spec.a_sequence[nth.min(spec.a_sequence.len() - 1)].clone()
+                    };
+                    records.extend(list.into_iter().map(|ip| RData::A(A(ip))));
+                }
+                RecordType::AAAA => {
+                    records.extend(spec.aaaa.iter().map(|ip| RData::AAAA(AAAA(*ip))));
+                }
+                RecordType::CNAME => {
+                    if let Some(target) = &spec.cname {
+                        let t = Name::from_ascii(format!("{}.", key(target))).ok()?;
+                        records.push(RData::CNAME(CNAME(t)));
+                    }
+                }
+                _ => {}
+            }
+            for r in records {
+                resp.add_answer(Record::from_rdata(owner.clone(), 300, r));
+            }
+            return Some(resp);
+        }
+        resp.metadata.response_code = ResponseCode::ServFail;
+        Some(resp)
+    }
+
+    /// Answers raw wire bytes; `None` for no answer.
+    pub fn answer_bytes(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let query = Message::from_vec(bytes).ok()?;
+        self.answer(&query)?.to_vec().ok()
+    }
+}
+
+/// Serves the zone over UDP and TCP on `addr` (port 0 picks one); returns the bound address
+/// and the two server tasks.
+pub async fn serve(
+    zone: Zone,
+    addr: SocketAddr,
+) -> std::io::Result<(SocketAddr, [tokio::task::JoinHandle<()>; 2])> {
+    let udp = UdpSocket::bind(addr).await?;
+    let bound = udp.local_addr()?;
+    let tcp = TcpListener::bind(bound).await?;
+    let z = zone.clone();
+    let udp_task = tokio::spawn(async move {
+        let mut buf = vec![0u8; 4096];
+        loop {
+            let Ok((n, peer)) = udp.recv_from(&mut buf).await else {
+                continue;
+            };
+            if let Some(mut out) = z.answer_bytes(&buf[..n]) {
+                if out.len() > 1232 {
+                    // Too big for UDP: send the header with TC set so the client retries on TCP.
+                    if let Ok(mut m) = Message::from_vec(&out) {
+                        m.answers.clear();
+                        m.metadata.truncation = true;
+                        out = m.to_vec().unwrap_or_default();
+                    }
+                }
+                let _ = udp.send_to(&out, peer).await;
+            }
+        }
+    });
+    let tcp_task = tokio::spawn(async move {
+        loop {
+            let Ok((mut stream, _)) = tcp.accept().await else {
+                continue;
+            };
+            let z = zone.clone();
+            tokio::spawn(async move {
+                loop {
+                    let mut len = [0u8; 2];
+                    if stream.read_exact(&mut len).await.is_err() {
+                        return;
+                    }
+                    let mut msg = vec![0u8; u16::from_be_bytes(len) as usize];
+                    if stream.read_exact(&mut msg).await.is_err() {
+                        return;
+                    }
+                    let Some(out) = z.answer_bytes(&msg) else {
+                        // "timeout": hold the connection without answering.
+                        tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                        return;
+                    };
+                    let mut framed = (out.len() as u16).to_be_bytes().to_vec();
+                    framed.extend(out);
+                    if stream.write_all(&framed).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    Ok((bound, [udp_task, tcp_task]))
+}
+
+/// An address of any family, for the zone's A/AAAA helpers.
+pub fn add_address(zone: &Zone, name: &str, ip: IpAddr) {
+    match ip {
+        IpAddr::V4(v4) => zone.add_a(name, v4),
+        IpAddr::V6(v6) => {
+            let mut d = zone.data.write().unwrap_or_else(|e| e.into_inner());
+            d.names.entry(key(name)).or_default().aaaa.push(v6);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::op::Query;
+
+    fn ask(zone: &Zone, name: &str, t: RecordType) -> Option<Message> {
+        let mut m = Message::new(7, MessageType::Query, OpCode::Query);
+        m.add_query(Query::query(Name::from_ascii(name).unwrap(), t));
+        zone.answer(&m)
+    }
+
+    #[test]
+    fn answers_like_a_resolver() {
+        let z = Zone::default();
+        z.set(
+            "_mta-sts.a.test",
+            NameSpec {
+                cname: Some("_mta-sts.provider.test".into()),
+                ..Default::default()
+            },
+        );
+        z.set(
+            "_mta-sts.provider.test",
+            NameSpec {
+                txt: vec![TxtSpec::Strings(vec!["v=STSv1; ".into(), "id=1".into()])],
+                ..Default::default()
+            },
+        );
+        z.set(
+            "broken.test",
+            NameSpec {
+                fail: Some(Failure::Servfail),
+                ..Default::default()
+            },
+        );
+        z.set(
+            "slow.test",
+            NameSpec {
+                fail: Some(Failure::Timeout),
+                ..Default::default()
+            },
+        );
+        z.set(
+            "mx.a.test",
+            NameSpec {
+                a: vec![Ipv4Addr::new(127, 0, 0, 2)],
+                ..Default::default()
+            },
+        );
+        z.sign("provider.test");
+
+        let r = ask(&z, "_mta-sts.a.test.", RecordType::TXT).unwrap();
+        assert_eq!(r.answers.len(), 2, "CNAME then TXT");
+        assert!(matches!(&r.answers[1].data, RData::TXT(t) if t.txt_data.len() == 2));
+        assert!(!r.metadata.authentic_data);
+        let r = ask(&z, "_mta-sts.provider.test.", RecordType::TXT).unwrap();
+        assert!(r.metadata.authentic_data);
+        assert_eq!(
+            ask(&z, "nothing.test.", RecordType::TXT)
+                .unwrap()
+                .metadata
+                .response_code,
+            ResponseCode::NXDomain
+        );
+        let nodata = ask(&z, "mx.a.test.", RecordType::TXT).unwrap();
+        assert_eq!(
+            (nodata.metadata.response_code, nodata.answers.len()),
+            (ResponseCode::NoError, 0)
+        );
+        let ent = ask(&z, "a.test.", RecordType::TXT).unwrap();
+        assert_eq!(
+            ent.metadata.response_code,
+            ResponseCode::NoError,
+            "empty non-terminal exists"
+        );
+        assert_eq!(
+            ask(&z, "broken.test.", RecordType::MX)
+                .unwrap()
+                .metadata
+                .response_code,
+            ResponseCode::ServFail
+        );
+        assert!(ask(&z, "slow.test.", RecordType::A).is_none());
+        assert_eq!(z.queries("mx.a.test"), 1);
+    }
+
+    #[test]
+    fn rebinding_sequence() {
+        let z = Zone::default();
+        let (one, two) = (Ipv4Addr::new(192, 0, 2, 1), Ipv4Addr::new(127, 0, 0, 1));
+        z.set(
+            "rebind.test",
+            NameSpec {
+                a_sequence: vec![vec![one], vec![two]],
+                ..Default::default()
+            },
+        );
+        let first = ask(&z, "rebind.test.", RecordType::A).unwrap();
+        let second = ask(&z, "rebind.test.", RecordType::A).unwrap();
+        assert!(matches!(first.answers[0].data, RData::A(A(ip)) if ip == one));
+        assert!(matches!(second.answers[0].data, RData::A(A(ip)) if ip == two));
+    }
+}
