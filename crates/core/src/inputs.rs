@@ -138,7 +138,8 @@ pub struct PolicyFetch {
     /// `Location` of a redirect (never followed, RFC 8461 §3.3).
     #[serde(default)]
     pub location: Option<String>,
-    #[serde(default)]
+    /// The body bytes as received (in JSON: base64).
+    #[serde(default, with = "base64_body")]
     pub body: Option<Vec<u8>>,
     /// The body was cut at the size limit.
     #[serde(default)]
@@ -251,5 +252,25 @@ impl Inputs {
             domain: domain.to_string(),
             ..Inputs::default()
         }
+    }
+}
+
+/// `Option<Vec<u8>>` as an optional base64 string (standard alphabet, padded).
+mod base64_body {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(body: &Option<Vec<u8>>, s: S) -> Result<S::Ok, S::Error> {
+        match body {
+            Some(b) => s.serialize_str(&STANDARD.encode(b)),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|t| STANDARD.decode(t.as_bytes()).map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
