@@ -720,7 +720,7 @@ fn readiness(
         for p in probes {
             for f in probe_findings(p, inputs.now) {
                 if f.severity() == Severity::Error {
-                    add(&p.host, f.code.info().title.to_ascii_lowercase());
+                    add(&p.host, f.code.info().title.to_string());
                 }
             }
         }

@@ -41,7 +41,7 @@ impl Light {
             Light::Green => "good",
             Light::Amber => "weak",
             Light::Red => "broken",
-            Light::Grey => "not deployed",
+            Light::Grey => "not applicable",
             Light::Pending => "checking",
         }
     }

@@ -9,10 +9,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod check;
 pub mod explain;
 pub mod generate;
 pub mod lint;
 pub mod matching;
+pub mod net;
 pub mod render;
 
 /// Exit status: valid / matched / done.
@@ -55,6 +57,8 @@ pub enum Command {
     Generate(generate::GenerateArgs),
     /// Explain a finding code: what it means, why it matters, how to fix it.
     Explain(ExplainArgs),
+    /// The full live check of a domain: DNS, the policy over HTTPS, STARTTLS on every MX.
+    Check(check::CheckArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -105,6 +109,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Match { host, patterns } => matching::run(&host, &patterns, json),
         Command::Generate(args) => generate::run(&args, json),
         Command::Explain(args) => explain::run(&args, json),
+        Command::Check(args) => return check::run(&args, json),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,114 @@
+//! `mtasts check DOMAIN`: the full live check from a terminal. Exit status: 0 green or grey,
+//! 1 amber, 2 red, 3 when the check itself could not run.
+
+use std::io::Write;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use clap::Args;
+use mtasts_core::domain;
+use mtasts_core::report::{Light, Readiness, Report};
+
+use super::net::NetArgs;
+use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW};
+use super::print_json;
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The mail domain (what follows @ in your addresses); URLs and addresses are accepted.
+    pub domain: String,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+/// Exit status when the check could not run.
+pub const CANNOT_RUN: u8 = 3;
+
+pub fn run(args: &CheckArgs, json: bool) -> u8 {
+    let d = match domain::normalize(&args.domain, domain::default_idna()) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    let cfg = match args.net.config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    if args.net.allow_private_addresses {
+        eprintln!("mtasts: WARNING: --allow-private-addresses is for tests and local demos only");
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mtasts: cannot start: {e}");
+            return CANNOT_RUN;
+        }
+    };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let gathered = rt.block_on(mtasts::gather::gather(&cfg, &d.ascii, now));
+    let unreachable = |r: &mtasts_core::inputs::Lookup<mtasts_core::inputs::DnsAnswer<_>>| {
+        matches!(r.done().map(|a| &a.result), Some(mtasts_core::inputs::DnsResult::<Vec<mtasts_core::TxtRecord>>::Unreachable(_)))
+    };
+    if unreachable(&gathered.inputs.sts_txt) && unreachable(&gathered.inputs.tlsrpt_txt) {
+        eprintln!("mtasts: the DNS resolver could not be reached; nothing was checked (use --resolver IP)");
+        return CANNOT_RUN;
+    }
+    let report = mtasts_core::check(&gathered.inputs);
+    if json {
+        if let Err(e) = print_json(&report) {
+            eprintln!("mtasts: {e}");
+            return CANNOT_RUN;
+        }
+    } else if let Err(e) = human(&report, &d.unicode) {
+        eprintln!("mtasts: cannot write output: {e}");
+        return CANNOT_RUN;
+    }
+    match report.overall {
+        Light::Green | Light::Grey => 0,
+        Light::Amber => 1,
+        Light::Red => 2,
+        Light::Pending => CANNOT_RUN,
+    }
+}
+
+fn style(l: Light) -> anstyle::Style {
+    match l {
+        Light::Green => GREEN,
+        Light::Amber => YELLOW,
+        Light::Red => RED,
+        Light::Grey | Light::Pending => DIM,
+    }
+}
+
+fn human(report: &Report, shown: &str) -> std::io::Result<()> {
+    let mut w = anstream::stdout().lock();
+    let s = style(report.overall);
+    writeln!(w, "{BOLD}{shown}{BOLD:#}: {s}{} {}{s:#} — {}", report.overall.icon(), report.overall.word(), report.verdict)?;
+    writeln!(w)?;
+    for sec in &report.sections {
+        let s = style(sec.light);
+        writeln!(w, "{s}{} {:<12}{s:#} {BOLD}{:<20}{BOLD:#} {}", sec.light.icon(), sec.light.word(), sec.title, sec.summary)?;
+        for f in &sec.findings {
+            render::finding(&mut w, f, None)?;
+        }
+    }
+    writeln!(w)?;
+    let e = &report.enforce;
+    let s = match e.readiness {
+        Readiness::Enforced | Readiness::Ready => GREEN,
+        Readiness::NotReady | Readiness::EnforcedFailing => RED,
+        _ => DIM,
+    };
+    writeln!(w, "{BOLD}Ready to enforce?{BOLD:#} {s}{}{s:#}", e.message)?;
+    for m in &e.failing_mx {
+        writeln!(w, "  {RED}✖{RED:#} {}: {}", m.host, m.reasons.join("; "))?;
+    }
+    if let Some(ad) = report.dnssec {
+        writeln!(w, "{DIM}DNSSEC: the _mta-sts answer was {}authenticated (AD bit){DIM:#}", if ad { "" } else { "not " })?;
+    }
+    Ok(())
+}

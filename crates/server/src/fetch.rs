@@ -1,0 +1,175 @@
+//! The policy fetch (RFC 8461 §3.3): `https://mta-sts.<domain>/.well-known/mta-sts.txt`,
+//! nothing else. Resolve once, refuse non-public addresses, connect only to a vetted address,
+//! TLS with SNI, one GET, no redirects followed, at most 64 KiB of body, connect and total
+//! timeouts. Every remote failure is a fact in the answer, never an error of the proxy.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use http_body_util::BodyExt;
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use mtasts_core::inputs::{DnsResult, FetchOutcome, PolicyFetch};
+use tokio::net::TcpStream;
+
+use crate::addr::AddressPolicy;
+use crate::config::{FetchConfig, MAX_BODY};
+use crate::facts::{PolicyFacts, Timings};
+use crate::tls;
+
+/// The fixed path (RFC 8461 §3.3).
+pub const PATH: &str = "/.well-known/mta-sts.txt";
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Fetches the policy of `domain` (A-label form).
+pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
+    let start = Instant::now();
+    let host = format!("mta-sts.{domain}");
+    let mut facts = PolicyFacts {
+        domain: domain.to_string(),
+        url: format!("https://{host}{PATH}"),
+        addresses: Vec::new(),
+        connected_to: None,
+        fetch: PolicyFetch::failed(FetchOutcome::Timeout),
+        body_text: None,
+        timings: Timings::default(),
+    };
+    let work = run(cfg, &host, &mut facts, start);
+    if tokio::time::timeout(cfg.total_timeout, work).await.is_err() {
+        // Senders give up too: keep what was learnt about TLS, drop the partial response.
+        let f = &mut facts.fetch;
+        f.outcome = FetchOutcome::Timeout;
+        (f.status, f.content_type, f.location, f.body, f.truncated) = (None, None, None, None, false);
+    }
+    facts.body_text = facts.fetch.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    facts.timings.total_ms = ms(start);
+    facts
+}
+
+async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Instant) {
+    let answer = cfg.resolver.addresses(host).await;
+    facts.timings.dns_ms = Some(ms(start));
+    let addresses = match answer.result {
+        DnsResult::Records(a) => a,
+        other => {
+            facts.fetch = PolicyFetch::failed(FetchOutcome::Dns(erase(other)));
+            return;
+        }
+    };
+    facts.addresses = addresses.clone();
+    let (allowed, refused): (Vec<&std::net::IpAddr>, Vec<&std::net::IpAddr>) =
+        addresses.iter().partition(|ip| cfg.addresses.check(**ip).is_ok());
+    if allowed.is_empty() {
+        let ip = refused[0];
+        let class = cfg.addresses.check(*ip).err().unwrap_or("non-public");
+        facts.fetch = PolicyFetch::failed(FetchOutcome::Refused(AddressPolicy::refusal(*ip, class)));
+        return;
+    }
+    // Connect to a vetted address, never by name: no second lookup can change the target.
+    let t = Instant::now();
+    let mut tcp = None;
+    let mut last_error = String::new();
+    for ip in allowed {
+        let addr = SocketAddr::new(*ip, cfg.https_port);
+        match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(s)) => {
+                facts.connected_to = Some(addr);
+                tcp = Some(s);
+                break;
+            }
+            Ok(Err(e)) => last_error = format!("{addr}: {e}"),
+            Err(_) => last_error = format!("{addr}: no answer within {:?}", cfg.connect_timeout),
+        }
+    }
+    facts.timings.connect_ms = Some(ms(t));
+    let Some(tcp) = tcp else {
+        facts.fetch = PolicyFetch::failed(FetchOutcome::ConnectFailed(last_error));
+        return;
+    };
+    let t = Instant::now();
+    let hs = tls::handshake(&cfg.trust, tcp, host).await;
+    facts.timings.tls_ms = Some(ms(t));
+    let mut fetch = PolicyFetch::failed(FetchOutcome::Response);
+    fetch.tls_version = hs.version.clone();
+    fetch.certificate = hs.certificate.clone();
+    if let Some(e) = hs.error {
+        fetch.outcome = FetchOutcome::Tls(e);
+        facts.fetch = fetch;
+        return;
+    }
+    let Some(stream) = hs.stream else {
+        fetch.outcome = FetchOutcome::Tls(mtasts_core::inputs::TlsError::Handshake("no connection".into()));
+        facts.fetch = fetch;
+        return;
+    };
+    facts.fetch = fetch;
+    match http_get(stream, host).await {
+        Ok((status, content_type, location, body, truncated)) => {
+            let f = &mut facts.fetch;
+            (f.status, f.content_type, f.location) = (Some(status), content_type, location);
+            (f.body, f.truncated) = (Some(body), truncated);
+        }
+        Err(why) => facts.fetch.outcome = FetchOutcome::Protocol(why),
+    }
+}
+
+type Response = (u16, Option<String>, Option<String>, Vec<u8>, bool);
+
+async fn http_get<S>(stream: S, host: &str) -> Result<Response, String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| e.to_string())?;
+    let driver = tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    let req = hyper::Request::get(PATH)
+        .header(hyper::header::HOST, host)
+        .header(hyper::header::USER_AGENT, concat!("mtasts/", env!("CARGO_PKG_VERSION"), " (MTA-STS checker)"))
+        .header(hyper::header::ACCEPT, "text/plain")
+        .header(hyper::header::CONNECTION, "close")
+        .body(http_body_util::Empty::<Bytes>::new())
+        .map_err(|e| e.to_string())?;
+    let resp = sender.send_request(req).await.map_err(|e| format!("no valid HTTP response: {e}"))?;
+    let header = |name: hyper::header::HeaderName| {
+        resp.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let status = resp.status().as_u16();
+    let content_type = header(hyper::header::CONTENT_TYPE);
+    let location = header(hyper::header::LOCATION);
+    let mut body = resp.into_body();
+    let mut bytes = Vec::new();
+    let mut truncated = false;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| format!("the body broke off: {e}"))?;
+        if let Some(data) = frame.data_ref() {
+            let room = MAX_BODY - bytes.len();
+            if data.len() > room {
+                bytes.extend_from_slice(&data[..room]);
+                truncated = true;
+                break;
+            }
+            bytes.extend_from_slice(data);
+        }
+    }
+    driver.abort();
+    Ok((status, content_type, location, bytes, truncated))
+}
+
+/// A DNS outcome without its records (for "the host did not resolve").
+pub fn erase<T>(r: DnsResult<T>) -> DnsResult<()> {
+    match r {
+        DnsResult::Records(_) => DnsResult::Records(()),
+        DnsResult::NoRecords => DnsResult::NoRecords,
+        DnsResult::NxDomain => DnsResult::NxDomain,
+        DnsResult::ServFail => DnsResult::ServFail,
+        DnsResult::Timeout => DnsResult::Timeout,
+        DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
+        DnsResult::Error(w) => DnsResult::Error(w),
+    }
+}

@@ -1,0 +1,36 @@
+//! Gathers every fact of a live check at once: both TXT lookups, the policy fetch and the MX
+//! lookup with its STARTTLS probes all start together (the probes wait only for the MX
+//! answer they need), and the core turns the facts into a report.
+
+use mtasts_core::inputs::{Inputs, Lookup};
+
+use crate::config::FetchConfig;
+use crate::facts::{MxTlsFacts, PolicyFacts};
+use crate::{fetch, probe};
+
+/// Everything one check learnt.
+pub struct Gathered {
+    pub inputs: Inputs,
+    pub policy: PolicyFacts,
+    pub mx_tls: MxTlsFacts,
+}
+
+pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
+    let (sts_name, tlsrpt_name) = (format!("_mta-sts.{domain}"), format!("_smtp._tls.{domain}"));
+    let (sts, tlsrpt, policy, mx_tls) = tokio::join!(
+        cfg.resolver.txt(&sts_name),
+        cfg.resolver.txt(&tlsrpt_name),
+        fetch::fetch_policy(cfg, domain),
+        probe::probe_domain(cfg, domain),
+    );
+    let inputs = Inputs {
+        domain: domain.to_string(),
+        now: Some(now),
+        sts_txt: Lookup::Done(sts),
+        tlsrpt_txt: Lookup::Done(tlsrpt),
+        mx: Lookup::Done(mx_tls.mx.clone()),
+        policy: Lookup::Done(policy.fetch.clone()),
+        mx_tls: Lookup::Done(mx_tls.probes.iter().map(|p| p.probe.clone()).collect()),
+    };
+    Gathered { inputs, policy, mx_tls }
+}

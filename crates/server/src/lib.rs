@@ -1,0 +1,14 @@
+//! The `mtasts` binary's library: the proxy (`serve`), the native check (`check`), and the
+//! pieces both use to gather facts (DNS, the policy fetch, the MX STARTTLS probe). The core
+//! decides every verdict; this crate only fetches.
+
+#![forbid(unsafe_code)]
+
+pub mod addr;
+pub mod resolve;
+pub mod tls;
+pub mod config;
+pub mod facts;
+pub mod fetch;
+pub mod probe;
+pub mod gather;

@@ -1,0 +1,199 @@
+//! The MX STARTTLS probe (RFC 8461 §4.2, §7.2): for each MX host of a domain, connect to a
+//! vetted address on port 25, read the banner, EHLO, STARTTLS if offered, complete the TLS
+//! handshake with SNI set to the MX name, then QUIT. It never sends MAIL, RCPT or DATA, and it
+//! only ever connects to hosts that are the domain's own MX (or the domain itself when it has
+//! no MX records, RFC 5321 §5.1).
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use mtasts_core::inputs::{DnsResult, MxProbe, ProbeOutcome};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
+use crate::addr::AddressPolicy;
+use crate::config::{FetchConfig, MAX_MX_PROBES};
+use crate::facts::{MxTlsFacts, ProbeFacts, Timings};
+use crate::fetch::erase;
+use crate::tls;
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Resolves the MX set of `domain` and probes every host (at most [`MAX_MX_PROBES`]) at once.
+pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
+    let mx = cfg.resolver.mx(domain).await;
+    let mut hosts: Vec<String> = match &mx.result {
+        DnsResult::Records(r) if r.iter().any(|m| m.is_null()) => Vec::new(),
+        DnsResult::Records(r) => {
+            let mut sorted = r.clone();
+            sorted.sort_by_key(|m| m.preference);
+            sorted.into_iter().map(|m| m.exchange.trim_end_matches('.').to_ascii_lowercase()).collect()
+        }
+        DnsResult::NoRecords => vec![domain.to_string()],
+        _ => Vec::new(),
+    };
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.clone()));
+    hosts.truncate(MAX_MX_PROBES);
+    let probes = futures_util::future::join_all(hosts.iter().map(|h| probe_host(cfg, h))).await;
+    MxTlsFacts { domain: domain.to_string(), mx, probes }
+}
+
+/// Probes one MX host.
+pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
+    let start = Instant::now();
+    let mut facts = ProbeFacts {
+        probe: MxProbe {
+            host: host.to_string(),
+            outcome: ProbeOutcome::Timeout,
+            banner: None,
+            starttls: None,
+            tls_version: None,
+            tls_error: None,
+            certificate: None,
+        },
+        addresses: Vec::new(),
+        connected_to: None,
+        ehlo: Vec::new(),
+        timings: Timings::default(),
+    };
+    if tokio::time::timeout(cfg.total_timeout, run(cfg, host, &mut facts, start)).await.is_err() {
+        facts.probe.outcome = ProbeOutcome::Timeout;
+    }
+    facts.timings.total_ms = ms(start);
+    facts
+}
+
+async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Instant) {
+    let answer = cfg.resolver.addresses(host).await;
+    facts.timings.dns_ms = Some(ms(start));
+    let addresses: Vec<IpAddr> = match answer.result {
+        DnsResult::Records(a) => a,
+        other => {
+            facts.probe.outcome = ProbeOutcome::Dns(erase(other));
+            return;
+        }
+    };
+    facts.addresses = addresses.clone();
+    let Some(ip) = addresses.iter().find(|ip| cfg.addresses.check(**ip).is_ok()) else {
+        let ip = addresses[0];
+        let class = cfg.addresses.check(ip).err().unwrap_or("non-public");
+        facts.probe.outcome = ProbeOutcome::Refused(AddressPolicy::refusal(ip, class));
+        return;
+    };
+    let addr = SocketAddr::new(*ip, cfg.smtp_port);
+    let t = Instant::now();
+    let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            facts.probe.outcome = ProbeOutcome::ConnectFailed(format!("{addr}: {e}"));
+            return;
+        }
+        Err(_) => {
+            facts.probe.outcome = ProbeOutcome::Timeout;
+            return;
+        }
+    };
+    facts.connected_to = Some(addr);
+    facts.timings.connect_ms = Some(ms(t));
+    let mut plain = BufReader::new(tcp);
+
+    // The banner is sent before anything else, so it is only sent once we have this far.
+    let banner = match reply(&mut plain).await {
+        Ok((code, lines)) => {
+            facts.probe.banner = Some(lines.join(" "));
+            code
+        }
+        Err(why) => {
+            facts.probe.outcome = ProbeOutcome::Protocol(format!("no banner: {why}"));
+            return;
+        }
+    };
+    if banner != 220 {
+        facts.probe.outcome = ProbeOutcome::Protocol(format!("the server greeted with {banner} instead of 220"));
+        return;
+    }
+    if let Err(why) = send(&mut plain, &format!("EHLO {}", cfg.ehlo_name)).await {
+        facts.probe.outcome = ProbeOutcome::Protocol(why);
+        return;
+    }
+    let ehlo = match reply(&mut plain).await {
+        Ok((250, lines)) => lines,
+        Ok((code, _)) => {
+            facts.probe.outcome = ProbeOutcome::Protocol(format!("EHLO was answered {code}"));
+            return;
+        }
+        Err(why) => {
+            facts.probe.outcome = ProbeOutcome::Protocol(format!("no EHLO reply: {why}"));
+            return;
+        }
+    };
+    let offered = ehlo.iter().skip(1).any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
+    facts.ehlo = ehlo;
+    facts.probe.starttls = Some(offered);
+    if !offered {
+        let _ = send(&mut plain, "QUIT").await;
+        facts.probe.outcome = ProbeOutcome::Completed;
+        return;
+    }
+    if let Err(why) = send(&mut plain, "STARTTLS").await {
+        facts.probe.outcome = ProbeOutcome::Protocol(why);
+        return;
+    }
+    match reply(&mut plain).await {
+        Ok((220, _)) => {}
+        Ok((code, lines)) => {
+            facts.probe.outcome = ProbeOutcome::Protocol(format!("STARTTLS was answered {code} {}", lines.join(" ")));
+            return;
+        }
+        Err(why) => {
+            facts.probe.outcome = ProbeOutcome::Protocol(format!("no STARTTLS reply: {why}"));
+            return;
+        }
+    }
+    let t = Instant::now();
+    let hs = tls::handshake(&cfg.trust, plain.into_inner(), host).await;
+    facts.timings.tls_ms = Some(ms(t));
+    facts.probe.tls_version = hs.version;
+    facts.probe.certificate = hs.certificate;
+    facts.probe.tls_error = hs.error;
+    if let Some(mut stream) = hs.stream {
+        // Never past STARTTLS: say goodbye over the secure channel and close.
+        let _ = stream.write_all(b"QUIT\r\n").await;
+        let _ = stream.shutdown().await;
+    }
+    facts.probe.outcome = ProbeOutcome::Completed;
+}
+
+async fn send<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>, line: &str) -> Result<(), String> {
+    s.get_mut()
+        .write_all(format!("{line}\r\n").as_bytes())
+        .await
+        .map_err(|e| format!("the connection broke: {e}"))
+}
+
+/// Reads one (possibly multi-line) SMTP reply: its code and the text of each line.
+async fn reply<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>) -> Result<(u16, Vec<String>), String> {
+    let mut lines = Vec::new();
+    loop {
+        let mut line = String::new();
+        let n = s.read_line(&mut line).await.map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Err("the server closed the connection".into());
+        }
+        if line.len() > 4096 || lines.len() > 100 {
+            return Err("the reply is too long".into());
+        }
+        let line = line.trim_end_matches(['\r', '\n']);
+        let code: u16 = line
+            .get(..3)
+            .and_then(|c| c.parse().ok())
+            .ok_or_else(|| format!("not an SMTP reply: {:?}", line.chars().take(60).collect::<String>()))?;
+        lines.push(line.get(4..).unwrap_or("").to_string());
+        if line.as_bytes().get(3) != Some(&b'-') {
+            return Ok((code, lines));
+        }
+    }
+}
