@@ -270,7 +270,11 @@ mod base64_body {
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<u8>>, D::Error> {
         Option::<String>::deserialize(d)?
-            .map(|t| STANDARD.decode(t.as_bytes()).map_err(serde::de::Error::custom))
+            .map(|t| {
+                STANDARD
+                    .decode(t.as_bytes())
+                    .map_err(serde::de::Error::custom)
+            })
             .transpose()
     }
 }

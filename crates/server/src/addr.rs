@@ -25,14 +25,23 @@ impl AddressPolicy {
     pub fn check(&self, ip: IpAddr) -> Result<(), Class> {
         match classify(ip) {
             None => Ok(()),
-            Some(c) if self.allow_private && !matches!(c, "unspecified" | "multicast" | "broadcast") => Ok(()),
+            Some(c)
+                if self.allow_private
+                    && !matches!(c, "unspecified" | "multicast" | "broadcast") =>
+            {
+                Ok(())
+            }
             Some(c) => Err(c),
         }
     }
 
     /// The refusal message for `ip`, e.g. "refused: 10.1.2.3 is a private address".
     pub fn refusal(ip: IpAddr, class: Class) -> String {
-        let article = if class.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+        let article = if class.starts_with(['a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
         format!("refused: {ip} is {article} {class} address, not a public one")
     }
 }
@@ -46,7 +55,11 @@ pub fn classify(ip: IpAddr) -> Option<Class> {
 }
 
 fn in_v4(ip: Ipv4Addr, net: [u8; 4], prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u32::MAX << (32 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u32::MAX << (32 - prefix)
+    };
     u32::from(ip) & mask == u32::from(Ipv4Addr::from(net)) & mask
 }
 
@@ -78,7 +91,11 @@ fn classify_v4(ip: Ipv4Addr) -> Option<Class> {
 }
 
 fn in_v6(ip: Ipv6Addr, net: Ipv6Addr, prefix: u32) -> bool {
-    let mask = if prefix == 0 { 0 } else { u128::MAX << (128 - prefix) };
+    let mask = if prefix == 0 {
+        0
+    } else {
+        u128::MAX << (128 - prefix)
+    };
     u128::from(ip) & mask == u128::from(net) & mask
 }
 
@@ -131,7 +148,10 @@ fn classify_v6(ip: Ipv6Addr) -> Option<Class> {
         ("fec0::", 10, "site-local (deprecated)"),
         ("ff00::", 8, "multicast"),
     ];
-    if let Some((_, _, c)) = TABLE.iter().find(|(net, prefix, _)| in_v6(ip, v6(net), *prefix)) {
+    if let Some((_, _, c)) = TABLE
+        .iter()
+        .find(|(net, prefix, _)| in_v6(ip, v6(net), *prefix))
+    {
         return Some(c);
     }
     if !in_v6(ip, v6("2000::"), 3) {
@@ -147,14 +167,48 @@ mod tests {
     #[test]
     fn every_class_is_refused() {
         let refused = [
-            "0.0.0.0", "0.1.2.3", "10.1.2.3", "100.64.0.1", "127.0.0.1", "127.255.255.254",
-            "169.254.169.254", "169.254.1.1", "172.16.0.1", "172.31.255.255", "192.0.0.8",
-            "192.0.2.1", "192.168.1.1", "198.18.0.1", "198.51.100.7", "203.0.113.9",
-            "224.0.0.1", "239.255.255.250", "240.0.0.1", "255.255.255.255", "::", "::1",
-            "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::ffff:8.8.8.8",
-            "::127.0.0.1", "64:ff9b::7f00:1", "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe",
-            "64:ff9b:1::1", "2002:7f00:1::", "2002:a00:1::1", "100::1", "2001:db8::1",
-            "3fff::1", "2001::1", "fc00::1", "fd12:3456::1", "fe80::1", "fec0::1", "ff02::1",
+            "0.0.0.0",
+            "0.1.2.3",
+            "10.1.2.3",
+            "100.64.0.1",
+            "127.0.0.1",
+            "127.255.255.254",
+            "169.254.169.254",
+            "169.254.1.1",
+            "172.16.0.1",
+            "172.31.255.255",
+            "192.0.0.8",
+            "192.0.2.1",
+            "192.168.1.1",
+            "198.18.0.1",
+            "198.51.100.7",
+            "203.0.113.9",
+            "224.0.0.1",
+            "239.255.255.250",
+            "240.0.0.1",
+            "255.255.255.255",
+            "::",
+            "::1",
+            "::ffff:127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:169.254.169.254",
+            "::ffff:8.8.8.8",
+            "::127.0.0.1",
+            "64:ff9b::7f00:1",
+            "64:ff9b::a00:1",
+            "64:ff9b::a9fe:a9fe",
+            "64:ff9b:1::1",
+            "2002:7f00:1::",
+            "2002:a00:1::1",
+            "100::1",
+            "2001:db8::1",
+            "3fff::1",
+            "2001::1",
+            "fc00::1",
+            "fd12:3456::1",
+            "fe80::1",
+            "fec0::1",
+            "ff02::1",
             "4000::1",
         ];
         let policy = AddressPolicy::default();
@@ -166,11 +220,25 @@ mod tests {
 
     #[test]
     fn public_addresses_pass() {
-        for a in ["8.8.8.8", "1.1.1.1", "93.184.216.34", "2606:4700:4700::1111", "2a00:1450::1", "64:ff9b::808:808", "2002:808:808::1"] {
+        for a in [
+            "8.8.8.8",
+            "1.1.1.1",
+            "93.184.216.34",
+            "2606:4700:4700::1111",
+            "2a00:1450::1",
+            "64:ff9b::808:808",
+            "2002:808:808::1",
+        ] {
             assert_eq!(classify(a.parse().unwrap()), None, "{a}");
         }
         // Just outside the private and shared ranges.
-        for a in ["172.15.255.255", "172.32.0.0", "100.63.255.255", "100.128.0.0", "11.0.0.0"] {
+        for a in [
+            "172.15.255.255",
+            "172.32.0.0",
+            "100.63.255.255",
+            "100.128.0.0",
+            "11.0.0.0",
+        ] {
             assert_eq!(classify(a.parse().unwrap()), None, "{a}");
         }
     }
@@ -179,14 +247,19 @@ mod tests {
     fn messages_name_the_class() {
         let ip: IpAddr = "10.1.2.3".parse().unwrap();
         let c = AddressPolicy::default().check(ip).unwrap_err();
-        assert_eq!(AddressPolicy::refusal(ip, c), "refused: 10.1.2.3 is a private address, not a public one");
+        assert_eq!(
+            AddressPolicy::refusal(ip, c),
+            "refused: 10.1.2.3 is a private address, not a public one"
+        );
         let ip: IpAddr = "169.254.169.254".parse().unwrap();
         assert!(AddressPolicy::refusal(ip, classify(ip).unwrap()).contains("cloud metadata"));
     }
 
     #[test]
     fn test_mode_allows_loopback_but_not_multicast() {
-        let p = AddressPolicy { allow_private: true };
+        let p = AddressPolicy {
+            allow_private: true,
+        };
         assert!(p.check("127.0.0.1".parse().unwrap()).is_ok());
         assert!(p.check("10.0.0.1".parse().unwrap()).is_ok());
         assert!(p.check("224.0.0.1".parse().unwrap()).is_err());

@@ -32,7 +32,12 @@ pub struct FetchConfig {
 }
 
 impl FetchConfig {
-    pub fn new(resolver: Resolver, trust: Trust, addresses: AddressPolicy, timeout: Duration) -> Self {
+    pub fn new(
+        resolver: Resolver,
+        trust: Trust,
+        addresses: AddressPolicy,
+        timeout: Duration,
+    ) -> Self {
         FetchConfig {
             resolver,
             trust,

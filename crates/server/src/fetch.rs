@@ -42,9 +42,14 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
         // Senders give up too: keep what was learnt about TLS, drop the partial response.
         let f = &mut facts.fetch;
         f.outcome = FetchOutcome::Timeout;
-        (f.status, f.content_type, f.location, f.body, f.truncated) = (None, None, None, None, false);
+        (f.status, f.content_type, f.location, f.body, f.truncated) =
+            (None, None, None, None, false);
     }
-    facts.body_text = facts.fetch.body.as_ref().map(|b| String::from_utf8_lossy(b).into_owned());
+    facts.body_text = facts
+        .fetch
+        .body
+        .as_ref()
+        .map(|b| String::from_utf8_lossy(b).into_owned());
     facts.timings.total_ms = ms(start);
     facts
 }
@@ -60,12 +65,14 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
         }
     };
     facts.addresses = addresses.clone();
-    let (allowed, refused): (Vec<&std::net::IpAddr>, Vec<&std::net::IpAddr>) =
-        addresses.iter().partition(|ip| cfg.addresses.check(**ip).is_ok());
+    let (allowed, refused): (Vec<&std::net::IpAddr>, Vec<&std::net::IpAddr>) = addresses
+        .iter()
+        .partition(|ip| cfg.addresses.check(**ip).is_ok());
     if allowed.is_empty() {
         let ip = refused[0];
         let class = cfg.addresses.check(*ip).err().unwrap_or("non-public");
-        facts.fetch = PolicyFetch::failed(FetchOutcome::Refused(AddressPolicy::refusal(*ip, class)));
+        facts.fetch =
+            PolicyFetch::failed(FetchOutcome::Refused(AddressPolicy::refusal(*ip, class)));
         return;
     }
     // Connect to a vetted address, never by name: no second lookup can change the target.
@@ -101,7 +108,9 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
         return;
     }
     let Some(stream) = hs.stream else {
-        fetch.outcome = FetchOutcome::Tls(mtasts_core::inputs::TlsError::Handshake("no connection".into()));
+        fetch.outcome = FetchOutcome::Tls(mtasts_core::inputs::TlsError::Handshake(
+            "no connection".into(),
+        ));
         facts.fetch = fetch;
         return;
     };
@@ -130,14 +139,22 @@ where
     });
     let req = hyper::Request::get(PATH)
         .header(hyper::header::HOST, host)
-        .header(hyper::header::USER_AGENT, concat!("mtasts/", env!("CARGO_PKG_VERSION"), " (MTA-STS checker)"))
+        .header(
+            hyper::header::USER_AGENT,
+            concat!("mtasts/", env!("CARGO_PKG_VERSION"), " (MTA-STS checker)"),
+        )
         .header(hyper::header::ACCEPT, "text/plain")
         .header(hyper::header::CONNECTION, "close")
         .body(http_body_util::Empty::<Bytes>::new())
         .map_err(|e| e.to_string())?;
-    let resp = sender.send_request(req).await.map_err(|e| format!("no valid HTTP response: {e}"))?;
+    let resp = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("no valid HTTP response: {e}"))?;
     let header = |name: hyper::header::HeaderName| {
-        resp.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+        resp.headers()
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
     };
     let status = resp.status().as_u16();
     let content_type = header(hyper::header::CONTENT_TYPE);

@@ -32,5 +32,9 @@ pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
         policy: Lookup::Done(policy.fetch.clone()),
         mx_tls: Lookup::Done(mx_tls.probes.iter().map(|p| p.probe.clone()).collect()),
     };
-    Gathered { inputs, policy, mx_tls }
+    Gathered {
+        inputs,
+        policy,
+        mx_tls,
+    }
 }

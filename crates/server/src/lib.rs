@@ -5,10 +5,14 @@
 #![forbid(unsafe_code)]
 
 pub mod addr;
-pub mod resolve;
-pub mod tls;
+pub mod api;
 pub mod config;
 pub mod facts;
 pub mod fetch;
-pub mod probe;
 pub mod gather;
+pub mod limits;
+pub mod probe;
+pub mod resolve;
+pub mod serve;
+pub mod tls;
+pub mod web;

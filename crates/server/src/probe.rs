@@ -29,7 +29,10 @@ pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
         DnsResult::Records(r) => {
             let mut sorted = r.clone();
             sorted.sort_by_key(|m| m.preference);
-            sorted.into_iter().map(|m| m.exchange.trim_end_matches('.').to_ascii_lowercase()).collect()
+            sorted
+                .into_iter()
+                .map(|m| m.exchange.trim_end_matches('.').to_ascii_lowercase())
+                .collect()
         }
         DnsResult::NoRecords => vec![domain.to_string()],
         _ => Vec::new(),
@@ -38,7 +41,11 @@ pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
     hosts.retain(|h| seen.insert(h.clone()));
     hosts.truncate(MAX_MX_PROBES);
     let probes = futures_util::future::join_all(hosts.iter().map(|h| probe_host(cfg, h))).await;
-    MxTlsFacts { domain: domain.to_string(), mx, probes }
+    MxTlsFacts {
+        domain: domain.to_string(),
+        mx,
+        probes,
+    }
 }
 
 /// Probes one MX host.
@@ -59,7 +66,10 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
         ehlo: Vec::new(),
         timings: Timings::default(),
     };
-    if tokio::time::timeout(cfg.total_timeout, run(cfg, host, &mut facts, start)).await.is_err() {
+    if tokio::time::timeout(cfg.total_timeout, run(cfg, host, &mut facts, start))
+        .await
+        .is_err()
+    {
         facts.probe.outcome = ProbeOutcome::Timeout;
     }
     facts.timings.total_ms = ms(start);
@@ -77,7 +87,10 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         }
     };
     facts.addresses = addresses.clone();
-    let Some(ip) = addresses.iter().find(|ip| cfg.addresses.check(**ip).is_ok()) else {
+    let Some(ip) = addresses
+        .iter()
+        .find(|ip| cfg.addresses.check(**ip).is_ok())
+    else {
         let ip = addresses[0];
         let class = cfg.addresses.check(ip).err().unwrap_or("non-public");
         facts.probe.outcome = ProbeOutcome::Refused(AddressPolicy::refusal(ip, class));
@@ -112,7 +125,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         }
     };
     if banner != 220 {
-        facts.probe.outcome = ProbeOutcome::Protocol(format!("the server greeted with {banner} instead of 220"));
+        facts.probe.outcome =
+            ProbeOutcome::Protocol(format!("the server greeted with {banner} instead of 220"));
         return;
     }
     if let Err(why) = send(&mut plain, &format!("EHLO {}", cfg.ehlo_name)).await {
@@ -130,7 +144,10 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
             return;
         }
     };
-    let offered = ehlo.iter().skip(1).any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
+    let offered = ehlo
+        .iter()
+        .skip(1)
+        .any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
     facts.ehlo = ehlo;
     facts.probe.starttls = Some(offered);
     if !offered {
@@ -145,7 +162,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
     match reply(&mut plain).await {
         Ok((220, _)) => {}
         Ok((code, lines)) => {
-            facts.probe.outcome = ProbeOutcome::Protocol(format!("STARTTLS was answered {code} {}", lines.join(" ")));
+            facts.probe.outcome =
+                ProbeOutcome::Protocol(format!("STARTTLS was answered {code} {}", lines.join(" ")));
             return;
         }
         Err(why) => {
@@ -167,7 +185,10 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
     facts.probe.outcome = ProbeOutcome::Completed;
 }
 
-async fn send<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>, line: &str) -> Result<(), String> {
+async fn send<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut BufReader<S>,
+    line: &str,
+) -> Result<(), String> {
     s.get_mut()
         .write_all(format!("{line}\r\n").as_bytes())
         .await
@@ -175,7 +196,9 @@ async fn send<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>, line: &st
 }
 
 /// Reads one (possibly multi-line) SMTP reply: its code and the text of each line.
-async fn reply<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>) -> Result<(u16, Vec<String>), String> {
+async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
+    s: &mut BufReader<S>,
+) -> Result<(u16, Vec<String>), String> {
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
@@ -187,10 +210,12 @@ async fn reply<S: AsyncRead + AsyncWrite + Unpin>(s: &mut BufReader<S>) -> Resul
             return Err("the reply is too long".into());
         }
         let line = line.trim_end_matches(['\r', '\n']);
-        let code: u16 = line
-            .get(..3)
-            .and_then(|c| c.parse().ok())
-            .ok_or_else(|| format!("not an SMTP reply: {:?}", line.chars().take(60).collect::<String>()))?;
+        let code: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| {
+            format!(
+                "not an SMTP reply: {:?}",
+                line.chars().take(60).collect::<String>()
+            )
+        })?;
         lines.push(line.get(4..).unwrap_or("").to_string());
         if line.as_bytes().get(3) != Some(&b'-') {
             return Ok((code, lines));

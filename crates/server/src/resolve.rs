@@ -57,7 +57,9 @@ impl Resolver {
             return DnsAnswer::new(DnsResult::Error(format!("{name} is not a DNS name")));
         };
         if self.servers.is_empty() {
-            return DnsAnswer::new(DnsResult::Unreachable("no DNS resolver is configured".into()));
+            return DnsAnswer::new(DnsResult::Unreachable(
+                "no DNS resolver is configured".into(),
+            ));
         }
         let mut last = Failure::Unreachable("no resolver answered".into());
         for server in &self.servers {
@@ -72,7 +74,12 @@ impl Resolver {
         })
     }
 
-    async fn ask(&self, server: SocketAddr, name: &Name, rtype: RecordType) -> Result<Message, Failure> {
+    async fn ask(
+        &self,
+        server: SocketAddr,
+        name: &Name,
+        rtype: RecordType,
+    ) -> Result<Message, Failure> {
         let mut msg = Message::new(rand_id(), MessageType::Query, OpCode::Query);
         msg.metadata.recursion_desired = true;
         // RFC 6840 §5.7: ask for the AD bit.
@@ -81,7 +88,9 @@ impl Resolver {
         edns.set_max_payload(1232);
         msg.set_edns(edns);
         msg.add_query(Query::query(name.clone(), rtype));
-        let wire = msg.to_vec().map_err(|e| Failure::Unreachable(e.to_string()))?;
+        let wire = msg
+            .to_vec()
+            .map_err(|e| Failure::Unreachable(e.to_string()))?;
         let reply = tokio::time::timeout(self.timeout, udp(server, &wire, msg.metadata.id))
             .await
             .map_err(|_| Failure::Timeout)??;
@@ -95,14 +104,22 @@ impl Resolver {
 
     pub async fn txt(&self, name: &str) -> DnsAnswer<Vec<TxtRecord>> {
         map(self.query(name, RecordType::TXT).await, |r| match r {
-            RData::TXT(t) => Some(t.txt_data.iter().map(|s| String::from_utf8_lossy(s).into_owned()).collect()),
+            RData::TXT(t) => Some(
+                t.txt_data
+                    .iter()
+                    .map(|s| String::from_utf8_lossy(s).into_owned())
+                    .collect(),
+            ),
             _ => None,
         })
     }
 
     pub async fn mx(&self, name: &str) -> DnsAnswer<Vec<MxRecord>> {
         map(self.query(name, RecordType::MX).await, |r| match r {
-            RData::MX(m) => Some(MxRecord::new(m.preference, m.exchange.to_ascii().trim_end_matches('.').to_string())),
+            RData::MX(m) => Some(MxRecord::new(
+                m.preference,
+                m.exchange.to_ascii().trim_end_matches('.').to_string(),
+            )),
             _ => None,
         })
     }
@@ -110,7 +127,10 @@ impl Resolver {
     /// A and AAAA, asked at the same time. NXDOMAIN or a failure of the A query wins; NODATA
     /// only when both are empty.
     pub async fn addresses(&self, name: &str) -> DnsAnswer<Vec<IpAddr>> {
-        let (a, aaaa) = tokio::join!(self.query(name, RecordType::A), self.query(name, RecordType::AAAA));
+        let (a, aaaa) = tokio::join!(
+            self.query(name, RecordType::A),
+            self.query(name, RecordType::AAAA)
+        );
         let pick = |r: RData| match r {
             RData::A(a) => Some(IpAddr::V4(a.0)),
             RData::AAAA(a) => Some(IpAddr::V6(a.0)),
@@ -121,19 +141,33 @@ impl Resolver {
         match (a.result, aaaa.result) {
             (DnsResult::Records(mut v4), DnsResult::Records(v6)) => {
                 v4.extend(v6);
-                DnsAnswer { result: DnsResult::Records(v4), ..a_meta(a.authenticated, a.cname_chain) }
+                DnsAnswer {
+                    result: DnsResult::Records(v4),
+                    ..a_meta(a.authenticated, a.cname_chain)
+                }
             }
-            (DnsResult::Records(v), _) | (_, DnsResult::Records(v)) => {
-                DnsAnswer { result: DnsResult::Records(v), ..a_meta(a.authenticated, a.cname_chain) }
-            }
-            (DnsResult::NoRecords, DnsResult::NoRecords) => DnsAnswer { result: DnsResult::NoRecords, ..a_meta(a.authenticated, a.cname_chain) },
-            (DnsResult::NoRecords, other) | (other, _) => DnsAnswer { result: other, ..a_meta(a.authenticated, a.cname_chain) },
+            (DnsResult::Records(v), _) | (_, DnsResult::Records(v)) => DnsAnswer {
+                result: DnsResult::Records(v),
+                ..a_meta(a.authenticated, a.cname_chain)
+            },
+            (DnsResult::NoRecords, DnsResult::NoRecords) => DnsAnswer {
+                result: DnsResult::NoRecords,
+                ..a_meta(a.authenticated, a.cname_chain)
+            },
+            (DnsResult::NoRecords, other) | (other, _) => DnsAnswer {
+                result: other,
+                ..a_meta(a.authenticated, a.cname_chain)
+            },
         }
     }
 }
 
 fn a_meta(authenticated: Option<bool>, cname_chain: Vec<String>) -> DnsAnswer<Vec<IpAddr>> {
-    DnsAnswer { result: DnsResult::NoRecords, authenticated, cname_chain }
+    DnsAnswer {
+        result: DnsResult::NoRecords,
+        authenticated,
+        cname_chain,
+    }
 }
 
 fn map<T>(answer: DnsAnswer<Vec<RData>>, f: impl Fn(RData) -> Option<T>) -> DnsAnswer<Vec<T>> {
@@ -153,7 +187,11 @@ fn map<T>(answer: DnsAnswer<Vec<RData>>, f: impl Fn(RData) -> Option<T>) -> DnsA
         DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
         DnsResult::Error(w) => DnsResult::Error(w),
     };
-    DnsAnswer { result, authenticated: answer.authenticated, cname_chain: answer.cname_chain }
+    DnsAnswer {
+        result,
+        authenticated: answer.authenticated,
+        cname_chain: answer.cname_chain,
+    }
 }
 
 fn interpret(msg: Message, rtype: RecordType) -> DnsAnswer<Vec<RData>> {
@@ -161,7 +199,9 @@ fn interpret(msg: Message, rtype: RecordType) -> DnsAnswer<Vec<RData>> {
         .answers
         .iter()
         .filter_map(|r| match &r.data {
-            RData::CNAME(c) if rtype != RecordType::CNAME => Some(c.0.to_ascii().trim_end_matches('.').to_string()),
+            RData::CNAME(c) if rtype != RecordType::CNAME => {
+                Some(c.0.to_ascii().trim_end_matches('.').to_string())
+            }
             _ => None,
         })
         .collect();
@@ -178,17 +218,36 @@ fn interpret(msg: Message, rtype: RecordType) -> DnsAnswer<Vec<RData>> {
         ResponseCode::ServFail => DnsResult::ServFail,
         other => DnsResult::Error(format!("the resolver answered {other}")),
     };
-    DnsAnswer { result, authenticated: Some(msg.metadata.authentic_data), cname_chain }
+    DnsAnswer {
+        result,
+        authenticated: Some(msg.metadata.authentic_data),
+        cname_chain,
+    }
 }
 
 async fn udp(server: SocketAddr, wire: &[u8], id: u16) -> Result<Message, Failure> {
-    let local: SocketAddr = if server.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" }.parse().map_err(|_| Failure::Timeout)?;
-    let sock = UdpSocket::bind(local).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
-    sock.connect(server).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
-    sock.send(wire).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+    let local: SocketAddr = if server.is_ipv4() {
+        "0.0.0.0:0"
+    } else {
+        "[::]:0"
+    }
+    .parse()
+    .map_err(|_| Failure::Timeout)?;
+    let sock = UdpSocket::bind(local)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    sock.connect(server)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
+    sock.send(wire)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
     let mut buf = vec![0u8; 4096];
     loop {
-        let n = sock.recv(&mut buf).await.map_err(|e| Failure::Unreachable(format!("{server}: {e}")))?;
+        let n = sock
+            .recv(&mut buf)
+            .await
+            .map_err(|e| Failure::Unreachable(format!("{server}: {e}")))?;
         // Ignore stray datagrams that do not answer this query.
         if let Ok(m) = Message::from_vec(&buf[..n]) {
             if m.metadata.id == id {
@@ -199,14 +258,22 @@ async fn udp(server: SocketAddr, wire: &[u8], id: u16) -> Result<Message, Failur
 }
 
 async fn tcp(server: SocketAddr, wire: &[u8]) -> Result<Message, Failure> {
-    let mut s = TcpStream::connect(server).await.map_err(|e| Failure::Unreachable(format!("{server}: {e}")))?;
+    let mut s = TcpStream::connect(server)
+        .await
+        .map_err(|e| Failure::Unreachable(format!("{server}: {e}")))?;
     let mut framed = (wire.len() as u16).to_be_bytes().to_vec();
     framed.extend_from_slice(wire);
-    s.write_all(&framed).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+    s.write_all(&framed)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
     let mut len = [0u8; 2];
-    s.read_exact(&mut len).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+    s.read_exact(&mut len)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
     let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
-    s.read_exact(&mut buf).await.map_err(|e| Failure::Unreachable(e.to_string()))?;
+    s.read_exact(&mut buf)
+        .await
+        .map_err(|e| Failure::Unreachable(e.to_string()))?;
     Message::from_vec(&buf).map_err(|e| Failure::Unreachable(format!("malformed answer: {e}")))
 }
 
@@ -218,6 +285,11 @@ fn rand_id() -> u16 {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0),
+    );
     h.finish() as u16
 }

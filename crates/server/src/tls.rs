@@ -39,8 +39,11 @@ impl Trust {
                 .map_err(|e| format!("cannot read CA file {}: {e}", file.display()))?;
             let mut n = 0;
             for cert in certs {
-                let cert = cert.map_err(|e| format!("bad certificate in {}: {e}", file.display()))?;
-                roots.add(cert).map_err(|e| format!("unusable CA certificate in {}: {e}", file.display()))?;
+                let cert =
+                    cert.map_err(|e| format!("bad certificate in {}: {e}", file.display()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| format!("unusable CA certificate in {}: {e}", file.display()))?;
                 n += 1;
             }
             if n == 0 {
@@ -51,6 +54,20 @@ impl Trust {
             roots: Arc::new(roots),
             provider: Arc::new(rustls::crypto::ring::default_provider()),
         })
+    }
+}
+
+impl Trust {
+    /// Adds the certificates of a PEM text (the demo world's CA).
+    pub fn add_pem(&mut self, pem: &str) -> Result<(), String> {
+        let roots = Arc::make_mut(&mut self.roots);
+        for cert in CertificateDer::pem_slice_iter(pem.as_bytes()) {
+            let cert = cert.map_err(|e| format!("bad certificate: {e}"))?;
+            roots
+                .add(cert)
+                .map_err(|e| format!("unusable CA certificate: {e}"))?;
+        }
+        Ok(())
     }
 }
 
@@ -124,20 +141,42 @@ pub struct Handshake {
 /// Runs a TLS handshake over `tcp` with SNI `host`.
 pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let fail = |e: TlsError| Handshake { stream: None, error: Some(e), version: None, certificate: None };
-    let inner = match WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), trust.provider.clone()).build() {
+    let fail = |e: TlsError| Handshake {
+        stream: None,
+        error: Some(e),
+        version: None,
+        certificate: None,
+    };
+    let inner = match WebPkiServerVerifier::builder_with_provider(
+        trust.roots.clone(),
+        trust.provider.clone(),
+    )
+    .build()
+    {
         Ok(v) => v,
         Err(e) => return fail(TlsError::Handshake(format!("verifier setup: {e}"))),
     };
-    let verifier = Arc::new(Recording { inner, seen: seen.clone() });
-    let config = match rustls::ClientConfig::builder_with_provider(trust.provider.clone()).with_safe_default_protocol_versions() {
-        Ok(b) => b.dangerous().with_custom_certificate_verifier(verifier).with_no_client_auth(),
+    let verifier = Arc::new(Recording {
+        inner,
+        seen: seen.clone(),
+    });
+    let config = match rustls::ClientConfig::builder_with_provider(trust.provider.clone())
+        .with_safe_default_protocol_versions()
+    {
+        Ok(b) => b
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth(),
         Err(e) => return fail(TlsError::Handshake(e.to_string())),
     };
     let Ok(name) = ServerName::try_from(host.to_string()) else {
-        return fail(TlsError::Handshake(format!("{host} is not a valid TLS server name")));
+        return fail(TlsError::Handshake(format!(
+            "{host} is not a valid TLS server name"
+        )));
     };
-    let result = TlsConnector::from(Arc::new(config)).connect(name, tcp).await;
+    let result = TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await;
     let seen = std::mem::take(&mut *seen.lock().unwrap_or_else(|e| e.into_inner()));
     let certificate = seen.chain.first().and_then(|c| cert_facts(c));
     match result {
@@ -152,18 +191,30 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                 Some(Err(e)) => Some(classify(&e)),
                 None => Some(TlsError::Handshake("the server sent no certificate".into())),
             };
-            Handshake { stream: Some(stream), error, version, certificate }
+            Handshake {
+                stream: Some(stream),
+                error,
+                version,
+                certificate,
+            }
         }
         Err(e) => {
             let error = seen
                 .verdict
                 .and_then(|v| v.err())
                 .map(|e| classify(&e))
-                .unwrap_or_else(|| match e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
-                    Some(inner) => classify(inner),
-                    None => TlsError::Handshake(e.to_string()),
-                });
-            Handshake { stream: None, error: Some(error), version: None, certificate }
+                .unwrap_or_else(
+                    || match e.get_ref().and_then(|i| i.downcast_ref::<Error>()) {
+                        Some(inner) => classify(inner),
+                        None => TlsError::Handshake(e.to_string()),
+                    },
+                );
+            Handshake {
+                stream: None,
+                error: Some(error),
+                version: None,
+                certificate,
+            }
         }
     }
 }
@@ -172,15 +223,22 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
 pub fn classify(e: &Error) -> TlsError {
     match e {
         Error::InvalidCertificate(c) => match c {
-            CertificateError::Expired | CertificateError::ExpiredContext { .. } => TlsError::Expired,
-            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => TlsError::NotYetValid,
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => TlsError::NameMismatch,
-            CertificateError::UnknownIssuer => TlsError::Untrusted("issued by an unknown CA, or self-signed, or the chain is incomplete".into()),
+            CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+                TlsError::Expired
+            }
+            CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+                TlsError::NotYetValid
+            }
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+                TlsError::NameMismatch
+            }
+            CertificateError::UnknownIssuer => TlsError::Untrusted(
+                "issued by an unknown CA, or self-signed, or the chain is incomplete".into(),
+            ),
             other => TlsError::Untrusted(format!("{other:?}")),
         },
-        Error::AlertReceived(rustls::AlertDescription::ProtocolVersion) | Error::PeerIncompatible(_) => {
-            TlsError::ProtocolVersion
-        }
+        Error::AlertReceived(rustls::AlertDescription::ProtocolVersion)
+        | Error::PeerIncompatible(_) => TlsError::ProtocolVersion,
         other => TlsError::Handshake(other.to_string()),
     }
 }

@@ -9,8 +9,8 @@ use mtasts_core::domain;
 use mtasts_core::report::{Light, Readiness, Report};
 
 use super::net::NetArgs;
-use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW};
 use super::print_json;
+use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -41,17 +41,27 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
     if args.net.allow_private_addresses {
         eprintln!("mtasts: WARNING: --allow-private-addresses is for tests and local demos only");
     }
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mtasts: cannot start: {e}");
             return CANNOT_RUN;
         }
     };
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
     let gathered = rt.block_on(mtasts::gather::gather(&cfg, &d.ascii, now));
     let unreachable = |r: &mtasts_core::inputs::Lookup<mtasts_core::inputs::DnsAnswer<_>>| {
-        matches!(r.done().map(|a| &a.result), Some(mtasts_core::inputs::DnsResult::<Vec<mtasts_core::TxtRecord>>::Unreachable(_)))
+        matches!(
+            r.done().map(|a| &a.result),
+            Some(mtasts_core::inputs::DnsResult::<Vec<mtasts_core::TxtRecord>>::Unreachable(_))
+        )
     };
     if unreachable(&gathered.inputs.sts_txt) && unreachable(&gathered.inputs.tlsrpt_txt) {
         eprintln!("mtasts: the DNS resolver could not be reached; nothing was checked (use --resolver IP)");
@@ -87,11 +97,24 @@ fn style(l: Light) -> anstyle::Style {
 fn human(report: &Report, shown: &str) -> std::io::Result<()> {
     let mut w = anstream::stdout().lock();
     let s = style(report.overall);
-    writeln!(w, "{BOLD}{shown}{BOLD:#}: {s}{} {}{s:#} — {}", report.overall.icon(), report.overall.word(), report.verdict)?;
+    writeln!(
+        w,
+        "{BOLD}{shown}{BOLD:#}: {s}{} {}{s:#} — {}",
+        report.overall.icon(),
+        report.overall.word(),
+        report.verdict
+    )?;
     writeln!(w)?;
     for sec in &report.sections {
         let s = style(sec.light);
-        writeln!(w, "{s}{} {:<12}{s:#} {BOLD}{:<20}{BOLD:#} {}", sec.light.icon(), sec.light.word(), sec.title, sec.summary)?;
+        writeln!(
+            w,
+            "{s}{} {:<12}{s:#} {BOLD}{:<20}{BOLD:#} {}",
+            sec.light.icon(),
+            sec.light.word(),
+            sec.title,
+            sec.summary
+        )?;
         for f in &sec.findings {
             render::finding(&mut w, f, None)?;
         }
@@ -108,7 +131,11 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
         writeln!(w, "  {RED}✖{RED:#} {}: {}", m.host, m.reasons.join("; "))?;
     }
     if let Some(ad) = report.dnssec {
-        writeln!(w, "{DIM}DNSSEC: the _mta-sts answer was {}authenticated (AD bit){DIM:#}", if ad { "" } else { "not " })?;
+        writeln!(
+            w,
+            "{DIM}DNSSEC: the _mta-sts answer was {}authenticated (AD bit){DIM:#}",
+            if ad { "" } else { "not " }
+        )?;
     }
     Ok(())
 }

@@ -16,6 +16,7 @@ pub mod lint;
 pub mod matching;
 pub mod net;
 pub mod render;
+pub mod serve;
 
 /// Exit status: valid / matched / done.
 pub const OK: u8 = 0;
@@ -59,6 +60,8 @@ pub enum Command {
     Explain(ExplainArgs),
     /// The full live check of a domain: DNS, the policy over HTTPS, STARTTLS on every MX.
     Check(check::CheckArgs),
+    /// Run the proxy and the web app on one port (see --demo to try it with no internet).
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +113,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Generate(args) => generate::run(&args, json),
         Command::Explain(args) => explain::run(&args, json),
         Command::Check(args) => return check::run(&args, json),
+        Command::Serve(args) => return serve::run(&args),
     };
     match result {
         Ok(code) => code,

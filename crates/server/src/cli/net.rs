@@ -16,19 +16,30 @@ pub struct NetArgs {
     #[arg(long = "resolver", value_name = "IP:PORT", env = "MTASTS_RESOLVER", value_delimiter = ',', value_parser = parse_resolver)]
     pub resolvers: Vec<SocketAddr>,
     /// Extra trust anchors (PEM) added to the public roots; repeatable
-    #[arg(long = "ca-file", value_name = "PEM", env = "MTASTS_CA_FILE", value_delimiter = ',')]
+    #[arg(
+        long = "ca-file",
+        value_name = "PEM",
+        env = "MTASTS_CA_FILE",
+        value_delimiter = ','
+    )]
     pub ca_files: Vec<PathBuf>,
     /// TESTS AND LOCAL DEMOS ONLY: let the proxy reach loopback and private addresses
     #[arg(long, env = "MTASTS_ALLOW_PRIVATE_ADDRESSES")]
     pub allow_private_addresses: bool,
     /// Seconds one policy fetch or one MX probe may take in all
-    #[arg(long, value_name = "SECONDS", env = "MTASTS_TIMEOUT", default_value_t = 20)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "MTASTS_TIMEOUT",
+        default_value_t = 20
+    )]
     pub timeout: u64,
-    /// TESTS ONLY (needs --allow-private-addresses): the HTTPS port of policy hosts instead of 443
-    #[arg(long, value_name = "PORT", requires = "allow_private_addresses", hide_short_help = true)]
+    /// TESTS ONLY: connect to policy hosts on this port instead of 443 (the test world's hosts
+    /// share one unprivileged port). Fixed for the process; requests cannot change it.
+    #[arg(long, value_name = "PORT", hide_short_help = true)]
     pub policy_port: Option<u16>,
-    /// TESTS ONLY (needs --allow-private-addresses): the SMTP port of MX hosts instead of 25
-    #[arg(long, value_name = "PORT", requires = "allow_private_addresses", hide_short_help = true)]
+    /// TESTS ONLY: connect to MX hosts on this port instead of 25
+    #[arg(long, value_name = "PORT", hide_short_help = true)]
     pub smtp_port: Option<u16>,
 }
 
@@ -51,7 +62,9 @@ impl NetArgs {
         let resolver = if self.resolvers.is_empty() {
             let r = Resolver::system(timeout.min(Duration::from_secs(5)));
             if r.servers().is_empty() {
-                return Err("no DNS resolver found in /etc/resolv.conf; give one with --resolver IP".into());
+                return Err(
+                    "no DNS resolver found in /etc/resolv.conf; give one with --resolver IP".into(),
+                );
             }
             r
         } else {
@@ -61,7 +74,9 @@ impl NetArgs {
         let mut cfg = FetchConfig::new(
             resolver,
             trust,
-            AddressPolicy { allow_private: self.allow_private_addresses },
+            AddressPolicy {
+                allow_private: self.allow_private_addresses,
+            },
             timeout,
         );
         if let Some(p) = self.policy_port {

@@ -1,0 +1,243 @@
+//! The proxy's HTTP API. It does what a browser cannot (fetch the policy with its certificate
+//! and redirect facts, talk SMTP on port 25) and nothing else:
+//!
+//! - `GET /api/v1/policy?domain=D` → [`PolicyFacts`]
+//! - `GET /api/v1/mx-tls?domain=D` → [`MxTlsFacts`]
+//! - `GET /api/v1/config` → what the web app needs to know (demo mode, DoH endpoint)
+//! - `GET /healthz`
+//!
+//! Remote failures are data (200 with the failure described); bad input is a 400 with a JSON
+//! error that says what to fix; too many requests from one client a 429 with `Retry-After`;
+//! too many at once overall a 503 (load shedding).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::error_handling::HandleErrorLayer;
+use axum::extract::{ConnectInfo, Query, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{BoxError, Json, Router};
+use mtasts_core::domain;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tower::ServiceBuilder;
+
+use crate::config::FetchConfig;
+use crate::limits::{Cache, RateLimiter};
+use crate::{fetch, probe};
+
+/// Settings of the HTTP side.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Allowed CORS origins; empty means any origin (`*`), as the widget is embedded anywhere.
+    pub cors_origins: Vec<String>,
+    /// API requests per minute per client address.
+    pub rate_per_minute: u32,
+    /// API requests in flight at once; more are shed with 503.
+    pub max_concurrency: usize,
+    pub cache_ttl: Duration,
+    pub cache_capacity: usize,
+    /// Shown by `/api/v1/config` (demo mode only).
+    pub demo: Option<Value>,
+}
+
+impl Default for ServeOptions {
+    fn default() -> Self {
+        ServeOptions {
+            cors_origins: Vec::new(),
+            rate_per_minute: 30,
+            max_concurrency: 64,
+            cache_ttl: Duration::from_secs(60),
+            cache_capacity: 1024,
+            demo: None,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kind {
+    Policy,
+    MxTls,
+}
+
+pub struct AppState {
+    cfg: FetchConfig,
+    limiter: RateLimiter,
+    cache: Cache<(Kind, String), Arc<Value>>,
+    demo: Option<Value>,
+}
+
+#[derive(Deserialize)]
+struct DomainParam {
+    domain: Option<String>,
+}
+
+/// A JSON error body: what went wrong, a stable code, and what to do.
+fn error(status: StatusCode, code: &str, message: String, fix: &str) -> Response {
+    (
+        status,
+        Json(json!({ "error": message, "code": code, "fix": fix })),
+    )
+        .into_response()
+}
+
+/// The API router (the static web app is added by [`crate::web`]).
+pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
+    let state = Arc::new(AppState {
+        limiter: RateLimiter::new(opts.rate_per_minute),
+        cache: Cache::new(opts.cache_ttl, opts.cache_capacity),
+        demo: opts.demo.clone(),
+        cfg,
+    });
+    let shed = ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(|e: BoxError| async move {
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "proxy.overloaded",
+                format!("the checker is busy ({e}); try again in a moment"),
+                "retry after the number of seconds in Retry-After",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            r
+        }))
+        .load_shed()
+        .concurrency_limit(opts.max_concurrency.max(1));
+    let api = Router::new()
+        .route("/api/v1/policy", get(policy))
+        .route("/api/v1/mx-tls", get(mx_tls))
+        .layer(shed)
+        .route("/api/v1/config", get(config))
+        .route(
+            "/healthz",
+            get(|| async { Json(json!({ "status": "ok" })) }),
+        )
+        .fallback(|| async {
+            error(
+                StatusCode::NOT_FOUND,
+                "proxy.not_found",
+                "no such API endpoint".into(),
+                "use /api/v1/policy?domain=… or /api/v1/mx-tls?domain=…",
+            )
+        })
+        .with_state(state);
+    api.layer(cors(&opts.cors_origins))
+}
+
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let layer = CorsLayer::new()
+        .allow_methods([axum::http::Method::GET])
+        .expose_headers([header::RETRY_AFTER]);
+    if origins.is_empty() {
+        layer.allow_origin(AllowOrigin::any())
+    } else {
+        let list: Vec<HeaderValue> = origins
+            .iter()
+            .filter_map(|o| HeaderValue::from_str(o).ok())
+            .collect();
+        layer.allow_origin(AllowOrigin::list(list))
+    }
+}
+
+/// Validates `?domain=` and applies the rate limit; the normalised domain on success.
+fn admit(state: &AppState, client: SocketAddr, p: &DomainParam) -> Result<String, Box<Response>> {
+    let Some(raw) = p.domain.as_deref() else {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "proxy.domain_missing",
+            "the domain parameter is missing".into(),
+            "add ?domain=example.com",
+        )));
+    };
+    if raw.len() > 1024 {
+        return Err(Box::new(error(
+            StatusCode::BAD_REQUEST,
+            "domain.too_long",
+            "the domain parameter is far too long".into(),
+            "give one domain name of at most 253 characters",
+        )));
+    }
+    let d = domain::normalize(raw, domain::default_idna()).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            e.code().as_str(),
+            e.to_string(),
+            e.code().info().fix,
+        )
+    })?;
+    if let Err(wait) = state.limiter.check(client.ip()) {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "proxy.rate_limited",
+            format!("too many checks from your address; try again in {wait} s"),
+            "wait for the number of seconds in Retry-After",
+        );
+        if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
+            r.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        return Err(Box::new(r));
+    }
+    Ok(d.ascii)
+}
+
+fn cached(v: Arc<Value>, hit: bool) -> Response {
+    let mut r = Json(v.as_ref().clone()).into_response();
+    r.headers_mut().insert(
+        "x-cache",
+        HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+    );
+    r.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    r
+}
+
+async fn policy(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(p): Query<DomainParam>,
+) -> Response {
+    let domain = match admit(&state, client, &p) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let key = (Kind::Policy, domain.clone());
+    if let Some(v) = state.cache.get(&key) {
+        return cached(v, true);
+    }
+    let facts = fetch::fetch_policy(&state.cfg, &domain).await;
+    tracing::info!(domain = %domain, outcome = ?facts.fetch.outcome, status = ?facts.fetch.status, ms = facts.timings.total_ms, "policy fetched");
+    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
+    state.cache.put(key, v.clone());
+    cached(v, false)
+}
+
+async fn mx_tls(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Query(p): Query<DomainParam>,
+) -> Response {
+    let domain = match admit(&state, client, &p) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let key = (Kind::MxTls, domain.clone());
+    if let Some(v) = state.cache.get(&key) {
+        return cached(v, true);
+    }
+    let facts = probe::probe_domain(&state.cfg, &domain).await;
+    tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
+    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
+    state.cache.put(key, v.clone());
+    cached(v, false)
+}
+
+async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
+    Json(json!({
+        "version": env!("CARGO_PKG_VERSION"),
+        "demo": state.demo,
+    }))
+}

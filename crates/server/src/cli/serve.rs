@@ -1,0 +1,180 @@
+//! `mtasts serve`: the proxy and the built web app on one port.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use mtasts::api::ServeOptions;
+use serde_json::json;
+
+use super::net::NetArgs;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(
+        long,
+        value_name = "ADDR",
+        env = "MTASTS_LISTEN",
+        default_value = "127.0.0.1:8080"
+    )]
+    pub listen: SocketAddr,
+    /// The built web app to serve
+    #[arg(long, value_name = "DIR", env = "MTASTS_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+    /// Start the local test world inside the process and check its scenario domains (*.test),
+    /// with no internet. DEMO DATA: nothing about real domains.
+    #[arg(long)]
+    pub demo: bool,
+    /// Allowed CORS origin; repeatable [default: any origin]
+    #[arg(
+        long = "cors-origin",
+        value_name = "ORIGIN",
+        env = "MTASTS_CORS_ORIGIN",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<String>,
+    /// API requests per minute per client address
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_RATE_LIMIT",
+        default_value_t = 30
+    )]
+    pub rate_limit: u32,
+    /// API requests in flight at once before new ones are shed with 503
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_MAX_CONCURRENCY",
+        default_value_t = 64
+    )]
+    pub max_concurrency: usize,
+    /// Seconds a result is reused for the same domain (0 disables the cache)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "MTASTS_CACHE_TTL",
+        default_value_t = 60
+    )]
+    pub cache_ttl: u64,
+    /// Log as JSON lines (structured logs) instead of text
+    #[arg(long)]
+    pub log_json: bool,
+    #[command(flatten)]
+    pub net: NetArgs,
+}
+
+pub fn run(args: &ServeArgs) -> u8 {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=info".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if args.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mtasts: cannot start: {e}");
+            return 1;
+        }
+    };
+    match rt.block_on(serve(args)) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("mtasts: {e}");
+            1
+        }
+    }
+}
+
+async fn serve(args: &ServeArgs) -> Result<(), String> {
+    let mut net = args.net.clone();
+    let mut demo = None;
+    let mut world = None;
+    if args.demo {
+        let scenarios = mtasts_testkit::catalogue();
+        let w = mtasts_testkit::World::start(&scenarios)
+            .await
+            .map_err(|e| format!("cannot start the demo world: {e}"))?;
+        net.resolvers = vec![w.dns];
+        net.allow_private_addresses = true;
+        net.policy_port = Some(w.https_port);
+        net.smtp_port = Some(w.smtp_port);
+        demo = Some(json!({
+            "doh": format!("http://{}/dns-query", w.doh),
+            "domains": scenarios.iter().map(|s| json!({"domain": s.domain(), "description": s.description})).collect::<Vec<_>>(),
+        }));
+        world = Some((w, scenarios));
+    }
+    let mut cfg = net.config()?;
+    if let Some((w, _)) = &world {
+        cfg.trust.add_pem(w.ca_pem())?;
+    }
+    let opts = ServeOptions {
+        cors_origins: args.cors_origins.clone(),
+        rate_per_minute: args.rate_limit,
+        max_concurrency: args.max_concurrency,
+        cache_ttl: Duration::from_secs(args.cache_ttl),
+        demo,
+        ..ServeOptions::default()
+    };
+    let app = mtasts::serve::router(cfg, &opts, &args.dist);
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot listen on {}: {e} (choose another with --listen)",
+                args.listen
+            )
+        })?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    if net.allow_private_addresses {
+        eprintln!("╔══════════════════════════════════════════════════════════════════════╗");
+        eprintln!("║ WARNING: private and loopback addresses are ALLOWED.                 ║");
+        eprintln!("║ This server can reach your internal network: tests and demos only.   ║");
+        eprintln!("╚══════════════════════════════════════════════════════════════════════╝");
+    }
+    if let Some((w, scenarios)) = &world {
+        eprintln!(
+            "DEMO MODE: a simulated world of {} domains on loopback (demo data, not the internet):",
+            scenarios.len()
+        );
+        for s in scenarios.iter().take(8) {
+            eprintln!("  {:<28} {}", s.domain(), s.description);
+        }
+        eprintln!(
+            "  … and {} more (GET /api/v1/config lists them). DoH: http://{}/dns-query",
+            scenarios.len().saturating_sub(8),
+            w.doh
+        );
+    }
+    if !args.dist.join("index.html").is_file() {
+        eprintln!(
+            "note: no web app in {} yet; serving a page that says how to build it",
+            args.dist.display()
+        );
+    }
+    eprintln!("mtasts serve: listening on http://{addr}/  (Ctrl-C to stop)");
+    eprintln!(
+        "  try: curl 'http://{addr}/api/v1/policy?domain={}'",
+        if world.is_some() {
+            "enforce-good.test"
+        } else {
+            "example.com"
+        }
+    );
+    mtasts::serve::run(listener, app)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(world);
+    Ok(())
+}
