@@ -253,6 +253,9 @@ mod tests {
         );
         let ip: IpAddr = "169.254.169.254".parse().unwrap();
         assert!(AddressPolicy::refusal(ip, classify(ip).unwrap()).contains("cloud metadata"));
+        let ip: IpAddr = "::ffff:10.0.0.1".parse().unwrap();
+        assert!(AddressPolicy::refusal(ip, classify(ip).unwrap())
+            .contains("is an IPv4-mapped private address"));
     }
 
     #[test]
