@@ -37,7 +37,7 @@ impl AddressPolicy {
 
     /// The refusal message for `ip`, e.g. "refused: 10.1.2.3 is a private address".
     pub fn refusal(ip: IpAddr, class: Class) -> String {
-        let article = if class.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        let article = if class.starts_with(['a', 'e', 'i', 'o', 'u', 'I']) {
             "an"
         } else {
             "a"
