@@ -115,14 +115,9 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
             "/healthz",
             get(|| async { Json(json!({ "status": "ok" })) }),
         )
-        .fallback(|| async {
-            error(
-                StatusCode::NOT_FOUND,
-                "proxy.not_found",
-                "no such API endpoint".into(),
-                "use /api/v1/policy?domain=… or /api/v1/mx-tls?domain=…",
-            )
-        })
+        // Everything else under /api is a JSON 404, never the web app's page.
+        .route("/api", axum::routing::any(not_found))
+        .route("/api/{*rest}", axum::routing::any(not_found))
         .with_state(state);
     api.layer(cors(&opts.cors_origins))
 }
@@ -233,6 +228,15 @@ async fn mx_tls(
     let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
     state.cache.put(key, v.clone());
     cached(v, false)
+}
+
+async fn not_found() -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "proxy.not_found",
+        "no such API endpoint".into(),
+        "use /api/v1/policy?domain=… or /api/v1/mx-tls?domain=…",
+    )
 }
 
 async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {

@@ -40,6 +40,17 @@ pub struct Server {
     pub stderr: tokio::task::JoinHandle<String>,
 }
 
+impl Server {
+    pub fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// Waits for the process to exit and returns its status code.
+    pub async fn wait(&mut self) -> Option<i32> {
+        self.child.wait().await.ok().and_then(|s| s.code())
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.start_kill();
