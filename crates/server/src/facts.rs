@@ -3,7 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use mtasts_core::inputs::{DnsAnswer, MxProbe, PolicyFetch};
+use mtasts_core::inputs::{CertFacts, DnsAnswer, MxProbe, PolicyFetch};
 use mtasts_core::mx::MxRecord;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +14,29 @@ pub struct Timings {
     pub connect_ms: Option<u64>,
     pub tls_ms: Option<u64>,
     pub total_ms: u64,
+}
+
+/// What the presented certificate says about the host, computed by the core's rules
+/// (RFC 6125 DNS-ID matching; validity against the proxy's clock).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct CertCheck {
+    /// A DNS-ID of the certificate covers the host name.
+    pub name_matches: bool,
+    /// Seconds until `notAfter` (negative once expired).
+    pub expires_in_seconds: Option<i64>,
+    pub expired: bool,
+}
+
+impl CertCheck {
+    pub fn of(cert: Option<&CertFacts>, host: &str, now: i64) -> Option<CertCheck> {
+        let c = cert?;
+        let left = c.not_after.map(|t| t - now);
+        Some(CertCheck {
+            name_matches: mtasts_core::tls::name_matches(&c.dns_names, host),
+            expires_in_seconds: left,
+            expired: left.is_some_and(|l| l < 0),
+        })
+    }
 }
 
 /// `GET /api/v1/policy?domain=D`.
@@ -28,6 +51,8 @@ pub struct PolicyFacts {
     pub fetch: PolicyFetch,
     /// The body as text for people (lossy); `fetch.body` has the exact bytes.
     pub body_text: Option<String>,
+    /// Name match and expiry of the certificate `mta-sts.D` presented.
+    pub certificate_check: Option<CertCheck>,
     pub timings: Timings,
 }
 
@@ -40,6 +65,8 @@ pub struct ProbeFacts {
     pub connected_to: Option<SocketAddr>,
     /// The EHLO reply lines (without codes).
     pub ehlo: Vec<String>,
+    /// Name match and expiry of the certificate the MX presented.
+    pub certificate_check: Option<CertCheck>,
     pub timings: Timings,
 }
 

@@ -14,7 +14,7 @@ use tokio::net::TcpStream;
 
 use crate::addr::AddressPolicy;
 use crate::config::{FetchConfig, MAX_BODY};
-use crate::facts::{PolicyFacts, Timings};
+use crate::facts::{CertCheck, PolicyFacts, Timings};
 use crate::tls;
 
 /// The fixed path (RFC 8461 §3.3).
@@ -35,6 +35,7 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
         connected_to: None,
         fetch: PolicyFetch::failed(FetchOutcome::Timeout),
         body_text: None,
+        certificate_check: None,
         timings: Timings::default(),
     };
     let work = run(cfg, &host, &mut facts, start);
@@ -50,6 +51,7 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
         .body
         .as_ref()
         .map(|b| String::from_utf8_lossy(b).into_owned());
+    facts.certificate_check = CertCheck::of(facts.fetch.certificate.as_ref(), &host, unix_now());
     facts.timings.total_ms = ms(start);
     facts
 }
@@ -189,4 +191,12 @@ pub fn erase<T>(r: DnsResult<T>) -> DnsResult<()> {
         DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
         DnsResult::Error(w) => DnsResult::Error(w),
     }
+}
+
+/// Seconds since the Unix epoch.
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

@@ -13,7 +13,7 @@ use tokio::net::TcpStream;
 
 use crate::addr::AddressPolicy;
 use crate::config::{FetchConfig, MAX_MX_PROBES};
-use crate::facts::{MxTlsFacts, ProbeFacts, Timings};
+use crate::facts::{CertCheck, MxTlsFacts, ProbeFacts, Timings};
 use crate::fetch::erase;
 use crate::tls;
 
@@ -64,6 +64,7 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
         addresses: Vec::new(),
         connected_to: None,
         ehlo: Vec::new(),
+        certificate_check: None,
         timings: Timings::default(),
     };
     if tokio::time::timeout(cfg.total_timeout, run(cfg, host, &mut facts, start))
@@ -72,6 +73,11 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
     {
         facts.probe.outcome = ProbeOutcome::Timeout;
     }
+    facts.certificate_check = CertCheck::of(
+        facts.probe.certificate.as_ref(),
+        host,
+        crate::fetch::unix_now(),
+    );
     facts.timings.total_ms = ms(start);
     facts
 }
