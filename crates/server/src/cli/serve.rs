@@ -172,6 +172,9 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             "example.com"
         }
     );
+    if world.is_none() {
+        eprintln!("  no internet here? run with --demo to check a simulated world of test domains");
+    }
     mtasts::serve::run(listener, app)
         .await
         .map_err(|e| e.to_string())?;
