@@ -53,6 +53,21 @@ pub enum DnsResult<T> {
     Error(String),
 }
 
+impl<T> DnsResult<T> {
+    /// The same outcome with the records mapped (failures unchanged).
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> DnsResult<U> {
+        match self {
+            DnsResult::Records(r) => DnsResult::Records(f(r)),
+            DnsResult::NoRecords => DnsResult::NoRecords,
+            DnsResult::NxDomain => DnsResult::NxDomain,
+            DnsResult::ServFail => DnsResult::ServFail,
+            DnsResult::Timeout => DnsResult::Timeout,
+            DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
+            DnsResult::Error(w) => DnsResult::Error(w),
+        }
+    }
+}
+
 /// A DNS answer with the facts around it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DnsAnswer<T> {

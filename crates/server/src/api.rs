@@ -190,24 +190,45 @@ fn cached(v: Arc<Value>, hit: bool) -> Response {
     r
 }
 
+/// Admits the request, then answers from the cache or by running `work` and caching it.
+async fn answer<F, Fut, T>(
+    state: &AppState,
+    client: SocketAddr,
+    p: &DomainParam,
+    kind: Kind,
+    work: F,
+) -> Response
+where
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = T>,
+    T: serde::Serialize,
+{
+    let domain = match admit(state, client, p) {
+        Ok(d) => d,
+        Err(r) => return *r,
+    };
+    let key = (kind, domain.clone());
+    if let Some(v) = state.cache.get(&key) {
+        return cached(v, true);
+    }
+    let facts = work(domain).await;
+    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
+    state.cache.put(key, v.clone());
+    cached(v, false)
+}
+
 async fn policy(
     State(state): State<Arc<AppState>>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Query(p): Query<DomainParam>,
 ) -> Response {
-    let domain = match admit(&state, client, &p) {
-        Ok(d) => d,
-        Err(r) => return *r,
-    };
-    let key = (Kind::Policy, domain.clone());
-    if let Some(v) = state.cache.get(&key) {
-        return cached(v, true);
-    }
-    let facts = fetch::fetch_policy(&state.cfg, &domain).await;
-    tracing::info!(domain = %domain, outcome = ?facts.fetch.outcome, status = ?facts.fetch.status, ms = facts.timings.total_ms, "policy fetched");
-    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
-    state.cache.put(key, v.clone());
-    cached(v, false)
+    let cfg = &state.cfg;
+    answer(&state, client, &p, Kind::Policy, |domain| async move {
+        let facts = fetch::fetch_policy(cfg, &domain).await;
+        tracing::info!(domain = %domain, outcome = ?facts.fetch.outcome, status = ?facts.fetch.status, ms = facts.timings.total_ms, "policy fetched");
+        facts
+    })
+    .await
 }
 
 async fn mx_tls(
@@ -215,19 +236,13 @@ async fn mx_tls(
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     Query(p): Query<DomainParam>,
 ) -> Response {
-    let domain = match admit(&state, client, &p) {
-        Ok(d) => d,
-        Err(r) => return *r,
-    };
-    let key = (Kind::MxTls, domain.clone());
-    if let Some(v) = state.cache.get(&key) {
-        return cached(v, true);
-    }
-    let facts = probe::probe_domain(&state.cfg, &domain).await;
-    tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
-    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
-    state.cache.put(key, v.clone());
-    cached(v, false)
+    let cfg = &state.cfg;
+    answer(&state, client, &p, Kind::MxTls, |domain| async move {
+        let facts = probe::probe_domain(cfg, &domain).await;
+        tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
+        facts
+    })
+    .await
 }
 
 async fn not_found() -> Response {

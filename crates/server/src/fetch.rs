@@ -182,15 +182,7 @@ where
 
 /// A DNS outcome without its records (for "the host did not resolve").
 pub fn erase<T>(r: DnsResult<T>) -> DnsResult<()> {
-    match r {
-        DnsResult::Records(_) => DnsResult::Records(()),
-        DnsResult::NoRecords => DnsResult::NoRecords,
-        DnsResult::NxDomain => DnsResult::NxDomain,
-        DnsResult::ServFail => DnsResult::ServFail,
-        DnsResult::Timeout => DnsResult::Timeout,
-        DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
-        DnsResult::Error(w) => DnsResult::Error(w),
-    }
+    r.map(|_| ())
 }
 
 /// Seconds since the Unix epoch.

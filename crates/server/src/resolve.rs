@@ -171,21 +171,12 @@ fn a_meta(authenticated: Option<bool>, cname_chain: Vec<String>) -> DnsAnswer<Ve
 }
 
 fn map<T>(answer: DnsAnswer<Vec<RData>>, f: impl Fn(RData) -> Option<T>) -> DnsAnswer<Vec<T>> {
-    let result = match answer.result {
-        DnsResult::Records(r) => {
-            let v: Vec<T> = r.into_iter().filter_map(f).collect();
-            if v.is_empty() {
-                DnsResult::NoRecords
-            } else {
-                DnsResult::Records(v)
-            }
-        }
-        DnsResult::NoRecords => DnsResult::NoRecords,
-        DnsResult::NxDomain => DnsResult::NxDomain,
-        DnsResult::ServFail => DnsResult::ServFail,
-        DnsResult::Timeout => DnsResult::Timeout,
-        DnsResult::Unreachable(w) => DnsResult::Unreachable(w),
-        DnsResult::Error(w) => DnsResult::Error(w),
+    let result = match answer
+        .result
+        .map(|r| r.into_iter().filter_map(f).collect::<Vec<T>>())
+    {
+        DnsResult::Records(v) if v.is_empty() => DnsResult::NoRecords,
+        other => other,
     };
     DnsAnswer {
         result,
