@@ -542,6 +542,10 @@ catalog! {
         "MX certificate expires soon",
         "The certificate expires within 14 days.",
         "Renew it now, and automate renewal.";
+    MxTlsNotProbed => "mx_tls.not_probed", Info, "RFC 8461 §4.2",
+        "MX host not probed",
+        "The checker probes at most 10 MX hosts of a domain; the ones listed were not tested, so the verdict cannot vouch for them.",
+        "Check those hosts by hand (e.g. with openssl s_client -starttls smtp), or reduce the MX set.";
     MxTlsDns => "mx_tls.dns", Error, "RFC 5321 §5.1",
         "MX host does not resolve",
         "The MX record points to a name without addresses; mail cannot be delivered to it.",

@@ -574,6 +574,25 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
     }
 }
 
+/// MX hosts in the DNS answer that have no probe result (the prober caps how many it tries).
+fn unprobed(inputs: &Inputs) -> Vec<String> {
+    let (Some(probes), Some(Ok(records))) = (inputs.mx_tls.done(), mx_records(inputs)) else {
+        return Vec::new();
+    };
+    let probed: Vec<String> = probes
+        .iter()
+        .map(|p| crate::hostname::canonical(&p.host))
+        .collect();
+    let mut missing: Vec<String> = records
+        .iter()
+        .filter(|r| !r.is_null())
+        .map(|r| crate::hostname::canonical(&r.exchange))
+        .filter(|h| !probed.contains(h))
+        .collect();
+    missing.dedup();
+    missing
+}
+
 fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     let id = SectionId::MxTls;
     let probes = match &inputs.mx_tls {
@@ -595,12 +614,30 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
         }
         findings.extend(f);
     }
+    let missing = unprobed(inputs);
+    if !missing.is_empty() {
+        findings.push(Finding::new(
+            Code::MxTlsNotProbed,
+            format!(
+                "{} MX host{} not probed: {}",
+                missing.len(),
+                if missing.len() == 1 { " was" } else { "s were" },
+                missing.join(", ")
+            ),
+        ));
+    }
     let mut light = light_of(&findings, Light::Green);
     if light == Light::Red && mode != Some(Mode::Enforce) {
         // Not enforced: mail still flows (without TLS protection).
         light = Light::Amber;
     }
-    let summary = if failing == 0 {
+    let summary = if failing == 0 && !missing.is_empty() {
+        format!(
+            "{} MX hosts pass; {} not probed",
+            probes.len(),
+            missing.len()
+        )
+    } else if failing == 0 {
         format!(
             "All {} MX host{} offer valid STARTTLS",
             probes.len(),
@@ -735,7 +772,8 @@ fn readiness(
     .contains(&true);
     let untested = matches!(inputs.mx_tls, Lookup::NotTested(_))
         || matches!(inputs.mx, Lookup::NotTested(_))
-        || sts == Sts::Unknown;
+        || sts == Sts::Unknown
+        || !unprobed(inputs).is_empty();
     let list = |failing: &[MxFailure]| {
         failing
             .iter()
