@@ -10,13 +10,13 @@
 //! error that says what to fix; too many requests from one client a 429 with `Retry-After`;
 //! too many at once overall a 503 (load shedding).
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::error_handling::HandleErrorLayer;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{BoxError, Json, Router};
@@ -36,6 +36,9 @@ pub struct ServeOptions {
     pub cors_origins: Vec<String>,
     /// API requests per minute per client address.
     pub rate_per_minute: u32,
+    /// Behind a reverse proxy: take the client address for rate limiting from the last
+    /// `X-Forwarded-For` entry (the one the proxy in front appended).
+    pub trust_forwarded_for: bool,
     /// API requests in flight at once; more are shed with 503.
     pub max_concurrency: usize,
     pub cache_ttl: Duration,
@@ -49,6 +52,7 @@ impl Default for ServeOptions {
         ServeOptions {
             cors_origins: Vec::new(),
             rate_per_minute: 30,
+            trust_forwarded_for: false,
             max_concurrency: 64,
             cache_ttl: Duration::from_secs(60),
             cache_capacity: 1024,
@@ -68,6 +72,7 @@ pub struct AppState {
     limiter: RateLimiter,
     cache: Cache<(Kind, String), Arc<Value>>,
     demo: Option<Value>,
+    trust_forwarded_for: bool,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +95,7 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
         limiter: RateLimiter::new(opts.rate_per_minute),
         cache: Cache::new(opts.cache_ttl, opts.cache_capacity),
         demo: opts.demo.clone(),
+        trust_forwarded_for: opts.trust_forwarded_for,
         cfg,
     });
     let shed = ServiceBuilder::new()
@@ -139,7 +145,25 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
 }
 
 /// Validates `?domain=` and applies the rate limit; the normalised domain on success.
-fn admit(state: &AppState, client: SocketAddr, p: &DomainParam) -> Result<String, Box<Response>> {
+/// The address the rate limit counts: the TCP peer, or with `trust_forwarded_for` the last
+/// `X-Forwarded-For` entry when it is an address.
+fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    if state.trust_forwarded_for {
+        let last = headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .last()
+            .and_then(|ip| ip.trim().parse::<IpAddr>().ok());
+        if let Some(ip) = last {
+            return ip;
+        }
+    }
+    peer.ip()
+}
+
+fn admit(state: &AppState, client: IpAddr, p: &DomainParam) -> Result<String, Box<Response>> {
     let Some(raw) = p.domain.as_deref() else {
         return Err(Box::new(error(
             StatusCode::BAD_REQUEST,
@@ -164,7 +188,7 @@ fn admit(state: &AppState, client: SocketAddr, p: &DomainParam) -> Result<String
             e.code().info().fix,
         )
     })?;
-    if let Err(wait) = state.limiter.check(client.ip()) {
+    if let Err(wait) = state.limiter.check(client) {
         let mut r = error(
             StatusCode::TOO_MANY_REQUESTS,
             "proxy.rate_limited",
@@ -193,7 +217,7 @@ fn cached(v: Arc<Value>, hit: bool) -> Response {
 /// Admits the request, then answers from the cache or by running `work` and caching it.
 async fn answer<F, Fut, T>(
     state: &AppState,
-    client: SocketAddr,
+    client: IpAddr,
     p: &DomainParam,
     kind: Kind,
     work: F,
@@ -219,9 +243,11 @@ where
 
 async fn policy(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Query(p): Query<DomainParam>,
 ) -> Response {
+    let client = client_ip(&state, peer, &headers);
     let cfg = &state.cfg;
     answer(&state, client, &p, Kind::Policy, |domain| async move {
         let facts = fetch::fetch_policy(cfg, &domain).await;
@@ -233,9 +259,11 @@ async fn policy(
 
 async fn mx_tls(
     State(state): State<Arc<AppState>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
     Query(p): Query<DomainParam>,
 ) -> Response {
+    let client = client_ip(&state, peer, &headers);
     let cfg = &state.cfg;
     answer(&state, client, &p, Kind::MxTls, |domain| async move {
         let facts = probe::probe_domain(cfg, &domain).await;

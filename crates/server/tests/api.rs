@@ -90,6 +90,54 @@ async fn rate_limit_answers_429_with_retry_after() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn behind_a_reverse_proxy_clients_are_told_apart_only_when_asked() {
+    let (world, dir) = world_with(&["enforce-good"]).await;
+    let path = "/api/v1/policy?domain=enforce-good.test";
+    let trusting = serve(&args(
+        &world,
+        &dir,
+        &["--rate-limit", "1", "--trust-forwarded-for"],
+    ))
+    .await;
+    assert_eq!(
+        get(trusting.addr, path, &[("X-Forwarded-For", "198.51.100.1")])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        get(
+            trusting.addr,
+            path,
+            &[("X-Forwarded-For", "203.0.113.9, 198.51.100.2")]
+        )
+        .await
+        .status,
+        200
+    );
+    assert_eq!(
+        get(trusting.addr, path, &[("X-Forwarded-For", "198.51.100.1")])
+            .await
+            .status,
+        429
+    );
+    // Without the option the header is ignored: one peer, one bucket.
+    let plain = serve(&args(&world, &dir, &["--rate-limit", "1"])).await;
+    assert_eq!(
+        get(plain.addr, path, &[("X-Forwarded-For", "198.51.100.1")])
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        get(plain.addr, path, &[("X-Forwarded-For", "198.51.100.2")])
+            .await
+            .status,
+        429
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn too_many_at_once_are_shed_with_503() {
     let (world, dir) = world_with(&["policy-slow", "enforce-good"]).await;
     let server = serve(&args(

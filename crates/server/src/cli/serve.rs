@@ -43,6 +43,10 @@ pub struct ServeArgs {
         default_value_t = 30
     )]
     pub rate_limit: u32,
+    /// Behind a reverse proxy that appends X-Forwarded-For: rate-limit by its last entry
+    /// (do not use without such a proxy in front: clients could forge the header)
+    #[arg(long, env = "MTASTS_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
     /// API requests in flight at once before new ones are shed with 503
     #[arg(
         long,
@@ -122,6 +126,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let opts = ServeOptions {
         cors_origins: args.cors_origins.clone(),
         rate_per_minute: args.rate_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
         max_concurrency: args.max_concurrency,
         cache_ttl: Duration::from_secs(args.cache_ttl),
         demo,
