@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{get, serve, world_args};
+use common::{get, serve, wait_until, world_args};
 use mtasts_testkit::{catalogue, World};
 
 async fn world_with(names: &[&str]) -> (World, tempfile::TempDir) {
@@ -149,7 +149,11 @@ async fn too_many_at_once_are_shed_with_503() {
     let addr = server.addr;
     let slow =
         tokio::spawn(async move { get(addr, "/api/v1/policy?domain=policy-slow.test", &[]).await });
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // In flight for sure: the proxy is connected to the slow host.
+    wait_until("the slow fetch to start", Duration::from_secs(10), || {
+        world.connections("mta-sts.policy-slow.test") >= 1
+    })
+    .await;
     let r = get(addr, "/api/v1/policy?domain=enforce-good.test", &[]).await;
     assert_eq!(r.status, 503, "{}", String::from_utf8_lossy(&r.body));
     assert_eq!(r.json()["code"], "proxy.overloaded");
@@ -302,7 +306,11 @@ async fn sigterm_lets_requests_in_flight_finish() {
     let addr = server.addr;
     let slow =
         tokio::spawn(async move { get(addr, "/api/v1/policy?domain=policy-slow.test", &[]).await });
-    tokio::time::sleep(Duration::from_millis(400)).await;
+    // In flight for sure: the proxy is connected to the slow host.
+    wait_until("the slow fetch to start", Duration::from_secs(10), || {
+        world.connections("mta-sts.policy-slow.test") >= 1
+    })
+    .await;
     let pid = server.pid().expect("pid").to_string();
     assert!(std::process::Command::new("kill")
         .args(["-TERM", &pid])

@@ -205,3 +205,12 @@ pub fn subset(expected: &Value, actual: &Value, path: &str) -> Vec<String> {
         (e, a) => vec![format!("{path}: expected {e}, got {a}")],
     }
 }
+
+/// Polls `cond` every 20 ms until it holds; panics after `limit` with `what`.
+pub async fn wait_until(what: &str, limit: Duration, cond: impl Fn() -> bool) {
+    let start = std::time::Instant::now();
+    while !cond() {
+        assert!(start.elapsed() < limit, "gave up waiting: {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
