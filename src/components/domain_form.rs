@@ -1,0 +1,58 @@
+//! The domain box: accepts what people paste (URL, address, Unicode name) and says at once
+//! what it will check, or why it cannot.
+
+use mtasts_core::domain::{self, Domain};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::idna::BrowserIdna;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub initial: String,
+    pub on_check: Callback<Domain>,
+}
+
+#[function_component]
+pub fn DomainForm(p: &Props) -> Html {
+    let text = use_state(|| p.initial.clone());
+    let parsed = if text.trim().is_empty() {
+        None
+    } else {
+        Some(domain::normalize(&text, &BrowserIdna))
+    };
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            text.set(e.target_unchecked_into::<HtmlInputElement>().value())
+        })
+    };
+    let onsubmit = {
+        let (text, on_check) = (text.clone(), p.on_check.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Ok(d) = domain::normalize(&text, &BrowserIdna) {
+                on_check.emit(d);
+            }
+        })
+    };
+    let hint = match &parsed {
+        None => html! { {"For example example.com, or paste an e-mail address or a URL."} },
+        Some(Ok(d)) => {
+            html! { <>{"Will check "}<strong>{&d.ascii}</strong>{ d.notes.first().map(|n| format!(" ({n})")).unwrap_or_default() }</> }
+        }
+        Some(Err(e)) => html! { <span class="invalid">{e.to_string()}</span> },
+    };
+    html! {
+        <form class="domain-form" {onsubmit} role="search">
+            <label for="domain">{"Mail domain"}</label>
+            <div class="row">
+                <input id="domain" name="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false"
+                       value={(*text).clone()} {oninput} aria-describedby="domain-hint"
+                       aria-invalid={matches!(parsed, Some(Err(_))).to_string()} />
+                <button type="submit" disabled={!matches!(parsed, Some(Ok(_)))}>{"Check"}</button>
+            </div>
+            <p id="domain-hint" class="hint">{hint}</p>
+        </form>
+    }
+}

@@ -1,0 +1,30 @@
+//! One report section with its light, summary and findings.
+
+use mtasts_core::report::Section;
+use yew::prelude::*;
+
+use super::finding::FindingItem;
+use super::light::LightBadge;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub section: Section,
+}
+
+#[function_component]
+pub fn SectionView(p: &Props) -> Html {
+    let s = &p.section;
+    let id = format!("{:?}", s.id);
+    html! {
+        <section class="section" data-section={serde_json::to_value(s.id).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or(id)}
+                 aria-busy={(s.light == mtasts_core::Light::Pending).to_string()}>
+            <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
+            <p class="summary">{&s.summary}</p>
+            if !s.findings.is_empty() {
+                <ul class="findings">
+                    { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }
+                </ul>
+            }
+        </section>
+    }
+}

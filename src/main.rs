@@ -1,0 +1,12 @@
+//! The MTA-STS checker in the browser. Verdicts come from `mtasts-core` compiled to wasm; DNS
+//! comes from a DoH resolver, the policy fetch and MX probes from the proxy (`mtasts serve`).
+
+mod app;
+mod components;
+mod idna;
+mod services;
+mod state;
+
+fn main() {
+    yew::Renderer::<app::App>::new().render();
+}

@@ -1,0 +1,50 @@
+//! `fetch` from the browser, with a timeout, returning status and bytes.
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+
+/// Why a request produced no HTTP response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchError {
+    Timeout,
+    /// The network or CORS refused it (the browser does not say which).
+    Unreachable(String),
+}
+
+pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
+    let fail = |e: wasm_bindgen::JsValue| {
+        FetchError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
+    };
+    let window = web_sys::window().ok_or_else(|| FetchError::Unreachable("no window".into()))?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms)));
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(fail)?;
+    req.headers().set("Accept", accept).map_err(fail)?;
+    let resp = match JsFuture::from(window.fetch_with_request(&req)).await {
+        Ok(r) => r,
+        Err(e) => {
+            let name = e
+                .dyn_ref::<js_sys::Error>()
+                .map(|e| String::from(e.name()))
+                .unwrap_or_default();
+            return Err(if name == "TimeoutError" || name == "AbortError" {
+                FetchError::Timeout
+            } else {
+                FetchError::Unreachable(format!("could not reach {}", origin(url)))
+            });
+        }
+    };
+    let resp: web_sys::Response = resp.dyn_into().map_err(fail)?;
+    let buf = JsFuture::from(resp.array_buffer().map_err(fail)?)
+        .await
+        .map_err(|_| FetchError::Timeout)?;
+    Ok((resp.status(), js_sys::Uint8Array::new(&buf).to_vec()))
+}
+
+fn origin(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_else(|_| url.to_string())
+}
