@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The one command that runs every test (README: "Run the tests"). It installs what it needs
-# (the wasm32 target) and skips what is already present, then runs: formatting and clippy
-# checks, every unit, fixture, property and CLI test in the workspace, and the wasm32 build of
-# the core with a check that the core depends on nothing that does I/O.
+# (scripts/setup.sh: wasm target, wasm-bindgen-cli, Trunk, wasm-opt, Chromium + chromedriver)
+# and skips what is already present, then runs: formatting and clippy checks (native and
+# wasm32), every native test in the workspace, the wasm32 build of the core with a check that it
+# depends on nothing that does I/O, the web app's Trunk build, and the browser tests in real
+# Chromium against `mtasts serve --demo`.
 # CI (.ci/run) calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,23 +15,22 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
 step "toolchain"
-if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
-  rustup target add wasm32-unknown-unknown
-fi
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
-cargo --version
+eval "$(scripts/setup.sh)"
+cargo --version; trunk --version; wasm-bindgen --version; wasm-opt --version; chromium --version 2>/dev/null | tail -1
 
 step "format"
 cargo fmt --all -- --check
 
 step "clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p mtasts-web --target wasm32-unknown-unknown --locked -- -D warnings
 
 step "tests"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-cargo test --workspace --locked 2>&1 | tee "$log"
+cargo test --locked 2>&1 | tee "$log"
 
 step "core for wasm32-unknown-unknown"
 cargo build -p mtasts-core --target wasm32-unknown-unknown --locked
@@ -46,6 +47,15 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 echo "core dependencies: $(echo $deps | tr '\n' ' ')"
+
+step "web app (Trunk, release, size profile)"
+trunk build --offline --release --cargo-profile web
+ls -l dist
+
+step "browser tests (real Chromium)"
+cargo build -p mtasts --locked
+cargo test -p mtasts-e2e --locked -- --test-threads=1 2>&1 | tee -a "$log"
+echo "screenshots: test-artifacts/screenshots/"
 
 # One plain closing line with the totals over every test binary.
 passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
