@@ -753,13 +753,11 @@ fn readiness(
             );
         }
     }
-    if let Lookup::Done(probes) = &inputs.mx_tls {
-        for p in probes {
-            for f in probe_findings(p, inputs.now) {
-                if f.severity() == Severity::Error {
-                    add(&p.host, f.code.info().title.to_string());
-                }
-            }
+    // The MX TLS section already judged every probe; each of its findings names its host.
+    let mx_tls = sections.iter().find(|s| s.id == SectionId::MxTls);
+    for f in mx_tls.map_or(&[][..], |s| s.findings.as_slice()) {
+        if let (Severity::Error, Some(host)) = (f.severity(), &f.subject) {
+            add(host, f.code.info().title.to_string());
         }
     }
 
@@ -773,7 +771,7 @@ fn readiness(
     let untested = matches!(inputs.mx_tls, Lookup::NotTested(_))
         || matches!(inputs.mx, Lookup::NotTested(_))
         || sts == Sts::Unknown
-        || !unprobed(inputs).is_empty();
+        || mx_tls.is_some_and(|s| s.findings.has(Code::MxTlsNotProbed));
     let list = |failing: &[MxFailure]| {
         failing
             .iter()

@@ -7,6 +7,19 @@ use mtasts_core::inputs::{CertFacts, DnsAnswer, MxProbe, PolicyFetch};
 use mtasts_core::mx::MxRecord;
 use serde::{Deserialize, Serialize};
 
+/// Milliseconds since `since`, for [`Timings`].
+pub fn elapsed_ms(since: std::time::Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+/// Seconds since the Unix epoch (certificate expiry is judged against it).
+pub fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// Milliseconds spent in each step; `None` for steps not reached.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Timings {

@@ -14,15 +14,11 @@ use tokio::net::TcpStream;
 
 use crate::addr::AddressPolicy;
 use crate::config::{FetchConfig, MAX_BODY};
-use crate::facts::{CertCheck, PolicyFacts, Timings};
+use crate::facts::{elapsed_ms as ms, unix_now, CertCheck, PolicyFacts, Timings};
 use crate::tls;
 
 /// The fixed path (RFC 8461 §3.3).
 pub const PATH: &str = "/.well-known/mta-sts.txt";
-
-fn ms(since: Instant) -> u64 {
-    since.elapsed().as_millis() as u64
-}
 
 /// Fetches the policy of `domain` (A-label form).
 pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
@@ -183,12 +179,4 @@ where
 /// A DNS outcome without its records (for "the host did not resolve").
 pub fn erase<T>(r: DnsResult<T>) -> DnsResult<()> {
     r.map(|_| ())
-}
-
-/// Seconds since the Unix epoch.
-pub fn unix_now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

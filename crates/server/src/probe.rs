@@ -13,13 +13,9 @@ use tokio::net::TcpStream;
 
 use crate::addr::AddressPolicy;
 use crate::config::{FetchConfig, MAX_MX_PROBES};
-use crate::facts::{CertCheck, MxTlsFacts, ProbeFacts, Timings};
+use crate::facts::{elapsed_ms as ms, unix_now, CertCheck, MxTlsFacts, ProbeFacts, Timings};
 use crate::fetch::erase;
 use crate::tls;
-
-fn ms(since: Instant) -> u64 {
-    since.elapsed().as_millis() as u64
-}
 
 /// Resolves the MX set of `domain` and probes every host (at most [`MAX_MX_PROBES`]) at once.
 pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
@@ -73,11 +69,7 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
     {
         facts.probe.outcome = ProbeOutcome::Timeout;
     }
-    facts.certificate_check = CertCheck::of(
-        facts.probe.certificate.as_ref(),
-        host,
-        crate::fetch::unix_now(),
-    );
+    facts.certificate_check = CertCheck::of(facts.probe.certificate.as_ref(), host, unix_now());
     facts.timings.total_ms = ms(start);
     facts
 }

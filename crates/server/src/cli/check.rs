@@ -2,7 +2,6 @@
 //! 1 amber, 2 red, 3 when the check itself could not run.
 
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::Args;
 use mtasts_core::domain;
@@ -52,10 +51,7 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
             return CANNOT_RUN;
         }
     };
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0);
+    let now = mtasts::facts::unix_now();
     let gathered = rt.block_on(mtasts::gather::gather(&cfg, &d.ascii, now));
     let unreachable = |r: &mtasts_core::inputs::Lookup<mtasts_core::inputs::DnsAnswer<_>>| {
         matches!(
