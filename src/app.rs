@@ -1,14 +1,22 @@
-//! The page: the domain box and the report. On submit every independent request starts at
-//! once (DoH for both TXT records and the MX set, the proxy's policy fetch and MX probe) and
-//! each section renders the moment its answer lands.
+//! The page: a domain check and the offline tools, as two tabs. On submit every independent
+//! request starts at once (DoH for both TXT records and the MX set, the proxy's policy fetch
+//! and MX probe) and each section renders the moment its answer lands; the TLSA lookups for
+//! the DANE note follow the MX answer, the only thing they depend on.
 
 use mtasts_core::domain::Domain;
+use mtasts_core::inputs::DnsResult;
 use mtasts_core::Light;
 use yew::prelude::*;
 
 use crate::components::domain_form::DomainForm;
+use crate::components::recent::RecentList;
 use crate::components::report::ReportView;
-use crate::services::{doh, proxy};
+use crate::components::tabs::{panel_id, tab_id, Tabs};
+use crate::components::theme_toggle::ThemeToggle;
+use crate::components::tools::{ToolsPanel, TOOLS};
+use crate::history::{compare, Recent};
+use crate::services::doh::{self, Resolver};
+use crate::services::{proxy, storage};
 use crate::state::{Action, State};
 
 /// A public resolver that answers DoH with CORS headers.
@@ -36,14 +44,18 @@ fn origin() -> String {
 }
 
 /// The DoH resolver: `?resolver=`, else the demo world's when the proxy runs `--demo`, else a
-/// public one.
-async fn resolver(proxy_base: &str) -> String {
-    if let Some(r) = param("resolver") {
-        return r;
+/// public one. `?doh=json` selects the JSON API instead of RFC 8484.
+async fn resolver(proxy_base: &str) -> Resolver {
+    let url = match param("resolver") {
+        Some(r) => r,
+        None => proxy::demo_doh(proxy_base)
+            .await
+            .unwrap_or_else(|| DEFAULT_RESOLVER.to_string()),
+    };
+    Resolver {
+        url,
+        json: param("doh").as_deref() == Some("json"),
     }
-    proxy::demo_doh(proxy_base)
-        .await
-        .unwrap_or_else(|| DEFAULT_RESOLVER.to_string())
 }
 
 fn start(state: &UseReducerHandle<State>, domain: Domain) {
@@ -72,97 +84,178 @@ fn start(state: &UseReducerHandle<State>, domain: Domain) {
     }
     let s = state.clone();
     wasm_bindgen_futures::spawn_local(async move {
-        let doh_url = resolver(&proxy_base).await;
-        let (sts_name, rpt_name) = (format!("_mta-sts.{d}"), format!("_smtp._tls.{d}"));
-        let sts = {
-            let s = s.clone();
-            let u = doh_url.clone();
-            async move { s.dispatch(Action::StsTxt(run, now_ms(), doh::txt(&u, &sts_name).await)) }
+        let doh = resolver(&proxy_base).await;
+        for (name, kind) in [(format!("_mta-sts.{d}"), 0), (format!("_smtp._tls.{d}"), 1)] {
+            let (s, doh) = (s.clone(), doh.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let a = doh::txt(&doh, &name).await;
+                s.dispatch(if kind == 0 {
+                    Action::StsTxt(run, now_ms(), a)
+                } else {
+                    Action::TlsrptTxt(run, now_ms(), a)
+                });
+            });
+        }
+        let mx = doh::mx(&doh, &d).await;
+        let hosts: Vec<String> = match &mx.result {
+            DnsResult::Records(r) => r
+                .iter()
+                .filter(|m| !m.is_null())
+                .map(|m| m.exchange.trim_end_matches('.').to_string())
+                .collect(),
+            _ => Vec::new(),
         };
-        let rpt = {
-            let s = s.clone();
-            let u = doh_url.clone();
-            async move {
-                s.dispatch(Action::TlsrptTxt(
-                    run,
-                    now_ms(),
-                    doh::txt(&u, &rpt_name).await,
-                ))
-            }
-        };
-        let mx = {
-            let s = s.clone();
-            async move { s.dispatch(Action::Mx(run, now_ms(), doh::mx(&doh_url, &d).await)) }
-        };
-        futures_join3(sts, rpt, mx).await;
+        s.dispatch(Action::Mx(run, now_ms(), mx));
+        for host in hosts {
+            let (s, doh) = (s.clone(), doh.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let a = doh::tlsa_count(&doh, &host).await;
+                s.dispatch(Action::Dane(run, host, a));
+            });
+        }
     });
 }
 
-/// Runs three futures concurrently (a tiny `join!`, to keep `futures` out of the bundle).
-async fn futures_join3(
-    a: impl std::future::Future<Output = ()>,
-    b: impl std::future::Future<Output = ()>,
-    c: impl std::future::Future<Output = ()>,
-) {
-    let (a, b, c) = (Box::pin(a), Box::pin(b), Box::pin(c));
-    let mut slots = [
-        Some(a as std::pin::Pin<Box<dyn std::future::Future<Output = ()>>>),
-        Some(b),
-        Some(c),
-    ];
-    std::future::poll_fn(move |cx| {
-        let mut pending = false;
-        for slot in slots.iter_mut() {
-            if let Some(f) = slot {
-                if f.as_mut().poll(cx).is_ready() {
-                    *slot = None;
-                } else {
-                    pending = true;
-                }
-            }
-        }
-        if pending {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await
+/// Stores a finished run in the recent list and works out what changed since the last one.
+fn remember(state: &UseReducerHandle<State>) {
+    let Some(report) = state.report.as_ref() else {
+        return;
+    };
+    let before = storage::recent()
+        .into_iter()
+        .find(|r| r.domain == report.domain);
+    let entry = Recent::of(report, state.inputs.now.unwrap_or(0), before.as_ref());
+    let changes = before.map(|b| compare(&b, &entry)).unwrap_or_default();
+    let list = storage::remember(entry);
+    state.dispatch(Action::Remembered(state.run, changes, list));
 }
+
+fn set_search(domain: &str) {
+    if let Some(w) = web_sys::window() {
+        if let Ok(h) = w.history() {
+            let url = format!("?domain={}", js_sys::encode_uri_component(domain));
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        }
+    }
+}
+
+const TABS: [(&str, &str); 2] = [("check", "Check a domain"), ("tools", "Offline tools")];
 
 #[function_component]
 pub fn App() -> Html {
     let state = use_reducer(State::default);
-    let initial = param("domain").unwrap_or_default();
+    let initial = use_state(|| param("domain").unwrap_or_default());
+    let tool = use_state(|| {
+        param("tool")
+            .and_then(|t| TOOLS.iter().find(|(k, _)| *k == t).map(|(k, _)| *k))
+            .unwrap_or("policy")
+    });
+    let tab = use_state(|| {
+        if param("tool").is_some() {
+            "tools"
+        } else {
+            "check"
+        }
+    });
     {
-        // ?domain= runs the check on load.
+        // ?domain= runs the check on load; the recent list is read once.
         let state = state.clone();
-        let initial = initial.clone();
+        let initial = (*initial).clone();
         use_effect_with((), move |_| {
+            state.dispatch(Action::Recent(storage::recent()));
             if let Ok(d) = mtasts_core::domain::normalize(&initial, &crate::idna::BrowserIdna) {
                 start(&state, d);
+            }
+            // For the bench and the tests: the form is interactive from here on.
+            if let Some(root) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+            {
+                let _ = root.set_attribute("data-ready", &format!("{:.1}", now_ms()));
+            }
+        });
+    }
+    let finished = state
+        .report
+        .as_ref()
+        .is_some_and(|r| r.overall != Light::Pending);
+    {
+        let state = state.clone();
+        use_effect_with((state.run, finished), move |(_, finished)| {
+            if *finished {
+                remember(&state);
             }
         });
     }
     let on_check = {
         let state = state.clone();
-        Callback::from(move |d: Domain| start(&state, d))
+        Callback::from(move |d: Domain| {
+            set_search(&d.ascii);
+            start(&state, d)
+        })
+    };
+    let on_pick = {
+        let (state, initial) = (state.clone(), initial.clone());
+        Callback::from(move |d: String| {
+            if let Ok(n) = mtasts_core::domain::normalize(&d, &crate::idna::BrowserIdna) {
+                initial.set(d.clone());
+                set_search(&n.ascii);
+                start(&state, n);
+            }
+        })
+    };
+    let on_clear = {
+        let state = state.clone();
+        Callback::from(move |_| {
+            storage::forget_all();
+            state.dispatch(Action::Recent(Vec::new()));
+        })
+    };
+    let on_tab = {
+        let tab = tab.clone();
+        Callback::from(move |k: &'static str| tab.set(k))
+    };
+    let on_tool = {
+        let tool = tool.clone();
+        Callback::from(move |k: &'static str| tool.set(k))
     };
     let announce = match &state.report {
         Some(r) if r.overall != Light::Pending => format!("Check finished: {}", r.verdict),
         Some(_) => "Checking…".to_string(),
         None => String::new(),
     };
+    // The generator may start from the last check's MX hosts.
+    let from_dns =
+        state
+            .report
+            .as_ref()
+            .and_then(|r| match state.inputs.mx.done().map(|a| &a.result) {
+                Some(DnsResult::Records(mx)) if !mx.is_empty() => Some((
+                    r.domain.clone(),
+                    mx.iter()
+                        .filter(|m| !m.is_null())
+                        .map(|m| m.exchange.trim_end_matches('.').to_string())
+                        .collect(),
+                )),
+                _ => None,
+            });
     html! {
         <>
-            <header class="top"><h1>{"MTA-STS checker"}</h1>
-                <p>{"Can this domain switch to "}<code>{"mode: enforce"}</code>{" without bouncing mail?"}</p></header>
+            <header class="top">
+                <div class="title-row"><h1>{"MTA-STS checker"}</h1><ThemeToggle /></div>
+                <p>{"Can this domain switch to "}<code>{"mode: enforce"}</code>{" without bouncing mail?"}</p>
+                <Tabs id="main" label="Checker" tabs={TABS.to_vec()} selected={*tab} on_select={on_tab} />
+            </header>
             <main>
-                <DomainForm {initial} {on_check} />
-                <div class="live" aria-live="polite" role="status">{announce}</div>
-                if let (Some(r), Some(d)) = (&state.report, &state.domain) {
-                    <ReportView report={r.clone()} shown_domain={d.ascii.clone()} elapsed_ms={state.last_ms - state.started_ms} />
-                }
+                <div role="tabpanel" id={panel_id("main", "check")} aria-labelledby={tab_id("main", "check")} hidden={*tab != "check"}>
+                    <DomainForm initial={(*initial).clone()} {on_check} />
+                    <div class="live" aria-live="polite" role="status">{announce}</div>
+                    <ReportView state={(*state).clone()} />
+                    <RecentList list={state.recent.clone()} {on_pick} {on_clear} />
+                </div>
+                <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={*tab != "tools"}>
+                    <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
+                </div>
             </main>
         </>
     }

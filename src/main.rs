@@ -3,10 +3,13 @@
 
 mod app;
 mod components;
+mod fix;
+mod history;
 mod idna;
 mod services;
 mod state;
 
 fn main() {
+    components::theme_toggle::apply(&services::storage::theme());
     yew::Renderer::<app::App>::new().render();
 }

@@ -399,3 +399,571 @@ async fn fits_a_phone() {
     screenshot(&c, "phone").await;
     c.close().await.ok();
 }
+
+/// A Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute` endpoint.
+#[derive(Debug)]
+struct Cdp(&'static str, Value);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for Cdp {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/goog/cdp/execute",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        (
+            http::Method::POST,
+            Some(json!({ "cmd": self.0, "params": self.1 }).to_string()),
+        )
+    }
+}
+
+async fn cdp(c: &Client, cmd: &'static str, params: Value) -> Value {
+    c.issue_cmd(Cdp(cmd, params))
+        .await
+        .unwrap_or_else(|e| panic!("CDP {cmd}: {e}"))
+}
+
+async fn wait_ready(c: &Client) {
+    let start = Instant::now();
+    while c.find(Locator::Css("html[data-ready]")).await.is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "the app never became interactive"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Replaces a text field's content by typing, as a person would (every keystroke is an
+/// input event, so validation runs as they type).
+async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+/// Polls a script until it returns something other than null or false.
+async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.expect("script");
+        if !v.is_null() && v != Value::Bool(false) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The verdict and codes of the visible offline tool.
+async fn tool_result(c: &Client, tool: &str) -> Value {
+    c.execute(
+        &format!(
+            r#"const t = document.querySelector('[data-tool="{tool}"]');
+               const r = t.querySelector('.lint-result');
+               return {{ verdict: r ? r.dataset.verdict : null,
+                        codes: [...t.querySelectorAll('[data-code]')].map(e => e.dataset.code),
+                        marked: [...t.querySelectorAll('.marked-text li.marked')].map(e => Number(e.dataset.line)),
+                        text: t.innerText }};"#
+        ),
+        vec![],
+    )
+    .await
+    .expect("read the tool")
+}
+
+async fn open_tool(c: &Client, key: &str) {
+    c.find(Locator::Css(&format!("#tools-tab-{key}")))
+        .await
+        .expect("tool tab")
+        .click()
+        .await
+        .expect("click the tab");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_tools_work_with_the_network_cut_off() {
+    let (mut server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/?tool=policy")).await.unwrap();
+    wait_ready(&c).await;
+    let requests = "return performance.getEntriesByType('resource').length;";
+    let before = c.execute(requests, vec![]).await.unwrap();
+
+    // Cut the network twice over: the server is gone, and the browser is offline.
+    server.kill().await.expect("stop the server");
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    let online = c.execute("return navigator.onLine;", vec![]).await.unwrap();
+    assert_eq!(online, Value::Bool(false), "the browser is offline");
+
+    // Policy: an invalid mode is caught and its line marked; fixing it while typing clears it.
+    type_into(
+        &c,
+        "#tool-policy",
+        "version: STSv1\nmode: enforcing\nmx: mail.example.com\nmax_age: 604800\n",
+    )
+    .await;
+    let r = tool_result(&c, "policy").await;
+    assert_eq!(r["verdict"], "fail", "{r}");
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "policy.mode.invalid"),
+        "{r}"
+    );
+    assert_eq!(r["marked"], json!([2]), "the bad line is marked: {r}");
+    type_into(
+        &c,
+        "#tool-policy",
+        "version: STSv1\nmode: enforce\nmx: mail.example.com\nmax_age: 604800\n",
+    )
+    .await;
+    let r = tool_result(&c, "policy").await;
+    assert_eq!(r["verdict"], "pass", "{r}");
+    screenshot(&c, "offline-tools").await;
+
+    // _mta-sts TXT, in dig's presentation form; a second record makes the set invalid.
+    open_tool(&c, "sts-txt").await;
+    type_into(&c, "#tool-sts-txt", "\"v=STSv1; \" \"id=20240101\"").await;
+    assert_eq!(tool_result(&c, "sts-txt").await["verdict"], "pass");
+    type_into(&c, "#tool-sts-txt", "v=STSv1; id=1\nv=STSv1; id=2").await;
+    let r = tool_result(&c, "sts-txt").await;
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "sts.record.multiple"),
+        "{r}"
+    );
+
+    // TLS-RPT record with an unusable report address.
+    open_tool(&c, "tlsrpt-txt").await;
+    type_into(
+        &c,
+        "#tool-tlsrpt-txt",
+        "v=TLSRPTv1; rua=ftp://reports.example.com",
+    )
+    .await;
+    let r = tool_result(&c, "tlsrpt-txt").await;
+    assert_eq!(r["verdict"], "fail", "{r}");
+
+    // MX list against patterns: the host outside the wildcard is not covered.
+    open_tool(&c, "mx").await;
+    type_into(
+        &c,
+        "#tool-mx-list",
+        "10 mx1.example.com.\nexample.com. 300 IN MX 20 mx2.other.net.",
+    )
+    .await;
+    type_into(&c, "#tool-mx-patterns", "*.example.com").await;
+    let r = tool_result(&c, "mx").await;
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "mx.uncovered"),
+        "{r}"
+    );
+    let covered = c
+        .execute("return [...document.querySelectorAll('[data-tool=mx] tr[data-host]')].map(r => [r.dataset.host, r.dataset.covered]);", vec![])
+        .await
+        .unwrap();
+    assert_eq!(
+        covered,
+        json!([["mx1.example.com", "true"], ["mx2.other.net", "false"]])
+    );
+
+    // A gzip report opened from disk, read in the page.
+    open_tool(&c, "tlsrpt-report").await;
+    let gz = repo()
+        .join("crates/core/tests/fixtures/tlsrpt-report/rfc-example-gzip.json.gz")
+        .canonicalize()
+        .expect("the gzip fixture");
+    c.find(Locator::Css("#tool-report-file"))
+        .await
+        .unwrap()
+        .send_keys(&gz.to_string_lossy())
+        .await
+        .unwrap();
+    let totals = wait_js(&c, "the report summary",
+        "const d = document.querySelector('[data-total-failed]'); return d && [d.dataset.totalSuccessful, d.dataset.totalFailed];").await;
+    assert_eq!(totals, json!(["5326", "303"]));
+    let r = tool_result(&c, "tlsrpt-report").await;
+    assert!(
+        r["text"].as_str().unwrap().contains("certificate-expired"),
+        "{r}"
+    );
+    screenshot(&c, "offline-report").await;
+
+    // The generator.
+    open_tool(&c, "generate").await;
+    type_into(&c, "#gen-domain", "example.com").await;
+    type_into(&c, "#gen-mx", "mx1.example.com\n*.example.net").await;
+    let policy = wait_js(&c, "the generated policy",
+        "const p = document.querySelector('[data-generated=policy] pre'); return p && p.textContent;").await;
+    assert_eq!(
+        policy,
+        "version: STSv1\nmode: testing\nmx: mx1.example.com\nmx: *.example.net\nmax_age: 86400\n"
+    );
+    let sts = c
+        .execute(
+            "return document.querySelector('[data-generated=sts] pre').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(sts.as_str().unwrap().starts_with("v=STSv1; id="), "{sts}");
+    screenshot(&c, "offline-generator").await;
+
+    let after = c.execute(requests, vec![]).await.unwrap();
+    assert_eq!(
+        before, after,
+        "no network request was made by the offline tools"
+    );
+    let fetch = c
+        .execute_async("fetch(location.href).then(() => arguments[0]('reached'), () => arguments[0]('cut off'));", vec![])
+        .await
+        .unwrap();
+    assert_eq!(fetch, "cut off", "the network really was cut off");
+    c.close().await.ok();
+}
+
+/// Measures WCAG 2.x contrast of every visible piece of text against its composited background:
+/// AA wants 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold). Disabled controls are exempt.
+const CONTRAST_JS: &str = r#"
+const parse = s => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
+  const p = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number); return { c: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 }; };
+const blend = (top, bottom) => top.c.map((v, i) => v * top.a + bottom[i] * (1 - top.a));
+const lum = c => { const [r, g, b] = c.map(v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+const background = el => { const layers = [];
+  for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor);
+    if (c && c.a > 0) { layers.push(c); if (c.a >= 1) break; } }
+  let base = [255, 255, 255]; if (layers.length && layers[layers.length - 1].a >= 1) base = layers.pop().c;
+  while (layers.length) base = blend(layers.pop(), base); return base; };
+const bad = []; let checked = 0;
+for (const el of document.querySelectorAll('body *')) {
+  if (!el.getClientRects().length || el.closest('[hidden], option, [disabled], .live')) continue;
+  if (![...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+  const st = getComputedStyle(el); if (st.visibility === 'hidden') continue;
+  const bg = background(el); const fg = blend(parse(st.color), bg);
+  const l1 = lum(fg), l2 = lum(bg); const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+  const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
+  const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5; checked++;
+  if (ratio < need) bad.push(`${el.tagName.toLowerCase()}.${el.className} "${el.textContent.trim().slice(0, 40)}" ${ratio.toFixed(2)} < ${need}`);
+}
+return { checked, bad };
+"#;
+
+async fn contrast(c: &Client, what: &str) -> u64 {
+    let r = c
+        .execute(CONTRAST_JS, vec![])
+        .await
+        .expect("contrast script");
+    let bad = r["bad"].as_array().unwrap();
+    assert!(
+        bad.is_empty(),
+        "{what}: text below WCAG AA contrast:\n{}",
+        bad.iter()
+            .map(|b| b.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    r["checked"].as_u64().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_themes_meet_aa_contrast_and_the_choice_sticks() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let mut checked = 0;
+    for domain in [
+        "enforce-good.test",
+        "testing-not-ready.test",
+        "mx-expired.test",
+        "not-deployed.test",
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        wait_for_final(&c, Duration::from_secs(30)).await;
+        // Open everything that can be opened, so hidden text is measured too.
+        c.execute(
+            "document.querySelectorAll('details').forEach(d => d.open = true);",
+            vec![],
+        )
+        .await
+        .unwrap();
+        for theme in ["light", "dark"] {
+            c.find(Locator::Css("#theme"))
+                .await
+                .unwrap()
+                .select_by_value(theme)
+                .await
+                .unwrap();
+            let set = c
+                .execute("return document.documentElement.dataset.theme;", vec![])
+                .await
+                .unwrap();
+            assert_eq!(set, theme);
+            checked += contrast(&c, &format!("{domain}, {theme} theme")).await;
+            if domain == "testing-not-ready.test" && theme == "dark" {
+                screenshot(&c, "dark").await;
+            }
+        }
+    }
+    // The offline tools, with results showing, in the dark theme chosen last.
+    c.goto(&format!("{url}/?tool=policy")).await.unwrap();
+    wait_ready(&c).await;
+    let theme = c
+        .execute("return document.documentElement.dataset.theme;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(theme, "dark", "the theme choice survives a reload");
+    type_into(
+        &c,
+        "#tool-policy",
+        "version: STSv1\nmode: testing\nmx: mail.example.com\nmax_age: 600\n",
+    )
+    .await;
+    checked += contrast(&c, "offline tools, dark theme").await;
+    screenshot(&c, "dark-offline-tools").await;
+    c.find(Locator::Css("#theme"))
+        .await
+        .unwrap()
+        .select_by_value("light")
+        .await
+        .unwrap();
+    checked += contrast(&c, "offline tools, light theme").await;
+    assert!(checked > 200, "only {checked} text elements were measured");
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_data_fixit_export_and_history() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let downloads = tempfile::tempdir().unwrap();
+    cdp(
+        &c,
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": downloads.path().to_string_lossy()}),
+    )
+    .await;
+    cdp(
+        &c,
+        "Browser.grantPermissions",
+        json!({"origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+    )
+    .await;
+
+    // An MX outside the enforced policy: the raw data shows the MX set and the DNSSEC flag,
+    // the fix-it policy adds the missing host, and its copy button copies exactly that.
+    c.goto(&format!("{url}/?domain=mx-not-covered.test"))
+        .await
+        .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["overall"], "red");
+    c.execute(
+        "document.querySelectorAll('details').forEach(d => d.open = true);",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let raw = c
+        .execute(
+            "return document.querySelector('[data-section=mx_coverage] details.raw').innerText;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let raw = raw.as_str().unwrap();
+    assert!(
+        raw.contains("mx3.mx-not-covered.test") && raw.contains("DNSSEC"),
+        "{raw}"
+    );
+    let fixed = c
+        .execute(
+            "return document.querySelector('.fixit [data-generated=policy] pre').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fixed = fixed.as_str().unwrap().to_string();
+    assert!(
+        fixed.contains("mx: mx3.mx-not-covered.test\n") && fixed.contains("mode: enforce"),
+        "{fixed}"
+    );
+    let dane = c
+        .execute(
+            "return document.querySelector('[data-dane]').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        dane.as_str().unwrap().contains("no MX host publishes TLSA"),
+        "{dane}"
+    );
+    c.find(Locator::Css(".fixit [data-generated=policy] .copy button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = wait_js(&c, "the copy status",
+        "const s = document.querySelector('.fixit [data-generated=policy] .copy-status').textContent; return s || null;").await;
+    assert_eq!(status, "Copied");
+    let copied = c
+        .execute_async(
+            "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(copied.as_str().unwrap().replace("\r\n", "\n"), fixed);
+    screenshot(&c, "fixit").await;
+
+    // Export: the report as the CLI prints it, plus the inputs.
+    c.find(Locator::Css(".report-tools button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let file = downloads.path().join("mta-sts-mx-not-covered.test.json");
+    let start = Instant::now();
+    while !file.is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no download in {}",
+            downloads.path().display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let exported: Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("the export is JSON");
+    assert_eq!(exported["overall"], "red");
+    assert_eq!(exported["domain"], "mx-not-covered.test");
+    assert!(
+        exported["inputs"]["mx"]["state"] == "done",
+        "{}",
+        exported["inputs"]
+    );
+
+    // History: the check is listed; a stored policy that differs under the same id is reported
+    // as "policy changed but the id did not".
+    let listed = c
+        .execute(
+            "return [...document.querySelectorAll('[data-recent]')].map(e => e.dataset.recent);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, json!(["mx-not-covered.test"]));
+    c.execute(
+        r#"const l = JSON.parse(localStorage.getItem('mtasts.recent'));
+           l[0].policy = l[0].policy.replace('mode: enforce', 'mode: testing'); l[0].at -= 86400;
+           localStorage.setItem('mtasts.recent', JSON.stringify(l));"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    c.refresh().await.unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let change = wait_js(
+        &c,
+        "the change note",
+        "const w = document.querySelector('.change.warning'); return w && w.textContent;",
+    )
+    .await;
+    assert!(
+        change.as_str().unwrap().contains("the id did not"),
+        "{change}"
+    );
+    screenshot(&c, "policy-changed-same-id").await;
+
+    // Testing mode: the second check says since when.
+    c.goto(&format!("{url}/?domain=testing.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    c.refresh().await.unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let since = wait_js(&c, "the testing-since note",
+        "const n = [...document.querySelectorAll('.change')].find(e => e.textContent.includes('testing mode since')); return n && n.textContent;").await;
+    assert!(since.as_str().unwrap().contains("UTC"), "{since}");
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_doh_json_api_gives_the_same_verdicts() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let config: Value = {
+        c.goto(&format!("{url}/api/v1/config")).await.unwrap();
+        let text = c
+            .find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        serde_json::from_str(&text).expect("config JSON")
+    };
+    let doh = config["demo"]["doh"]
+        .as_str()
+        .expect("demo DoH")
+        .to_string();
+    let wanted: Vec<_> = catalogue()
+        .into_iter()
+        .filter(|s| {
+            [
+                "enforce-good",
+                "nxdomain",
+                "sts-servfail",
+                "cname-delegated",
+                "mx-not-covered",
+                "null-mx",
+            ]
+            .contains(&s.name.as_str())
+        })
+        .collect();
+    assert_eq!(wanted.len(), 6);
+    for s in wanted {
+        c.goto(&format!(
+            "{url}/?domain={}&doh=json&resolver={doh}",
+            s.domain()
+        ))
+        .await
+        .unwrap();
+        let r = wait_for_final(&c, Duration::from_secs(30)).await;
+        assert_eq!(r["overall"], s.expect["overall"], "{}: {r}", s.name);
+        for (id, light) in s.expect["sections"].as_object().into_iter().flatten() {
+            assert_eq!(&r["sections"][id], light, "{} section {id}: {r}", s.name);
+        }
+    }
+    c.close().await.ok();
+}

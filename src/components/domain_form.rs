@@ -16,6 +16,11 @@ pub struct Props {
 #[function_component]
 pub fn DomainForm(p: &Props) -> Html {
     let text = use_state(|| p.initial.clone());
+    {
+        // A recent check picked from the list replaces what is in the box.
+        let text = text.clone();
+        use_effect_with(p.initial.clone(), move |i| text.set(i.clone()));
+    }
     let parsed = if text.trim().is_empty() {
         None
     } else {

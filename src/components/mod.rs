@@ -1,7 +1,28 @@
 //! The views; one component per file.
 
+pub mod copy_button;
+pub mod dane;
 pub mod domain_form;
+pub mod elapsed;
+pub mod file_drop;
 pub mod finding;
+pub mod fixit;
+pub mod generated;
 pub mod light;
+pub mod lint_result;
+pub mod marked_text;
+pub mod raw_data;
+pub mod recent;
 pub mod report;
 pub mod section;
+pub mod tabs;
+pub mod theme_toggle;
+pub mod tools;
+
+/// The `value` of whatever form control fired the event (input, textarea or select).
+pub fn input_value(e: &yew::InputEvent) -> String {
+    e.target()
+        .and_then(|t| js_sys::Reflect::get(&t, &"value".into()).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_default()
+}

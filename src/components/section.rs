@@ -5,10 +5,13 @@ use yew::prelude::*;
 
 use super::finding::FindingItem;
 use super::light::LightBadge;
+use super::raw_data::RawData;
+use mtasts_core::inputs::Inputs;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub section: Section,
+    pub inputs: Inputs,
 }
 
 #[function_component]
@@ -25,6 +28,7 @@ pub fn SectionView(p: &Props) -> Html {
                     { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }
                 </ul>
             }
+            <RawData section={s.clone()} inputs={p.inputs.clone()} />
         </section>
     }
 }

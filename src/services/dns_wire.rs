@@ -7,6 +7,8 @@ use mtasts_core::inputs::{DnsAnswer, DnsResult};
 pub const TYPE_CNAME: u16 = 5;
 pub const TYPE_MX: u16 = 15;
 pub const TYPE_TXT: u16 = 16;
+/// RFC 6698 §7.1.
+pub const TYPE_TLSA: u16 = 52;
 
 /// A query for `name` (absolute, no trailing dot needed) with RD and AD set and id 0, as
 /// RFC 8484 §4.1 recommends for cache-friendly GET requests.
@@ -33,6 +35,8 @@ pub enum Rdata {
     Txt(Vec<String>),
     Mx(u16, String),
     Cname(String),
+    /// Certificate usage, selector, matching type (RFC 6698 §2.1).
+    Tlsa(u8, u8, u8),
     Other,
 }
 
@@ -105,6 +109,7 @@ pub fn parse(b: &[u8]) -> Option<Response> {
             }
             TYPE_MX => Rdata::Mx(r.u16(data_at)?, r.name(data_at + 2)?.0),
             TYPE_CNAME => Rdata::Cname(r.name(data_at)?.0),
+            TYPE_TLSA => Rdata::Tlsa(*data.first()?, *data.get(1)?, *data.get(2)?),
             _ => Rdata::Other,
         };
         answers.push((owner, rtype, rdata));

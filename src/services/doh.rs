@@ -1,27 +1,55 @@
-//! DNS over HTTPS (RFC 8484, wire format, GET) against the configured resolver.
+//! DNS over HTTPS against the configured resolver: RFC 8484 wire format (GET) by default, or
+//! the JSON API as an option ([`Resolver::json`]).
 
 use base64::Engine;
 use mtasts_core::inputs::{DnsAnswer, DnsResult};
 use mtasts_core::mx::MxRecord;
 use mtasts_core::TxtRecord;
 
+use super::dns_json;
 use super::dns_wire::{self, Rdata};
 use super::http::{self, FetchError};
 
 const TIMEOUT_MS: u32 = 8000;
 
-async fn ask(resolver: &str, name: &str, qtype: u16) -> Result<dns_wire::Response, DnsResult<()>> {
-    let q = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(dns_wire::query(name, qtype));
-    let sep = if resolver.contains('?') { '&' } else { '?' };
-    match http::get(
-        &format!("{resolver}{sep}dns={q}"),
-        "application/dns-message",
-        TIMEOUT_MS,
-    )
-    .await
-    {
-        Ok((200, body)) => dns_wire::parse(&body)
-            .ok_or_else(|| DnsResult::Error("the resolver sent a malformed answer".into())),
+/// A DoH endpoint and the format it speaks.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Resolver {
+    pub url: String,
+    /// The JSON API (`?name=&type=`, `application/dns-json`) instead of RFC 8484.
+    pub json: bool,
+}
+
+async fn ask(
+    resolver: &Resolver,
+    name: &str,
+    qtype: u16,
+) -> Result<dns_wire::Response, DnsResult<()>> {
+    let url = &resolver.url;
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let (full, accept) = if resolver.json {
+        (
+            format!(
+                "{url}{sep}name={}&type={}",
+                js_sys::encode_uri_component(name),
+                dns_json::type_name(qtype)
+            ),
+            "application/dns-json",
+        )
+    } else {
+        let q =
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(dns_wire::query(name, qtype));
+        (format!("{url}{sep}dns={q}"), "application/dns-message")
+    };
+    match http::get(&full, accept, TIMEOUT_MS).await {
+        Ok((200, body)) => {
+            let parsed = if resolver.json {
+                dns_json::parse(&body)
+            } else {
+                dns_wire::parse(&body)
+            };
+            parsed.ok_or_else(|| DnsResult::Error("the resolver sent a malformed answer".into()))
+        }
         Ok((status, _)) => Err(DnsResult::Error(format!(
             "the resolver answered HTTP {status}"
         ))),
@@ -36,7 +64,7 @@ fn failed<T>(r: DnsResult<()>) -> DnsAnswer<Vec<T>> {
     DnsAnswer::new(r.map(|_| Vec::new()))
 }
 
-pub async fn txt(resolver: &str, name: &str) -> DnsAnswer<Vec<TxtRecord>> {
+pub async fn txt(resolver: &Resolver, name: &str) -> DnsAnswer<Vec<TxtRecord>> {
     match ask(resolver, name, dns_wire::TYPE_TXT).await {
         Ok(r) => dns_wire::answer(&r, |d| match d {
             Rdata::Txt(s) => Some(s.clone()),
@@ -46,7 +74,7 @@ pub async fn txt(resolver: &str, name: &str) -> DnsAnswer<Vec<TxtRecord>> {
     }
 }
 
-pub async fn mx(resolver: &str, name: &str) -> DnsAnswer<Vec<MxRecord>> {
+pub async fn mx(resolver: &Resolver, name: &str) -> DnsAnswer<Vec<MxRecord>> {
     match ask(resolver, name, dns_wire::TYPE_MX).await {
         Ok(r) => dns_wire::answer(&r, |d| match d {
             Rdata::Mx(p, h) => Some(MxRecord::new(
@@ -60,5 +88,21 @@ pub async fn mx(resolver: &str, name: &str) -> DnsAnswer<Vec<MxRecord>> {
             _ => None,
         }),
         Err(e) => failed(e),
+    }
+}
+
+/// How many TLSA records `_25._tcp.<host>` has (RFC 7672 §2.2: DANE for SMTP).
+pub async fn tlsa_count(resolver: &Resolver, host: &str) -> DnsAnswer<usize> {
+    let name = format!("_25._tcp.{}", host.trim_end_matches('.'));
+    match ask(resolver, &name, dns_wire::TYPE_TLSA).await {
+        Ok(r) => {
+            let a = dns_wire::answer(&r, |d| matches!(d, Rdata::Tlsa(..)).then_some(()));
+            DnsAnswer {
+                result: a.result.map(|v| v.len()),
+                authenticated: a.authenticated,
+                cname_chain: a.cname_chain,
+            }
+        }
+        Err(e) => DnsAnswer::new(e.map(|_| 0)),
     }
 }

@@ -1,6 +1,9 @@
-//! Everything that talks to the network, apart from the views.
+//! Everything outside the views: the network (doh, proxy), local files and storage.
 
+pub mod dns_json;
 pub mod dns_wire;
 pub mod doh;
+pub mod file;
 pub mod http;
 pub mod proxy;
+pub mod storage;

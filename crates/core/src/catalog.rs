@@ -494,6 +494,10 @@ catalog! {
         "Null MX mixed with other MX records",
         "A null MX must be the only MX record of a domain.",
         "Remove either the null MX or the other MX records.";
+    MxListUnreadable => "mx.list_unreadable", Error, "RFC 1035 §3.3.9",
+        "MX line not understood",
+        "A line of a pasted MX list is neither \"PREFERENCE HOST\", a bare host name, nor a zone-file or dig MX line.",
+        "Write one MX per line, e.g. \"10 mx1.example.com\", or paste the output of \"dig +short MX example.com\".";
     MxImplicit => "mx.implicit", Info, "RFC 5321 §5.1",
         "No MX records",
         "Without MX records, senders deliver to the domain's own address, so that name is the MX host the policy must cover.",

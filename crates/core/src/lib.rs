@@ -19,6 +19,7 @@ pub mod hostname;
 pub mod inputs;
 pub mod lint;
 pub mod mx;
+pub mod mx_list;
 pub mod policy;
 pub mod record;
 pub mod report;

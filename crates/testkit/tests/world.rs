@@ -110,6 +110,34 @@ async fn dns_over_udp_tcp_and_doh() {
 }
 
 #[tokio::test]
+async fn doh_json_api_answers_like_public_resolvers() {
+    let world = World::start(&catalogue()).await.unwrap();
+    let get = |q: &str| {
+        format!("GET /dns-query?{q} HTTP/1.1\r\nHost: doh\r\nAccept: application/dns-json\r\nConnection: close\r\n\r\n").into_bytes()
+    };
+    let (head, body) = http(world.doh, get("name=_mta-sts.enforce-good.test&type=TXT")).await;
+    assert!(
+        head.contains("content-type: application/dns-json"),
+        "{head}"
+    );
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["Status"], 0);
+    assert_eq!(v["AD"], true, "enforce-good is signed");
+    assert_eq!(v["Answer"][0]["type"], 16);
+    assert_eq!(v["Answer"][0]["data"], "\"v=STSv1; id=20261101000000\"");
+    let (_, body) = http(world.doh, get("name=nxdomain.test&type=MX")).await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["Status"], 3, "NXDOMAIN");
+    let (_, body) = http(world.doh, get("name=enforce-good.test&type=MX")).await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let data = v["Answer"][0]["data"].as_str().unwrap();
+    assert!(
+        data.starts_with("10 ") && data.ends_with(".enforce-good.test."),
+        "{data}"
+    );
+}
+
+#[tokio::test]
 async fn smtp_host_offers_starttls_and_takes_no_mail() {
     let scenarios: Vec<_> = catalogue()
         .into_iter()

@@ -1,0 +1,79 @@
+//! Drop a file on the area, or open one with the file picker (keyboard reachable). Files are
+//! read in the page; nothing is uploaded.
+
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::services::file;
+
+/// A file that was read: its name and bytes, or why it could not be read.
+pub type Loaded = Result<(String, Vec<u8>), String>;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub id: AttrValue,
+    pub on_file: Callback<Loaded>,
+    /// `accept` of the file input, e.g. ".json,.gz".
+    #[prop_or_default]
+    pub accept: AttrValue,
+    pub children: Html,
+}
+
+fn load(f: web_sys::File, on_file: Callback<Loaded>) {
+    wasm_bindgen_futures::spawn_local(async move {
+        let name = f.name();
+        on_file.emit(file::read(&f).await.map(|b| (name, b)));
+    });
+}
+
+#[function_component]
+pub fn FileDrop(p: &Props) -> Html {
+    let over = use_state(|| false);
+    let ondragover = {
+        let over = over.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            over.set(true);
+        })
+    };
+    let ondragleave = {
+        let over = over.clone();
+        Callback::from(move |_: DragEvent| over.set(false))
+    };
+    let ondrop = {
+        let (over, on_file) = (over.clone(), p.on_file.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            over.set(false);
+            if let Some(f) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|l| l.get(0))
+            {
+                load(f, on_file.clone());
+            }
+        })
+    };
+    let onchange = {
+        let on_file = p.on_file.clone();
+        Callback::from(move |e: Event| {
+            let input = e.target_unchecked_into::<HtmlInputElement>();
+            if let Some(f) = input.files().and_then(|l| l.get(0)) {
+                load(f, on_file.clone());
+            }
+            // Picking the same file again must load it again.
+            input.set_value("");
+        })
+    };
+    let file_id = format!("{}-file", p.id);
+    html! {
+        <div class={classes!("drop", (*over).then_some("over"))} {ondragover} {ondragleave} {ondrop}>
+            { p.children.clone() }
+            <p class="drop-hint">
+                <label class="file-label" for={file_id.clone()}>{"Open a file…"}</label>
+                <input id={file_id} class="file" type="file" accept={p.accept.clone()} {onchange} />
+                {" or drop one here. It is read in this page, not uploaded."}
+            </p>
+        </div>
+    }
+}

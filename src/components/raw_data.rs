@@ -1,0 +1,195 @@
+//! The raw data behind a section, as received: DNS answers with their DNSSEC AD flag, the
+//! policy fetch (status, headers, TLS, certificate), the policy text with the offending lines
+//! marked, the MX set and each probe. All of it is untrusted and rendered only as text.
+
+use mtasts_core::inputs::{
+    CertFacts, DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, ProbeOutcome,
+};
+use mtasts_core::report::{Section, SectionId};
+use mtasts_core::TxtRecord;
+use yew::prelude::*;
+
+use super::marked_text::MarkedText;
+use crate::history::date;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub section: Section,
+    pub inputs: Inputs,
+}
+
+fn status<T>(r: &DnsResult<T>) -> String {
+    match r {
+        DnsResult::Records(_) => "answered".into(),
+        DnsResult::NoRecords => "no records of this type (NODATA)".into(),
+        DnsResult::NxDomain => "the name does not exist (NXDOMAIN)".into(),
+        DnsResult::ServFail => "the resolver failed (SERVFAIL)".into(),
+        DnsResult::Timeout => "no answer in time".into(),
+        DnsResult::Unreachable(w) => format!("resolver unreachable: {w}"),
+        DnsResult::Error(w) => format!("error: {w}"),
+    }
+}
+
+fn dnssec(a: Option<bool>) -> &'static str {
+    match a {
+        Some(true) => "validated by the resolver (AD flag set)",
+        Some(false) => "not validated (AD flag clear)",
+        None => "unknown",
+    }
+}
+
+/// Facts as a definition list; empty values are left out.
+fn facts(rows: Vec<(&'static str, Option<String>)>) -> Html {
+    html! {
+        <dl class="facts">{ for rows.into_iter().filter_map(|(k, v)| v.map(|v| html! { <><dt>{k}</dt><dd>{v}</dd></> })) }</dl>
+    }
+}
+
+fn dns<T>(name: String, l: &Lookup<DnsAnswer<Vec<T>>>, show: impl Fn(&T) -> String) -> Html {
+    let a = match l {
+        Lookup::Pending => return html! { <p>{"Waiting for the answer…"}</p> },
+        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
+        Lookup::Done(a) => a,
+    };
+    let records: Vec<String> = match &a.result {
+        DnsResult::Records(r) => r.iter().map(show).collect(),
+        _ => Vec::new(),
+    };
+    html! {
+        <>
+            {facts(vec![
+                ("Query", Some(name)),
+                ("Result", Some(status(&a.result))),
+                ("DNSSEC", Some(dnssec(a.authenticated).to_string())),
+                ("CNAME chain", (!a.cname_chain.is_empty()).then(|| a.cname_chain.join(" → "))),
+            ])}
+            if !records.is_empty() {
+                <ol class="records">{ for records.into_iter().map(|r| html! { <li><code>{r}</code></li> }) }</ol>
+            }
+        </>
+    }
+}
+
+/// A TXT record as dig shows it: each character-string quoted.
+fn txt(r: &TxtRecord) -> String {
+    r.iter()
+        .map(|s| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn cert(c: &CertFacts) -> Vec<(&'static str, Option<String>)> {
+    vec![
+        ("Certificate subject", c.subject.clone()),
+        (
+            "Names (SAN)",
+            (!c.dns_names.is_empty()).then(|| c.dns_names.join(", ")),
+        ),
+        ("Issuer", c.issuer.clone()),
+        ("Valid from", c.not_before.map(date)),
+        ("Valid until", c.not_after.map(date)),
+    ]
+}
+
+fn fetch(inputs: &Inputs) -> Html {
+    let f = match &inputs.policy {
+        Lookup::Pending => return html! { <p>{"Waiting for the proxy…"}</p> },
+        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
+        Lookup::Done(f) => f,
+    };
+    let outcome = match &f.outcome {
+        FetchOutcome::Response => "HTTP response".to_string(),
+        FetchOutcome::Dns(r) => format!("DNS: {}", status(r)),
+        FetchOutcome::Refused(w) => format!("refused: {w}"),
+        FetchOutcome::ConnectFailed(w) => format!("could not connect: {w}"),
+        FetchOutcome::Timeout => "timed out".into(),
+        FetchOutcome::Tls(e) => format!("TLS: {e:?}"),
+        FetchOutcome::Protocol(w) => format!("not HTTP: {w}"),
+    };
+    let mut rows = vec![
+        (
+            "URL",
+            Some(format!(
+                "https://mta-sts.{}/.well-known/mta-sts.txt",
+                inputs.domain
+            )),
+        ),
+        ("Outcome", Some(outcome)),
+        ("Status", f.status.map(|s| s.to_string())),
+        ("Content-Type", f.content_type.clone()),
+        ("Location", f.location.clone()),
+        (
+            "Body",
+            f.body.as_ref().map(|b| {
+                format!(
+                    "{} bytes{}",
+                    b.len(),
+                    if f.truncated {
+                        " (cut at the limit)"
+                    } else {
+                        ""
+                    }
+                )
+            }),
+        ),
+        ("TLS", f.tls_version.clone()),
+        ("Limited", f.limited.clone()),
+    ];
+    if let Some(c) = &f.certificate {
+        rows.extend(cert(c));
+    }
+    facts(rows)
+}
+
+fn probes(inputs: &Inputs) -> Html {
+    let list = match &inputs.mx_tls {
+        Lookup::Pending => return html! { <p>{"Waiting for the probes…"}</p> },
+        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
+        Lookup::Done(l) => l,
+    };
+    html! {
+        <ul class="probes">{ for list.iter().map(|p| {
+            let outcome = match &p.outcome {
+                ProbeOutcome::Completed => "completed".to_string(),
+                ProbeOutcome::Dns(r) => format!("DNS: {}", status(r)),
+                ProbeOutcome::Refused(w) => format!("refused: {w}"),
+                ProbeOutcome::ConnectFailed(w) => format!("could not connect: {w}"),
+                ProbeOutcome::Timeout => "timed out".into(),
+                ProbeOutcome::Protocol(w) => format!("protocol error: {w}"),
+            };
+            let mut rows = vec![
+                ("Outcome", Some(outcome)),
+                ("Banner", p.banner.clone()),
+                ("STARTTLS offered", p.starttls.map(|s| if s { "yes" } else { "no" }.to_string())),
+                ("TLS", p.tls_version.clone()),
+                ("TLS error", p.tls_error.as_ref().map(|e| format!("{e:?}"))),
+            ];
+            if let Some(c) = &p.certificate { rows.extend(cert(c)); }
+            html! { <li><h4><code>{&p.host}</code></h4>{facts(rows)}</li> }
+        }) }</ul>
+    }
+}
+
+#[function_component]
+pub fn RawData(p: &Props) -> Html {
+    let i = &p.inputs;
+    let body = match p.section.id {
+        SectionId::StsRecord => dns(format!("_mta-sts.{} TXT", i.domain), &i.sts_txt, txt),
+        SectionId::Tlsrpt => dns(format!("_smtp._tls.{} TXT", i.domain), &i.tlsrpt_txt, txt),
+        SectionId::MxCoverage => dns(format!("{} MX", i.domain), &i.mx, |r| {
+            format!("{} {}", r.preference, r.exchange)
+        }),
+        SectionId::PolicyFetch => fetch(i),
+        SectionId::Policy => match i.policy.done().and_then(|f| f.body.as_ref()) {
+            Some(b) => html! {
+                <MarkedText text={String::from_utf8_lossy(b).into_owned()} findings={p.section.findings.clone()}
+                            label="Policy file as served" />
+            },
+            None => html! { <p>{"No policy body."}</p> },
+        },
+        SectionId::MxTls => probes(i),
+    };
+    html! {
+        <details class="raw"><summary>{"Raw data"}</summary>{body}</details>
+    }
+}

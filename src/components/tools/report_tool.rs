@@ -1,0 +1,124 @@
+//! A TLS-RPT aggregate report (RFC 8460 §4), pasted as JSON or opened as `.json` / `.json.gz`:
+//! validated, then summed up in words and tables.
+
+use mtasts_core::lint::{Kind, LintOutput};
+use mtasts_core::report_json::{self, ReportSummary};
+use mtasts_core::Verdict;
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::components::file_drop::{FileDrop, Loaded};
+use crate::components::lint_result::LintResult;
+
+fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u64>) -> Html {
+    if rows.is_empty() {
+        return html! {};
+    }
+    let mut rows: Vec<(&String, &u64)> = rows.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    html! {
+        <table class="data">
+            <caption>{caption}</caption>
+            <thead><tr><th scope="col">{head}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
+            <tbody>{ for rows.into_iter().map(|(k, n)| html! { <tr><td><code>{k}</code></td><td class="num">{n}</td></tr> }) }</tbody>
+        </table>
+    }
+}
+
+fn summary(s: &ReportSummary) -> Html {
+    let total = s.total_successful + s.total_failed;
+    let rate = if total > 0 {
+        format!("{:.2} %", s.total_failed as f64 * 100.0 / total as f64)
+    } else {
+        "no sessions".into()
+    };
+    let or_unknown = |v: &Option<String>| v.clone().unwrap_or_else(|| "(not given)".into());
+    html! {
+        <div class="report-summary">
+            <dl class="facts">
+                <dt>{"From"}</dt><dd>{or_unknown(&s.organization_name)}</dd>
+                <dt>{"Report id"}</dt><dd>{or_unknown(&s.report_id)}</dd>
+                <dt>{"Period"}</dt><dd>{format!("{} to {}", or_unknown(&s.date_range.start), or_unknown(&s.date_range.end))}</dd>
+                <dt>{"Sessions"}</dt><dd data-total-successful={s.total_successful.to_string()} data-total-failed={s.total_failed.to_string()}>
+                    {format!("{} successful, {} failed ({rate} failed)", s.total_successful, s.total_failed)}</dd>
+                if s.gzip { <dt>{"File"}</dt><dd>{"gzip-compressed"}</dd> }
+            </dl>
+            if !s.policies.is_empty() {
+                <table class="data">
+                    <caption>{"By applied policy"}</caption>
+                    <thead><tr><th scope="col">{"Type"}</th><th scope="col">{"Domain"}</th><th scope="col">{"MX"}</th>
+                        <th scope="col">{"Successful"}</th><th scope="col">{"Failed"}</th></tr></thead>
+                    <tbody>{ for s.policies.iter().map(|p| html! {
+                        <tr><td>{p.policy_type.clone().unwrap_or_default()}</td><td>{p.policy_domain.clone().unwrap_or_default()}</td>
+                            <td>{p.mx_host.join(", ")}</td><td class="num">{p.successful}</td><td class="num">{p.failed}</td></tr>
+                    }) }</tbody>
+                </table>
+            }
+            {table("Failures by result type", "Result type", &s.by_result_type)}
+            {table("Failures by receiving MX", "Receiving MX", &s.by_receiving_mx)}
+            {table("Failures by sending IP", "Sending IP", &s.by_sending_ip)}
+        </div>
+    }
+}
+
+#[function_component]
+pub fn ReportTool() -> Html {
+    let bytes = use_state(Vec::<u8>::new);
+    let note = use_state(|| None::<String>);
+    let oninput = {
+        let (bytes, note) = (bytes.clone(), note.clone());
+        Callback::from(move |e: InputEvent| {
+            bytes.set(
+                e.target_unchecked_into::<HtmlTextAreaElement>()
+                    .value()
+                    .into_bytes(),
+            );
+            note.set(None);
+        })
+    };
+    let on_file = {
+        let (bytes, note) = (bytes.clone(), note.clone());
+        Callback::from(move |r: Loaded| match r {
+            Ok((name, b)) => {
+                note.set(Some(format!("{name}: {} bytes", b.len())));
+                bytes.set(b);
+            }
+            Err(e) => note.set(Some(e)),
+        })
+    };
+    let gzip = bytes.starts_with(&[0x1f, 0x8b]);
+    // A gzip file is not text: show a note in place of its bytes.
+    let shown = if gzip {
+        String::new()
+    } else {
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    let checked = (!bytes.is_empty() && (gzip || !shown.trim().is_empty()))
+        .then(|| report_json::lint(&bytes));
+    let (output, parsed) = match checked {
+        Some(l) => (
+            Some(LintOutput {
+                kind: Kind::TlsrptReport,
+                valid: l.valid,
+                verdict: Verdict::from_findings(l.valid, &l.findings),
+                findings: l.findings,
+                parsed: serde_json::Value::Null,
+            }),
+            l.summary,
+        ),
+        None => (None, None),
+    };
+    html! {
+        <div class="tool" data-tool="tlsrpt-report">
+            <label for="tool-report">{"TLS-RPT report (JSON)"}</label>
+            <p class="hint" id="tool-report-help">{"Paste the JSON of a report, or open the .json or .json.gz file a sender mailed you."}</p>
+            <FileDrop id="tool-report" on_file={on_file} accept=".json,.gz,application/json,application/gzip,application/tlsrpt+json,application/tlsrpt+gzip">
+                <textarea id="tool-report" rows="6" spellcheck="false" autocomplete="off" aria-describedby="tool-report-help"
+                          placeholder={gzip.then_some("(a gzip file is loaded)")} value={shown} {oninput} />
+            </FileDrop>
+            if let Some(n) = &*note { <p class="file-note" role="status">{n}</p> }
+            if let Some(o) = output { <LintResult output={o} /> }
+            if let Some(s) = parsed { {summary(&s)} }
+        </div>
+    }
+}
