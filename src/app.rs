@@ -171,7 +171,7 @@ pub fn App() -> Html {
                 .and_then(|w| w.document())
                 .and_then(|d| d.document_element())
             {
-                let _ = root.set_attribute("data-ready", &format!("{:.1}", now_ms()));
+                let _ = root.set_attribute("data-ready", &crate::text::fixed(now_ms(), 1));
             }
         });
     }

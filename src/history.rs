@@ -48,7 +48,7 @@ impl Recent {
         Recent {
             domain: report.domain.clone(),
             at,
-            overall: light_name(report),
+            overall: crate::text::light_name(report.overall).to_string(),
             verdict: report.verdict.clone(),
             id: report.sts_record.as_ref().map(|r| r.id.clone()),
             policy: report
@@ -60,13 +60,6 @@ impl Recent {
             testing_since,
         }
     }
-}
-
-fn light_name(report: &Report) -> String {
-    serde_json::to_value(report.overall)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
 }
 
 /// `YYYY-MM-DD HH:MM UTC`.

@@ -8,6 +8,7 @@ mod history;
 mod idna;
 mod services;
 mod state;
+mod text;
 
 fn main() {
     components::theme_toggle::apply(&services::storage::theme());

@@ -46,7 +46,7 @@ pub fn Elapsed(p: &Props) -> Html {
     let ms = p.done_ms.unwrap_or(*now) - p.started_ms;
     html! {
         <p class="elapsed" data-done={p.done_ms.is_some().to_string()}>
-            { format!("{:.1} s", ms.max(0.0) / 1000.0) }
+            { format!("{} s", crate::text::fixed(ms.max(0.0) / 1000.0, 1)) }
             if p.done_ms.is_none() { {" so far"} }
         </p>
     }

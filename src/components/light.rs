@@ -21,7 +21,7 @@ pub fn class(l: Light) -> &'static str {
 #[function_component]
 pub fn LightBadge(p: &Props) -> Html {
     html! {
-        <span class={class(p.light)} data-light={format!("{:?}", p.light).to_lowercase()}>
+        <span class={class(p.light)} data-light={crate::text::light_name(p.light)}>
             <span aria-hidden="true" class="icon">{p.light.icon()}</span>
             <span class="word">{p.light.word()}</span>
         </span>

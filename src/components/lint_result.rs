@@ -33,9 +33,12 @@ fn understood(kind: Kind, p: &Value) -> Vec<(&'static str, String)> {
             ("mode", s(&p["mode"])),
             (
                 "max_age",
-                p["max_age"]
-                    .as_u64()
-                    .map(|a| format!("{a} s ({:.1} days)", a as f64 / 86_400.0)),
+                p["max_age"].as_u64().map(|a| {
+                    format!(
+                        "{a} s ({} days)",
+                        crate::text::fixed(a as f64 / 86_400.0, 1)
+                    )
+                }),
             ),
             ("mx", Some(list(&p["mx"])).filter(|l| !l.is_empty())),
         ],
@@ -66,7 +69,7 @@ pub fn LintResult(p: &Props) -> Html {
     };
     let facts = understood(o.kind, &o.parsed);
     html! {
-        <div class="lint-result" data-verdict={format!("{:?}", o.verdict).to_lowercase()}>
+        <div class="lint-result" data-verdict={match o.verdict { Verdict::Pass => "pass", Verdict::Warn => "warn", Verdict::Fail => "fail" }}>
             <p class="lint-verdict"><LightBadge light={verdict_light(o.verdict)} />{" "}{sentence}</p>
             if !facts.is_empty() {
                 <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }</dl>

@@ -11,6 +11,7 @@ use yew::prelude::*;
 
 use super::marked_text::MarkedText;
 use crate::history::date;
+use crate::text::tls_error;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -103,7 +104,7 @@ fn fetch(inputs: &Inputs) -> Html {
         FetchOutcome::Refused(w) => format!("refused: {w}"),
         FetchOutcome::ConnectFailed(w) => format!("could not connect: {w}"),
         FetchOutcome::Timeout => "timed out".into(),
-        FetchOutcome::Tls(e) => format!("TLS: {e:?}"),
+        FetchOutcome::Tls(e) => format!("TLS: {}", tls_error(e)),
         FetchOutcome::Protocol(w) => format!("not HTTP: {w}"),
     };
     let mut rows = vec![
@@ -162,7 +163,7 @@ fn probes(inputs: &Inputs) -> Html {
                 ("Banner", p.banner.clone()),
                 ("STARTTLS offered", p.starttls.map(|s| if s { "yes" } else { "no" }.to_string())),
                 ("TLS", p.tls_version.clone()),
-                ("TLS error", p.tls_error.as_ref().map(|e| format!("{e:?}"))),
+                ("TLS error", p.tls_error.as_ref().map(tls_error)),
             ];
             if let Some(c) = &p.certificate { rows.extend(cert(c)); }
             html! { <li><h4><code>{&p.host}</code></h4>{facts(rows)}</li> }

@@ -20,13 +20,6 @@ pub struct Props {
     pub state: State,
 }
 
-fn light_name(l: Light) -> String {
-    serde_json::to_value(l)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default()
-}
-
 /// The report as the CLI's `check --json` prints it, plus the raw inputs and the time.
 fn export(s: &State) -> Result<(), String> {
     let r = s.report.as_ref().ok_or("no report yet")?;
@@ -87,7 +80,7 @@ pub fn ReportView(p: &Props) -> Html {
     };
     html! {
         <article class="report" aria-labelledby="verdict">
-            <header class="overall" data-overall={light_name(r.overall)}>
+            <header class="overall" data-overall={crate::text::light_name(r.overall)}>
                 <h2 id="verdict"><LightBadge light={r.overall} />{" "}{shown}{": "}{&r.verdict}</h2>
                 <Elapsed started_ms={s.started_ms} done_ms={done.then_some(s.last_ms)} />
             </header>

@@ -1,6 +1,6 @@
 //! One report section with its light, summary and findings.
 
-use mtasts_core::report::Section;
+use mtasts_core::report::{Section, SectionId};
 use yew::prelude::*;
 
 use super::finding::FindingItem;
@@ -17,9 +17,16 @@ pub struct Props {
 #[function_component]
 pub fn SectionView(p: &Props) -> Html {
     let s = &p.section;
-    let id = format!("{:?}", s.id);
+    let id = match s.id {
+        SectionId::StsRecord => "sts_record",
+        SectionId::PolicyFetch => "policy_fetch",
+        SectionId::Policy => "policy",
+        SectionId::MxCoverage => "mx_coverage",
+        SectionId::MxTls => "mx_tls",
+        SectionId::Tlsrpt => "tlsrpt",
+    };
     html! {
-        <section class="section" data-section={serde_json::to_value(s.id).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or(id)}
+        <section class="section" data-section={id}
                  aria-busy={(s.light == mtasts_core::Light::Pending).to_string()}>
             <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
             <p class="summary">{&s.summary}</p>

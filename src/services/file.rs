@@ -11,10 +11,10 @@ pub const MAX_FILE: f64 = 32.0 * 1024.0 * 1024.0;
 pub async fn read(file: &web_sys::File) -> Result<Vec<u8>, String> {
     if file.size() > MAX_FILE {
         return Err(format!(
-            "{} is {:.0} MiB; the limit is {:.0} MiB",
+            "{} is {} MiB; the limit is {} MiB",
             file.name(),
-            file.size() / 1_048_576.0,
-            MAX_FILE / 1_048_576.0
+            crate::text::fixed(file.size() / 1_048_576.0, 0),
+            crate::text::fixed(MAX_FILE / 1_048_576.0, 0)
         ));
     }
     let buf = JsFuture::from(file.array_buffer())

@@ -11,6 +11,7 @@ pub mod facts;
 pub mod fetch;
 pub mod gather;
 pub mod limits;
+pub mod precompress;
 pub mod probe;
 pub mod resolve;
 pub mod serve;

@@ -28,7 +28,10 @@ fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u6
 fn summary(s: &ReportSummary) -> Html {
     let total = s.total_successful + s.total_failed;
     let rate = if total > 0 {
-        format!("{:.2} %", s.total_failed as f64 * 100.0 / total as f64)
+        format!(
+            "{} %",
+            crate::text::fixed(s.total_failed as f64 * 100.0 / total as f64, 2)
+        )
     } else {
         "no sessions".into()
     };

@@ -167,6 +167,23 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
             "note: no web app in {} yet; serving a page that says how to build it",
             args.dist.display()
         );
+    } else {
+        // Brotli/gzip siblings for the build, once, without delaying the first request (the
+        // files are served uncompressed until their siblings exist).
+        let dist = args.dist.clone();
+        tokio::task::spawn_blocking(move || match mtasts::precompress::dir(&dist) {
+            Ok(s) if s.files > 0 => tracing::info!(
+                files = s.files,
+                raw = s.raw,
+                brotli = s.brotli,
+                "precompressed the web app"
+            ),
+            Ok(_) => {}
+            Err(e) => eprintln!(
+                "note: could not precompress {} ({e}); serving it uncompressed",
+                dist.display()
+            ),
+        });
     }
     eprintln!("mtasts serve: listening on http://{addr}/  (Ctrl-C to stop)");
     eprintln!(

@@ -1,0 +1,148 @@
+//! The web app's first-visit cost, measured in headless Chromium against `mtasts serve`:
+//! every file the first visit downloads with its raw, gzip and brotli size, what Chromium
+//! actually transferred, and the time from navigation to an interactive form (the app marks
+//! `<html data-ready>` when its first effect runs), cold cache, on loopback and on an
+//! emulated slow link. Prints numbers; asserts nothing.
+//!
+//! `scripts/bench.sh` builds the app and the release binary, then runs this.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::Client;
+use serde_json::{json, Value};
+
+#[path = "support.rs"]
+#[allow(dead_code)]
+mod support;
+use support::{browser, cdp, repo, serve_with, wait_ready};
+
+const RUNS: usize = 7;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// One cold visit: navigation-to-interactive in ms, and the resources as Chromium saw them.
+async fn visit(c: &Client, url: &str) -> (f64, Vec<Value>) {
+    cdp(c, "Network.clearBrowserCache", json!({})).await;
+    c.goto("about:blank").await.expect("blank");
+    c.goto(url).await.expect("open the app");
+    wait_ready(c).await;
+    let r = c
+        .execute(
+            r#"const nav = performance.getEntriesByType('navigation')[0];
+               return { ready: Number(document.documentElement.dataset.ready),
+                        files: [nav, ...performance.getEntriesByType('resource')].map(e =>
+                          ({ name: e.name, transfer: e.transferSize, encoded: e.encodedBodySize, decoded: e.decodedBodySize })) };"#,
+            vec![],
+        )
+        .await
+        .expect("timings");
+    (
+        r["ready"].as_f64().unwrap_or(f64::NAN),
+        r["files"].as_array().cloned().unwrap_or_default(),
+    )
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    let bin = std::env::var("MTASTS_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|_| repo().join("target/release/mtasts"));
+    let (_server, url) = serve_with(bin).await;
+    // Wait for `mtasts serve` to write the compressed siblings, so transfers are realistic.
+    let dist = repo().join("dist");
+    let start = Instant::now();
+    loop {
+        let wasm = std::fs::read_dir(&dist)
+            .expect("dist")
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().ends_with(".wasm.gz"));
+        if wasm || start.elapsed() > Duration::from_secs(60) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (_driver, c) = browser().await;
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.setCacheDisabled",
+        json!({ "cacheDisabled": true }),
+    )
+    .await;
+
+    let (_, files) = visit(&c, &format!("{url}/")).await;
+    println!("First visit to {url}/ (what Chromium downloaded, cold cache):");
+    println!(
+        "{:<44} {:>9} {:>9} {:>9} {:>12}",
+        "file", "raw", "gzip", "brotli", "transferred"
+    );
+    let (mut raw_t, mut gz_t, mut br_t, mut tr_t) = (0, 0, 0, 0);
+    for f in &files {
+        let name = f["name"].as_str().unwrap_or_default();
+        let path = name
+            .strip_prefix(&url)
+            .unwrap_or(name)
+            .trim_start_matches('/');
+        let path = if path.is_empty() {
+            "index.html"
+        } else {
+            path.split('?').next().unwrap_or(path)
+        };
+        let Ok(bytes) = std::fs::read(dist.join(path)) else {
+            // API calls (e.g. /api/v1/config) are not part of the app's download.
+            continue;
+        };
+        let (raw, gz, br) = (
+            bytes.len(),
+            mtasts::precompress::gzip(&bytes).len(),
+            mtasts::precompress::brotli(&bytes).len(),
+        );
+        let transferred = f["transfer"].as_u64().unwrap_or(0) as usize;
+        println!("{path:<44} {raw:>9} {gz:>9} {br:>9} {transferred:>12}");
+        raw_t += raw;
+        gz_t += gz;
+        br_t += br;
+        tr_t += transferred;
+    }
+    println!("{:<44} {raw_t:>9} {gz_t:>9} {br_t:>9} {tr_t:>12}", "total");
+    println!();
+
+    for (label, conditions) in [
+        ("loopback, no throttling", None),
+        (
+            "emulated 4G (40 ms RTT, 9 Mbit/s down)",
+            Some(
+                json!({"offline": false, "latency": 40, "downloadThroughput": 9_000_000 / 8, "uploadThroughput": 1_500_000 / 8}),
+            ),
+        ),
+        (
+            "emulated slow 3G (400 ms RTT, 400 kbit/s down)",
+            Some(
+                json!({"offline": false, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}),
+            ),
+        ),
+    ] {
+        let off = json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
+        cdp(
+            &c,
+            "Network.emulateNetworkConditions",
+            conditions.unwrap_or(off),
+        )
+        .await;
+        let runs = if label.contains("slow") { 3 } else { RUNS };
+        let mut times = Vec::new();
+        for _ in 0..runs {
+            times.push(visit(&c, &format!("{url}/")).await.0);
+        }
+        let min = times.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = times.iter().copied().fold(0.0, f64::max);
+        println!(
+            "navigation to interactive form, {label}: median {:.0} ms (min {min:.0}, max {max:.0}, {runs} cold runs)",
+            median(times)
+        );
+    }
+    c.close().await.ok();
+}
