@@ -16,5 +16,5 @@ target/release/examples/loadbench
 echo
 echo "== web app first visit"
 eval "$(scripts/setup.sh)"
-trunk build --offline --release --cargo-profile web >/dev/null
+scripts/build-web.sh >/dev/null
 cargo run --release -q -p mtasts-e2e --example webbench

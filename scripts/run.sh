@@ -10,6 +10,6 @@ cd "$(dirname "$0")/.."
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 eval "$(scripts/setup.sh)"
 echo "building the web app and mtasts (release; the first build takes a few minutes)…" >&2
-trunk build --offline --release --cargo-profile web
+scripts/build-web.sh
 cargo build --release --locked -p mtasts
 exec target/release/mtasts serve --dist dist "$@"

@@ -49,7 +49,7 @@ fi
 echo "core dependencies: $(echo $deps | tr '\n' ' ')"
 
 step "web app (Trunk, release, size profile)"
-trunk build --offline --release --cargo-profile web
+scripts/build-web.sh
 ls -l dist
 
 step "browser tests (real Chromium)"

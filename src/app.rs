@@ -1,41 +1,27 @@
-//! The page: a domain check and the offline tools, as two tabs. On submit every independent
-//! request starts at once (DoH for both TXT records and the MX set, the proxy's policy fetch
-//! and MX probe) and each section renders the moment its answer lands; the TLSA lookups for
-//! the DANE note follow the MX answer, the only thing they depend on.
+//! The checker: a domain check and the offline tools, as two tabs. The same component is the
+//! standalone page (configured by its URL) and the embed (configured by the element's
+//! attributes); see [`Config`]. The requests of a check are in `services::gather`.
 
-use mtasts_core::domain::Domain;
+use std::rc::Rc;
+
+use mtasts_core::domain::{self, Domain};
 use mtasts_core::inputs::DnsResult;
 use mtasts_core::Light;
 use yew::prelude::*;
 
+use crate::components::compact::CompactView;
 use crate::components::domain_form::DomainForm;
 use crate::components::recent::RecentList;
 use crate::components::report::ReportView;
 use crate::components::tabs::{panel_id, tab_id, Tabs};
 use crate::components::theme_toggle::ThemeToggle;
 use crate::components::tools::{ToolsPanel, TOOLS};
+use crate::config::Config;
 use crate::history::{compare, Recent};
-use crate::services::doh::{self, Resolver};
-use crate::services::{proxy, storage};
+use crate::idna::BrowserIdna;
+use crate::services::gather::{gather, now_ms, Sources};
+use crate::services::storage;
 use crate::state::{Action, State};
-
-/// A public resolver that answers DoH with CORS headers.
-pub const DEFAULT_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
-
-fn param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()?
-        .get(name)
-        .filter(|v| !v.is_empty())
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
-}
 
 fn origin() -> String {
     web_sys::window()
@@ -43,77 +29,30 @@ fn origin() -> String {
         .unwrap_or_default()
 }
 
-/// The DoH resolver: `?resolver=`, else the demo world's when the proxy runs `--demo`, else a
-/// public one. `?doh=json` selects the JSON API instead of RFC 8484.
-async fn resolver(proxy_base: &str) -> Resolver {
-    let url = match param("resolver") {
-        Some(r) => r,
-        None => proxy::demo_doh(proxy_base)
-            .await
-            .unwrap_or_else(|| DEFAULT_RESOLVER.to_string()),
-    };
-    Resolver {
-        url,
-        json: param("doh").as_deref() == Some("json"),
+fn sources(cfg: &Config) -> Sources {
+    Sources {
+        proxy: cfg.proxy.clone().unwrap_or_else(origin),
+        resolver: cfg.resolver.clone(),
+        doh_json: cfg.doh_json,
     }
 }
 
-fn start(state: &UseReducerHandle<State>, domain: Domain) {
+fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain) {
     let run = state.run + 1;
     let epoch_s = (js_sys::Date::now() / 1000.0) as i64;
+    cfg.on_start.emit(domain.ascii.clone());
     state.dispatch(Action::Start {
         domain: domain.clone(),
         now_ms: now_ms(),
         epoch_s,
     });
-    let proxy_base = param("proxy").unwrap_or_else(origin);
-    let d = domain.ascii;
-    {
-        let (s, base, d) = (state.clone(), proxy_base.clone(), d.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let r = proxy::policy(&base, &d).await;
-            s.dispatch(Action::Policy(run, now_ms(), r));
-        });
-    }
-    {
-        let (s, base, d) = (state.clone(), proxy_base.clone(), d.clone());
-        wasm_bindgen_futures::spawn_local(async move {
-            let r = proxy::mx_tls(&base, &d).await;
-            s.dispatch(Action::MxTls(run, now_ms(), r));
-        });
-    }
     let s = state.clone();
-    wasm_bindgen_futures::spawn_local(async move {
-        let doh = resolver(&proxy_base).await;
-        for (name, kind) in [(format!("_mta-sts.{d}"), 0), (format!("_smtp._tls.{d}"), 1)] {
-            let (s, doh) = (s.clone(), doh.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let a = doh::txt(&doh, &name).await;
-                s.dispatch(if kind == 0 {
-                    Action::StsTxt(run, now_ms(), a)
-                } else {
-                    Action::TlsrptTxt(run, now_ms(), a)
-                });
-            });
-        }
-        let mx = doh::mx(&doh, &d).await;
-        let hosts: Vec<String> = match &mx.result {
-            DnsResult::Records(r) => r
-                .iter()
-                .filter(|m| !m.is_null())
-                .map(|m| m.exchange.trim_end_matches('.').to_string())
-                .collect(),
-            _ => Vec::new(),
-        };
-        s.dispatch(Action::Mx(run, now_ms(), mx));
-        for host in hosts {
-            let (s, doh) = (s.clone(), doh.clone());
-            wasm_bindgen_futures::spawn_local(async move {
-                let a = doh::tlsa_count(&doh, &host).await;
-                s.dispatch(Action::Dane(run, host, a));
-            });
-        }
-    });
+    wasm_bindgen_futures::spawn_local(gather(
+        sources(cfg),
+        run,
+        domain.ascii,
+        Rc::new(move |a| s.dispatch(a)),
+    ));
 }
 
 /// Stores a finished run in the recent list and works out what changed since the last one.
@@ -130,6 +69,7 @@ fn remember(state: &UseReducerHandle<State>) {
     state.dispatch(Action::Remembered(state.run, changes, list));
 }
 
+/// Makes the address bar shareable (`?domain=`); the standalone page only.
 fn set_search(domain: &str) {
     if let Some(w) = web_sys::window() {
         if let Ok(h) = w.history() {
@@ -141,37 +81,49 @@ fn set_search(domain: &str) {
 
 const TABS: [(&str, &str); 2] = [("check", "Check a domain"), ("tools", "Offline tools")];
 
+fn tool_key(name: Option<&str>) -> &'static str {
+    name.and_then(|t| TOOLS.iter().find(|(k, _)| *k == t).map(|(k, _)| *k))
+        .unwrap_or("policy")
+}
+
 #[function_component]
-pub fn App() -> Html {
+pub fn App(cfg: &Config) -> Html {
     let state = use_reducer(State::default);
-    let initial = use_state(|| param("domain").unwrap_or_default());
-    let tool = use_state(|| {
-        param("tool")
-            .and_then(|t| TOOLS.iter().find(|(k, _)| *k == t).map(|(k, _)| *k))
-            .unwrap_or("policy")
-    });
+    let initial = use_state(|| cfg.domain.clone().unwrap_or_default());
+    let tool = use_state(|| tool_key(cfg.tool.as_deref()));
     let tab = use_state(|| {
-        if param("tool").is_some() {
+        if cfg.tool.is_some() && !cfg.no_tools {
             "tools"
         } else {
             "check"
         }
     });
     {
-        // ?domain= runs the check on load; the recent list is read once.
-        let state = state.clone();
-        let initial = (*initial).clone();
+        // The recent list is read once, outside an embed.
+        let (state, embedded) = (state.clone(), cfg.embedded);
         use_effect_with((), move |_| {
-            state.dispatch(Action::Recent(storage::recent()));
-            if let Ok(d) = mtasts_core::domain::normalize(&initial, &crate::idna::BrowserIdna) {
-                start(&state, d);
+            if !embedded {
+                state.dispatch(Action::Recent(storage::recent()));
+                // For the bench and the tests: the form is interactive from here on.
+                if let Some(root) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                {
+                    let _ = root.set_attribute("data-ready", &crate::text::fixed(now_ms(), 1));
+                }
             }
-            // For the bench and the tests: the form is interactive from here on.
-            if let Some(root) = web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-            {
-                let _ = root.set_attribute("data-ready", &crate::text::fixed(now_ms(), 1));
+        });
+    }
+    {
+        // A domain given by the URL or by the element's attribute runs at once, and again
+        // whenever it changes.
+        let (state, initial, cfg2) = (state.clone(), initial.clone(), cfg.clone());
+        use_effect_with(cfg.domain.clone(), move |d| {
+            if let Some(d) = d {
+                initial.set(d.clone());
+                if let Ok(n) = domain::normalize(d, &BrowserIdna) {
+                    start(&state, &cfg2, n);
+                }
             }
         });
     }
@@ -180,27 +132,34 @@ pub fn App() -> Html {
         .as_ref()
         .is_some_and(|r| r.overall != Light::Pending);
     {
-        let state = state.clone();
+        let (state, embedded, on_report) = (state.clone(), cfg.embedded, cfg.on_report.clone());
         use_effect_with((state.run, finished), move |(_, finished)| {
             if *finished {
-                remember(&state);
+                if let Some(r) = &state.report {
+                    on_report.emit(r.clone());
+                }
+                if !embedded {
+                    remember(&state);
+                }
             }
         });
     }
     let on_check = {
-        let state = state.clone();
+        let (state, cfg) = (state.clone(), cfg.clone());
         Callback::from(move |d: Domain| {
-            set_search(&d.ascii);
-            start(&state, d)
+            if !cfg.embedded {
+                set_search(&d.ascii);
+            }
+            start(&state, &cfg, d)
         })
     };
     let on_pick = {
-        let (state, initial) = (state.clone(), initial.clone());
+        let (state, initial, cfg) = (state.clone(), initial.clone(), cfg.clone());
         Callback::from(move |d: String| {
-            if let Ok(n) = mtasts_core::domain::normalize(&d, &crate::idna::BrowserIdna) {
+            if let Ok(n) = domain::normalize(&d, &BrowserIdna) {
                 initial.set(d.clone());
                 set_search(&n.ascii);
-                start(&state, n);
+                start(&state, &cfg, n);
             }
         })
     };
@@ -239,23 +198,38 @@ pub fn App() -> Html {
                 )),
                 _ => None,
             });
+    let tab_now = if cfg.no_tools { "check" } else { *tab };
+    let report = if cfg.compact {
+        html! { <CompactView state={(*state).clone()} /> }
+    } else {
+        html! { <ReportView state={(*state).clone()} /> }
+    };
     html! {
         <>
-            <header class="top">
-                <div class="title-row"><h1>{"MTA-STS checker"}</h1><ThemeToggle /></div>
-                <p>{"Can this domain switch to "}<code>{"mode: enforce"}</code>{" without bouncing mail?"}</p>
-                <Tabs id="main" label="Checker" tabs={TABS.to_vec()} selected={*tab} on_select={on_tab} />
-            </header>
+            if !cfg.embedded {
+                <header class="top">
+                    <div class="title-row"><h1>{"MTA-STS checker"}</h1><ThemeToggle /></div>
+                    <p>{"Can this domain switch to "}<code>{"mode: enforce"}</code>{" without bouncing mail?"}</p>
+                </header>
+            }
             <main>
-                <div role="tabpanel" id={panel_id("main", "check")} aria-labelledby={tab_id("main", "check")} hidden={*tab != "check"}>
+                if !cfg.no_tools {
+                    <Tabs id="main" label="Checker" tabs={TABS.to_vec()} selected={tab_now} on_select={on_tab} />
+                }
+                <div role={(!cfg.no_tools).then_some("tabpanel")} id={panel_id("main", "check")}
+                     aria-labelledby={(!cfg.no_tools).then(|| tab_id("main", "check"))} hidden={tab_now != "check"}>
                     <DomainForm initial={(*initial).clone()} {on_check} />
                     <div class="live" aria-live="polite" role="status">{announce}</div>
-                    <ReportView state={(*state).clone()} />
-                    <RecentList list={state.recent.clone()} {on_pick} {on_clear} />
+                    {report}
+                    if !cfg.embedded {
+                        <RecentList list={state.recent.clone()} {on_pick} {on_clear} />
+                    }
                 </div>
-                <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={*tab != "tools"}>
-                    <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
-                </div>
+                if !cfg.no_tools {
+                    <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={tab_now != "tools"}>
+                        <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
+                    </div>
+                }
             </main>
         </>
     }

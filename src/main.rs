@@ -1,16 +1,8 @@
-//! The MTA-STS checker in the browser. Verdicts come from `mtasts-core` compiled to wasm; DNS
-//! comes from a DoH resolver, the policy fetch and MX probes from the proxy (`mtasts serve`).
+//! The standalone page: the checker, configured by the page URL.
 
-mod app;
-mod components;
-mod fix;
-mod history;
-mod idna;
-mod services;
-mod state;
-mod text;
+use mtasts_web::{app::App, components::theme_toggle, config::Config, services::storage};
 
 fn main() {
-    components::theme_toggle::apply(&services::storage::theme());
-    yew::Renderer::<app::App>::new().render();
+    theme_toggle::apply(&storage::theme());
+    yew::Renderer::<App>::with_props(Config::from_url()).render();
 }

@@ -829,3 +829,266 @@ async fn the_doh_json_api_gives_the_same_verdicts() {
     }
     c.close().await.ok();
 }
+
+/// The widget's report inside its shadow root: overall light, or null while loading.
+async fn widget_overall(c: &Client, id: &str) -> Value {
+    c.execute(
+        &format!(
+            r#"const w = document.getElementById("{id}");
+               const o = w && w.shadowRoot && w.shadowRoot.querySelector("[data-overall]");
+               return o ? o.dataset.overall : null;"#
+        ),
+        vec![],
+    )
+    .await
+    .expect("read the widget")
+}
+
+async fn wait_widget(c: &Client, id: &str, want: &str) {
+    let start = Instant::now();
+    loop {
+        let got = widget_overall(c, id).await;
+        if got == want {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "widget #{id} never showed {want} (last: {got})"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Computed styles that a leaking widget would change on the host page.
+const HOST_STYLES_JS: &str = r##"
+const props = ["font-family", "font-size", "color", "background-color", "margin-top", "padding-top",
+               "line-height", "letter-spacing", "text-transform", "border-top-style", "box-sizing"];
+const out = {};
+for (const sel of ["html", "body", "#title", "#para"]) {
+  const st = getComputedStyle(document.querySelector(sel));
+  out[sel] = Object.fromEntries(props.map(p => [p, st.getPropertyValue(p)]));
+}
+return out;"##;
+
+/// The look of the report's main parts, inside a root (the document or a shadow root).
+fn look_js(root: &str) -> String {
+    format!(
+        r##"const root = {root};
+           const pick = sel => {{ const e = root.querySelector(sel); if (!e) return null; const st = getComputedStyle(e);
+             return ["font-family", "font-size", "color", "background-color", "border-top-color", "padding-top", "text-transform", "letter-spacing"]
+               .map(p => p + ": " + st.getPropertyValue(p)).join("; "); }};
+           return ["#verdict", ".light", ".section", ".section h3", ".summary", ".domain-form input", ".domain-form button"].map(s => [s, pick(s)]);"##
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_embeds_under_strict_csp_and_hostile_css() {
+    let (_server, widget) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{widget}/api/v1/config")).await.unwrap();
+    let config: Value = serde_json::from_str(
+        &c.find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .expect("config");
+    let doh = url::Url::parse(config["demo"]["doh"].as_str().expect("demo doh")).unwrap();
+    let host = support::host_server(&widget, &doh.origin().ascii_serialization()).await;
+
+    // The host page's own look, without any widget.
+    c.goto(&format!("{host}/control.html")).await.unwrap();
+    let before = c.execute(HOST_STYLES_JS, vec![]).await.unwrap();
+
+    // Two widgets on one page run at once, each with its own verdict.
+    c.goto(&format!("{host}/host.html")).await.unwrap();
+    wait_widget(&c, "w1", "green").await;
+    wait_widget(&c, "w2", "red").await;
+    let after = c.execute(HOST_STYLES_JS, vec![]).await.unwrap();
+    assert_eq!(
+        before, after,
+        "the widget changed the host page's computed styles"
+    );
+    let violations = c
+        .execute("return window.__violations;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(violations, json!([]), "CSP violations");
+    let loaded = c
+        .execute(
+            "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('mtasts-embed_bg.wasm')).length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(loaded, json!(1), "both widgets share one wasm download");
+
+    // Events: start and report for each, composed and bubbling, the report as a plain object.
+    let events = c.execute("return window.__events;", vec![]).await.unwrap();
+    let has = |t: &str, id: &str, key: &str, v: &str| {
+        events.as_array().unwrap().iter().any(|e| {
+            e["type"] == t
+                && e["id"] == id
+                && e[key] == v
+                && e["composed"] == true
+                && e["bubbles"] == true
+        })
+    };
+    assert!(
+        has("mta-sts-start", "w1", "domain", "enforce-good.test"),
+        "{events}"
+    );
+    assert!(has("mta-sts-report", "w1", "overall", "green"), "{events}");
+    assert!(has("mta-sts-report", "w2", "overall", "red"), "{events}");
+
+    // Same look as the standalone page, whatever the host's CSS says.
+    let in_widget = c
+        .execute(
+            &look_js(r#"document.getElementById("w1").shadowRoot"#),
+            vec![],
+        )
+        .await
+        .unwrap();
+    c.find(Locator::Id("w1"))
+        .await
+        .unwrap()
+        .screenshot()
+        .await
+        .map(|png| std::fs::write(artifacts().join("embed-widget.png"), png).expect("write"))
+        .expect("element screenshot");
+    screenshot(&c, "embed-host-page").await;
+    c.goto(&format!("{widget}/?domain=enforce-good.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let standalone = c.execute(&look_js("document"), vec![]).await.unwrap();
+    assert_eq!(
+        in_widget, standalone,
+        "the widget does not look like the standalone app"
+    );
+    assert!(!in_widget.to_string().contains("Comic"), "{in_widget}");
+    screenshot(&c, "embed-standalone-for-comparison").await;
+
+    // Attribute changes take effect.
+    c.goto(&format!("{host}/host.html")).await.unwrap();
+    wait_widget(&c, "w1", "green").await;
+    c.execute(
+        r#"const w = document.getElementById("w1"); w.setAttribute("domain", "testing.test");
+           const v = document.getElementById("w2"); v.setAttribute("theme", "dark"); v.setAttribute("compact", ""); v.setAttribute("offline-tools", "");"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_widget(&c, "w1", "amber").await;
+    let w2 = wait_js(
+        &c,
+        "the dark, compact widget with tools",
+        r#"const r = document.getElementById("w2").shadowRoot;
+           const root = r.querySelector(".mtasts-root");
+           const compact = r.querySelector(".compact-line");
+           const tools = r.querySelector('[id="main-tab-tools"]');
+           return compact && tools && { bg: getComputedStyle(root).backgroundColor, theme: root.dataset.theme };"#,
+    )
+    .await;
+    assert_eq!(w2["theme"], "dark");
+    assert_eq!(w2["bg"], "rgb(13, 17, 23)", "the dark theme's background");
+    let events = c.execute("return window.__events;", vec![]).await.unwrap();
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["type"] == "mta-sts-report" && e["id"] == "w1" && e["overall"] == "amber"),
+        "{events}"
+    );
+    screenshot(&c, "embed-attributes-changed").await;
+    assert_eq!(
+        c.execute("return window.__violations;", vec![])
+            .await
+            .unwrap(),
+        json!([])
+    );
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_js_api_works_without_an_element_and_the_widget_loads_lazily() {
+    let (_server, widget) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{widget}/api/v1/config")).await.unwrap();
+    let config: Value = serde_json::from_str(
+        &c.find(Locator::Css("body"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .expect("config");
+    let doh = url::Url::parse(config["demo"]["doh"].as_str().expect("demo doh")).unwrap();
+    let host = support::host_server(&widget, &doh.origin().ascii_serialization()).await;
+
+    c.goto(&format!("{host}/api.html")).await.unwrap();
+    wait_js(&c, "the MtaSts global", "return !!window.MtaSts;").await;
+    let r = c
+        .execute_async(
+            r#"const done = arguments[0];
+               Promise.all([MtaSts.check("mx-expired.test"), MtaSts.lint("policy", "version: STSv1\nmode: enforcing\nmx: a.example\nmax_age: 86400\n"),
+                            MtaSts.check("not a domain!").then(() => "accepted", e => String(e))])
+                 .then(([report, lint, bad]) => done({ overall: report.overall, sections: report.sections.length,
+                         codes: lint.findings.map(f => f.code), verdict: lint.verdict, bad,
+                         elements: document.querySelectorAll("mta-sts-check").length }),
+                       e => done({ error: String(e) }));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(r["elements"], 0, "{r}");
+    assert_eq!(r["overall"], "red", "{r}");
+    assert_eq!(r["sections"], 6, "{r}");
+    assert_eq!(r["verdict"], "fail", "{r}");
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "policy.mode.invalid"),
+        "{r}"
+    );
+    assert!(r["bad"].as_str().unwrap().contains("cannot check"), "{r}");
+    assert_eq!(
+        c.execute("return window.__violations;", vec![])
+            .await
+            .unwrap(),
+        json!([])
+    );
+
+    // Below the fold, only embed.js loads; the module comes when the element scrolls into view.
+    c.goto(&format!("{host}/below.html")).await.unwrap();
+    wait_js(&c, "embed.js", "return !!window.MtaSts;").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let from_widget = format!(
+        "return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.startsWith('{widget}')).map(n => n.slice({}));",
+        widget.len()
+    );
+    let early = c.execute(&from_widget, vec![]).await.unwrap();
+    assert_eq!(early, json!(["/embed.js"]), "before the widget is visible");
+    c.execute("document.getElementById('w3').scrollIntoView();", vec![])
+        .await
+        .unwrap();
+    wait_widget(&c, "w3", "green").await;
+    let late = c.execute(&from_widget, vec![]).await.unwrap();
+    let late: Vec<&str> = late
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(
+        late.contains(&"/embed/mtasts-embed_bg.wasm") && late.contains(&"/style.css"),
+        "{late:?}"
+    );
+    c.close().await.ok();
+}

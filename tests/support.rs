@@ -151,3 +151,93 @@ pub async fn wait_ready(c: &Client) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Hostile host-page CSS: global resets, `!important` on common selectors, a conflicting font.
+pub const HOSTILE_CSS: &str = r#"
+* { font-family: "Comic Sans MS", "Comic Neue", cursive !important; box-sizing: content-box !important;
+    letter-spacing: 2px !important; text-transform: uppercase !important; color: #c00 !important; }
+html, body { margin: 0 !important; padding: 0 !important; font-size: 22px !important; line-height: 3 !important; }
+div, span, p, section, article, header, main, ul, ol, li, dl, dt, dd, h1, h2, h3, h4, form, label, details, summary, pre, code, table, td, th {
+    margin: 30px !important; padding: 12px !important; background: #ff0 !important; border: 3px dotted #f0f !important; }
+button, input, select, textarea { display: none !important; }
+a { color: lime !important; text-decoration: line-through !important; }
+#spacer { height: 4000px !important; padding: 0 !important; }
+"#;
+
+/// A host page on its own origin (`http://localhost:PORT`, the widget being on 127.0.0.1),
+/// sent with a strict Content-Security-Policy: `/host.html` (two widgets), `/control.html` (the
+/// same page without them), `/api.html` (no element, the JS API only), `/below.html` (a widget
+/// below the fold). Every page records events and CSP violations in `window.__events` and
+/// `window.__violations`.
+pub async fn host_server(widget: &str, doh_origin: &str) -> String {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    use axum::routing::get;
+
+    let csp = format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval' {widget}; connect-src {widget} {doh_origin}; style-src 'self'; img-src 'self'"
+    );
+    let page = |body: &str, embed: bool| {
+        format!(
+            r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Host</title>
+<link rel="stylesheet" href="/hostile.css"></head><body>
+<h1 id="title">A host page</h1><p id="para">Some host text that must keep its look.</p>
+{body}
+<script src="/host.js"></script>{}
+</body></html>"#,
+            if embed {
+                format!(r#"<script src="{widget}/embed.js" async></script>"#)
+            } else {
+                String::new()
+            }
+        )
+    };
+    let host = page(
+        r#"<mta-sts-check id="w1" domain="enforce-good.test"></mta-sts-check>
+<mta-sts-check id="w2" domain="mx-not-covered.test"></mta-sts-check>"#,
+        true,
+    );
+    let control = page("", false);
+    let api = page("", true);
+    let below = page(
+        r#"<div id="spacer"></div><mta-sts-check id="w3" domain="enforce-good.test"></mta-sts-check>"#,
+        true,
+    );
+    let host_js = r#"window.__events = []; window.__violations = [];
+document.addEventListener("securitypolicyviolation", e => window.__violations.push(e.violatedDirective + " " + e.blockedURI));
+["mta-sts-start", "mta-sts-report"].forEach(t => document.addEventListener(t, e => window.__events.push(
+  { type: e.type, id: e.target.id, domain: e.detail.domain, overall: e.detail.overall, composed: e.composed, bubbles: e.bubbles })));"#;
+    let html = |csp: String, body: String| {
+        move || async move {
+            (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8".to_string()),
+                    (header::CONTENT_SECURITY_POLICY, csp),
+                ],
+                body,
+            )
+                .into_response()
+        }
+    };
+    let app = axum::Router::new()
+        .route("/host.html", get(html(csp.clone(), host)))
+        .route("/control.html", get(html(csp.clone(), control)))
+        .route("/api.html", get(html(csp.clone(), api)))
+        .route("/below.html", get(html(csp.clone(), below)))
+        .route(
+            "/hostile.css",
+            get(|| async { ([(header::CONTENT_TYPE, "text/css")], HOSTILE_CSS) }),
+        )
+        .route(
+            "/host.js",
+            get(move || async move { ([(header::CONTENT_TYPE, "text/javascript")], host_js) }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the host server");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://localhost:{port}")
+}

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 #[allow(dead_code)]
 mod support;
-use support::{browser, cdp, repo, serve_with, wait_ready};
+use support::{browser, cdp, host_server, repo, serve_with, wait_ready};
 
 const RUNS: usize = 7;
 
@@ -110,6 +110,8 @@ async fn main() {
     println!("{:<44} {raw_t:>9} {gz_t:>9} {br_t:>9} {tr_t:>12}", "total");
     println!();
 
+    embed_cost(&c, &url, &dist).await;
+
     for (label, conditions) in [
         ("loopback, no throttling", None),
         (
@@ -145,4 +147,111 @@ async fn main() {
         );
     }
     c.close().await.ok();
+}
+
+/// Sizes of the widget's files a page downloaded, by path under the widget's origin.
+async fn widget_bytes(
+    c: &Client,
+    widget: &str,
+    dist: &std::path::Path,
+) -> Vec<(String, usize, usize, usize)> {
+    let names = c
+        .execute(
+            &format!("return performance.getEntriesByType('resource').map(e => e.name).filter(n => n.startsWith('{widget}/'));"),
+            vec![],
+        )
+        .await
+        .expect("resources");
+    names
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|n| n.as_str())
+        .filter_map(|n| {
+            let path = n[widget.len() + 1..]
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_string();
+            let bytes = std::fs::read(dist.join(&path)).ok()?;
+            Some((
+                path,
+                bytes.len(),
+                mtasts::precompress::gzip(&bytes).len(),
+                mtasts::precompress::brotli(&bytes).len(),
+            ))
+        })
+        .collect()
+}
+
+fn print_bytes(title: &str, rows: &[(String, usize, usize, usize)]) {
+    println!("{title}");
+    let (mut r, mut g, mut b) = (0, 0, 0);
+    for (p, raw, gz, br) in rows {
+        println!("  {p:<42} {raw:>9} {gz:>9} {br:>9}");
+        r += raw;
+        g += gz;
+        b += br;
+    }
+    println!("  {:<42} {r:>9} {g:>9} {b:>9}", "total");
+}
+
+/// What an embed costs a host page: widget bytes before the element is visible, and after.
+async fn embed_cost(c: &Client, widget: &str, dist: &std::path::Path) {
+    let config: Value = {
+        c.goto(&format!("{widget}/api/v1/config"))
+            .await
+            .expect("config");
+        let text = c
+            .find(fantoccini::Locator::Css("body"))
+            .await
+            .expect("body")
+            .text()
+            .await
+            .expect("text");
+        serde_json::from_str(&text).expect("config JSON")
+    };
+    let doh = url::Url::parse(config["demo"]["doh"].as_str().unwrap_or("http://127.0.0.1"))
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_default();
+    let host = host_server(widget, &doh).await;
+    cdp(c, "Network.clearBrowserCache", json!({})).await;
+    c.goto(&format!("{host}/below.html"))
+        .await
+        .expect("host page");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    println!("Embed on a host page (another origin), widget below the fold:");
+    println!(
+        "  {:<42} {:>9} {:>9} {:>9}",
+        "file", "raw", "gzip", "brotli"
+    );
+    print_bytes(
+        "before the widget is visible:",
+        &widget_bytes(c, widget, dist).await,
+    );
+    let start = Instant::now();
+    c.execute("document.getElementById('w3').scrollIntoView();", vec![])
+        .await
+        .expect("scroll");
+    loop {
+        let done = c
+            .execute(
+                "const w = document.getElementById('w3'); const o = w.shadowRoot && w.shadowRoot.querySelector('[data-overall]'); return !!o && o.dataset.overall !== 'pending';",
+                vec![],
+            )
+            .await
+            .expect("widget state");
+        if done == Value::Bool(true) || start.elapsed() > Duration::from_secs(30) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    print_bytes(
+        &format!(
+            "after it scrolled into view and finished a check ({} ms from scroll to report):",
+            start.elapsed().as_millis()
+        ),
+        &widget_bytes(c, widget, dist).await,
+    );
+    println!();
 }

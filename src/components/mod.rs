@@ -1,5 +1,6 @@
 //! The views; one component per file.
 
+pub mod compact;
 pub mod copy_button;
 pub mod dane;
 pub mod domain_form;

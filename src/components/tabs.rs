@@ -22,14 +22,15 @@ pub fn panel_id(prefix: &str, key: &str) -> String {
     format!("{prefix}-panel-{key}")
 }
 
-fn focus(id: &str) {
-    if let Some(e) = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id(id))
-    {
-        if let Some(h) = wasm_bindgen::JsCast::dyn_ref::<web_sys::HtmlElement>(&e) {
-            let _ = h.focus();
-        }
+/// Focuses the tab `id` inside `list` (the tab list), which works inside a shadow root too.
+fn focus(list: Option<web_sys::EventTarget>, id: &str) {
+    use wasm_bindgen::JsCast;
+    let tab = list
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .and_then(|l| l.query_selector(&format!("#{id}")).ok().flatten())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(t) = tab {
+        let _ = t.focus();
     }
 }
 
@@ -58,7 +59,7 @@ pub fn Tabs(p: &Props) -> Html {
             };
             e.prevent_default();
             on_select.emit(keys[next]);
-            focus(&tab_id(&prefix, keys[next]));
+            focus(e.current_target(), &tab_id(&prefix, keys[next]));
         })
     };
     html! {

@@ -4,6 +4,7 @@ pub mod dns_json;
 pub mod dns_wire;
 pub mod doh;
 pub mod file;
+pub mod gather;
 pub mod http;
 pub mod proxy;
 pub mod storage;

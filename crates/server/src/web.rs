@@ -37,6 +37,16 @@ async fn caching(req: Request<axum::body::Body>, next: Next) -> Response {
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // The embed: other sites' pages import embed/*.js as a module and fetch the wasm and
+    // style.css, which needs CORS. Everything here is public and sent without credentials.
+    h.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
     resp
 }
 

@@ -1,0 +1,135 @@
+//! One live check: every independent request starts at once (DoH for both TXT records and
+//! the MX set, the proxy's policy fetch and MX probe); the TLSA lookups for the DANE note
+//! follow the MX answer, the only thing they depend on. Each answer goes to `sink` the moment
+//! it lands. The future ends when every answer is in, so the embed's `check()` can await it.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+
+use mtasts_core::inputs::DnsResult;
+
+use super::doh::{self, Resolver};
+use super::proxy;
+use crate::state::Action;
+
+/// A public resolver that answers DoH with CORS headers.
+pub const DEFAULT_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
+
+/// Where a check gets its answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sources {
+    /// The proxy's base URL.
+    pub proxy: String,
+    /// The DoH resolver, if configured; else the demo world's or [`DEFAULT_RESOLVER`].
+    pub resolver: Option<String>,
+    pub doh_json: bool,
+}
+
+pub fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or(0.0)
+}
+
+type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Runs futures concurrently until all are done (a tiny `join_all`, to keep the `futures`
+/// crate out of the bundle).
+async fn join_all(tasks: Vec<Task>) {
+    let mut slots: Vec<Option<Task>> = tasks.into_iter().map(Some).collect();
+    std::future::poll_fn(move |cx| {
+        let mut pending = false;
+        for slot in slots.iter_mut() {
+            if let Some(f) = slot {
+                if f.as_mut().poll(cx).is_ready() {
+                    *slot = None;
+                } else {
+                    pending = true;
+                }
+            }
+        }
+        if pending {
+            std::task::Poll::Pending
+        } else {
+            std::task::Poll::Ready(())
+        }
+    })
+    .await
+}
+
+async fn resolver(src: &Sources) -> Resolver {
+    let url = match &src.resolver {
+        Some(r) => r.clone(),
+        None => proxy::demo_doh(&src.proxy)
+            .await
+            .unwrap_or_else(|| DEFAULT_RESOLVER.to_string()),
+    };
+    Resolver {
+        url,
+        json: src.doh_json,
+    }
+}
+
+/// Gathers everything for `domain` (A-label form) as run number `run`.
+pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Action)>) {
+    let policy: Task = {
+        let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
+        Box::pin(async move {
+            let r = proxy::policy(&base, &d).await;
+            sink(Action::Policy(run, now_ms(), r));
+        })
+    };
+    let probes: Task = {
+        let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
+        Box::pin(async move {
+            let r = proxy::mx_tls(&base, &d).await;
+            sink(Action::MxTls(run, now_ms(), r));
+        })
+    };
+    let dns: Task = Box::pin(async move {
+        let doh = resolver(&src).await;
+        let sts: Task = {
+            let (sink, doh, name) = (sink.clone(), doh.clone(), format!("_mta-sts.{domain}"));
+            Box::pin(
+                async move { sink(Action::StsTxt(run, now_ms(), doh::txt(&doh, &name).await)) },
+            )
+        };
+        let rpt: Task = {
+            let (sink, doh, name) = (sink.clone(), doh.clone(), format!("_smtp._tls.{domain}"));
+            Box::pin(async move {
+                sink(Action::TlsrptTxt(
+                    run,
+                    now_ms(),
+                    doh::txt(&doh, &name).await,
+                ))
+            })
+        };
+        let mx: Task = Box::pin(async move {
+            let mx = doh::mx(&doh, &domain).await;
+            let hosts: Vec<String> = match &mx.result {
+                DnsResult::Records(r) => r
+                    .iter()
+                    .filter(|m| !m.is_null())
+                    .map(|m| m.exchange.trim_end_matches('.').to_string())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            sink(Action::Mx(run, now_ms(), mx));
+            let tlsa: Vec<Task> = hosts
+                .into_iter()
+                .map(|host| {
+                    let (sink, doh) = (sink.clone(), doh.clone());
+                    Box::pin(async move {
+                        let a = doh::tlsa_count(&doh, &host).await;
+                        sink(Action::Dane(run, host, a));
+                    }) as Task
+                })
+                .collect();
+            join_all(tlsa).await;
+        });
+        join_all(vec![sts, rpt, mx]).await;
+    });
+    join_all(vec![policy, probes, dns]).await;
+}
