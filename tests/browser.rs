@@ -101,6 +101,17 @@ async fn scenarios_render_their_verdicts() {
             ));
         }
         screenshot(&c, &s.name).await;
+        // The main states under their own names too.
+        let state = match s.name.as_str() {
+            "enforce-good" => Some("green"),
+            "testing-not-ready" => Some("amber"),
+            "mx-no-starttls" => Some("red"),
+            "not-deployed" => Some("grey"),
+            _ => None,
+        };
+        if let Some(name) = state {
+            screenshot(&c, name).await;
+        }
         if !diffs.is_empty() {
             failures.push(format!("{}: {}", s.name, diffs.join("; ")));
         }
@@ -1090,5 +1101,111 @@ async fn the_js_api_works_without_an_element_and_the_widget_loads_lazily() {
         late.contains(&"/embed/mtasts-embed_bg.wasm") && late.contains(&"/style.css"),
         "{late:?}"
     );
+    c.close().await.ok();
+}
+
+/// A plain pass-through CORS proxy (`/raw?url=…`), as public ones behave: it fetches the URL
+/// (here with the proxy's own fetcher, trusting the world's CA) and returns the status,
+/// content type and body, with CORS; it shows nothing of TLS and cannot speak SMTP.
+async fn passthrough_proxy(world: &mtasts_testkit::World) -> String {
+    use axum::extract::Query;
+    use axum::http::{header, StatusCode};
+    use axum::response::IntoResponse;
+    use mtasts::addr::AddressPolicy;
+    use mtasts::config::FetchConfig;
+    use mtasts::resolve::Resolver;
+    use mtasts::tls::Trust;
+
+    let mut trust = Trust::new(&[] as &[&std::path::Path]).expect("trust");
+    trust.add_pem(world.ca_pem()).expect("the world's CA");
+    let mut cfg = FetchConfig::new(
+        Resolver::new(vec![world.dns], Duration::from_secs(2)),
+        trust,
+        AddressPolicy {
+            allow_private: true,
+        },
+        Duration::from_secs(3),
+    );
+    cfg.https_port = world.https_port;
+    let cfg = std::sync::Arc::new(cfg);
+    let app = axum::Router::new().route(
+        "/raw",
+        axum::routing::get(
+            move |Query(q): Query<std::collections::HashMap<String, String>>| {
+                let cfg = cfg.clone();
+                async move {
+                    let cors = [(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")];
+                    let domain = q
+                        .get("url")
+                        .and_then(|u| u.strip_prefix("https://mta-sts."))
+                        .and_then(|u| u.strip_suffix("/.well-known/mta-sts.txt"))
+                        .map(String::from);
+                    let Some(domain) = domain else {
+                        return (StatusCode::BAD_REQUEST, cors, "only policy URLs").into_response();
+                    };
+                    let f = mtasts::fetch::fetch_policy(&cfg, &domain).await.fetch;
+                    match (f.status, f.body) {
+                        (Some(s), Some(body)) => (
+                            StatusCode::from_u16(s).unwrap_or(StatusCode::BAD_GATEWAY),
+                            cors,
+                            [(header::CONTENT_TYPE, f.content_type.unwrap_or_default())],
+                            body,
+                        )
+                            .into_response(),
+                        _ => (StatusCode::BAD_GATEWAY, cors, "upstream failed").into_response(),
+                    }
+                }
+            },
+        ),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    format!("http://{addr}/raw?url={{url}}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pass_through_cors_proxy_still_validates_the_policy() {
+    let world = mtasts_testkit::World::start(&catalogue())
+        .await
+        .expect("world");
+    let proxy = passthrough_proxy(&world).await;
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let enc = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    let open = |d: &str| {
+        format!(
+            "{url}/?domain={d}&resolver={}&proxy={}",
+            enc(&format!("http://{}/dns-query", world.doh)),
+            enc(&proxy)
+        )
+    };
+    c.goto(&open("enforce-good.test")).await.unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["sections"]["sts_record"], "green", "{r}");
+    assert_eq!(
+        r["sections"]["policy"], "green",
+        "the body was validated: {r}"
+    );
+    assert_eq!(
+        r["sections"]["policy_fetch"], "grey",
+        "certificate and redirects not tested: {r}"
+    );
+    assert_eq!(r["sections"]["mx_tls"], "grey", "no STARTTLS probes: {r}");
+    assert!(
+        r["codes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c == "policy_fetch.limited"),
+        "{r}"
+    );
+    screenshot(&c, "pass-through-proxy").await;
+    // What the pass-through shows is still judged: a text/html policy is refused.
+    c.goto(&open("policy-text-html.test")).await.unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["sections"]["policy_fetch"], "red", "{r}");
     c.close().await.ok();
 }

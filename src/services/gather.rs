@@ -62,6 +62,7 @@ async fn join_all(tasks: Vec<Task>) {
 async fn resolver(src: &Sources) -> Resolver {
     let url = match &src.resolver {
         Some(r) => r.clone(),
+        None if proxy::is_passthrough(&src.proxy) => DEFAULT_RESOLVER.to_string(),
         None => proxy::demo_doh(&src.proxy)
             .await
             .unwrap_or_else(|| DEFAULT_RESOLVER.to_string()),
@@ -77,14 +78,22 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
     let policy: Task = {
         let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
         Box::pin(async move {
-            let r = proxy::policy(&base, &d).await;
+            let r = if proxy::is_passthrough(&base) {
+                proxy::policy_passthrough(&base, &d).await
+            } else {
+                proxy::policy(&base, &d).await
+            };
             sink(Action::Policy(run, now_ms(), r));
         })
     };
     let probes: Task = {
         let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
         Box::pin(async move {
-            let r = proxy::mx_tls(&base, &d).await;
+            let r = if proxy::is_passthrough(&base) {
+                Err("a pass-through proxy cannot speak SMTP; use the checker's own proxy (mtasts serve) for the STARTTLS probes".into())
+            } else {
+                proxy::mx_tls(&base, &d).await
+            };
             sink(Action::MxTls(run, now_ms(), r));
         })
     };

@@ -12,6 +12,17 @@ pub enum FetchError {
 }
 
 pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
+    get_typed(url, accept, timeout_ms)
+        .await
+        .map(|(status, _, body)| (status, body))
+}
+
+/// Like [`get`], with the response's `Content-Type` too.
+pub async fn get_typed(
+    url: &str,
+    accept: &str,
+    timeout_ms: u32,
+) -> Result<(u16, Option<String>, Vec<u8>), FetchError> {
     let fail = |e: wasm_bindgen::JsValue| {
         FetchError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
     };
@@ -40,7 +51,12 @@ pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u
     let buf = JsFuture::from(resp.array_buffer().map_err(fail)?)
         .await
         .map_err(|_| FetchError::Timeout)?;
-    Ok((resp.status(), js_sys::Uint8Array::new(&buf).to_vec()))
+    let content_type = resp.headers().get("content-type").ok().flatten();
+    Ok((
+        resp.status(),
+        content_type,
+        js_sys::Uint8Array::new(&buf).to_vec(),
+    ))
 }
 
 fn origin(url: &str) -> String {
