@@ -388,6 +388,25 @@ async fn offline_tools_work_with_the_network_cut_off() {
     let online = c.execute("return navigator.onLine;", vec![]).await.unwrap();
     assert_eq!(online, Value::Bool(false), "the browser is offline");
 
+    // The tool tabs work from the keyboard (WAI-ARIA tabs: arrow keys move and focus).
+    let tab = c.find(Locator::Id("tools-tab-policy")).await.unwrap();
+    c.execute(
+        "document.getElementById('tools-tab-policy').focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    tab.send_keys("\u{e014}").await.unwrap(); // ArrowRight
+    let focused = c
+        .execute(
+            "const a = document.activeElement; return [a.id, a.getAttribute('aria-selected')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, json!(["tools-tab-sts-txt", "true"]));
+    open_tool(&c, "policy").await;
+
     // Policy: an invalid mode is caught and its line marked; fixing it while typing clears it.
     type_into(
         &c,
@@ -795,21 +814,7 @@ async fn raw_data_fixit_export_and_history() {
 async fn the_doh_json_api_gives_the_same_verdicts() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
-    let config: Value = {
-        c.goto(&format!("{url}/api/v1/config")).await.unwrap();
-        let text = c
-            .find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        serde_json::from_str(&text).expect("config JSON")
-    };
-    let doh = config["demo"]["doh"]
-        .as_str()
-        .expect("demo DoH")
-        .to_string();
+    let doh = support::demo_doh(&c, &url).await;
     let wanted: Vec<_> = catalogue()
         .into_iter()
         .filter(|s| {
@@ -896,18 +901,7 @@ fn look_js(root: &str) -> String {
 async fn the_widget_embeds_under_strict_csp_and_hostile_css() {
     let (_server, widget) = serve().await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{widget}/api/v1/config")).await.unwrap();
-    let config: Value = serde_json::from_str(
-        &c.find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .expect("config");
-    let doh = url::Url::parse(config["demo"]["doh"].as_str().expect("demo doh")).unwrap();
-    let host = support::host_server(&widget, &doh.origin().ascii_serialization()).await;
+    let host = support::host_for(&c, &widget).await;
 
     // The host page's own look, without any widget.
     c.goto(&format!("{host}/control.html")).await.unwrap();
@@ -1028,18 +1022,7 @@ async fn the_widget_embeds_under_strict_csp_and_hostile_css() {
 async fn the_js_api_works_without_an_element_and_the_widget_loads_lazily() {
     let (_server, widget) = serve().await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{widget}/api/v1/config")).await.unwrap();
-    let config: Value = serde_json::from_str(
-        &c.find(Locator::Css("body"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    )
-    .expect("config");
-    let doh = url::Url::parse(config["demo"]["doh"].as_str().expect("demo doh")).unwrap();
-    let host = support::host_server(&widget, &doh.origin().ascii_serialization()).await;
+    let host = support::host_for(&c, &widget).await;
 
     c.goto(&format!("{host}/api.html")).await.unwrap();
     wait_js(&c, "the MtaSts global", "return !!window.MtaSts;").await;

@@ -241,3 +241,29 @@ document.addEventListener("securitypolicyviolation", e => window.__violations.pu
     });
     format!("http://localhost:{port}")
 }
+
+/// The demo world's DoH URL, as `GET /api/v1/config` of `mtasts serve --demo` tells it.
+pub async fn demo_doh(c: &Client, base: &str) -> String {
+    c.goto(&format!("{base}/api/v1/config"))
+        .await
+        .expect("open the config");
+    let text = c
+        .find(Locator::Css("body"))
+        .await
+        .expect("body")
+        .text()
+        .await
+        .expect("text");
+    let config: Value = serde_json::from_str(&text).expect("config JSON");
+    config["demo"]["doh"]
+        .as_str()
+        .expect("a demo DoH URL")
+        .to_string()
+}
+
+/// A host page server (see [`host_server`]) whose CSP lets the widget reach `widget` and its
+/// demo DoH resolver.
+pub async fn host_for(c: &Client, widget: &str) -> String {
+    let doh = url::Url::parse(&demo_doh(c, widget).await).expect("DoH URL");
+    host_server(widget, &doh.origin().ascii_serialization()).await
+}

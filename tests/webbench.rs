@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 #[allow(dead_code)]
 mod support;
-use support::{browser, cdp, host_server, repo, serve_with, wait_ready};
+use support::{browser, cdp, host_for, repo, serve_with, wait_ready};
 
 const RUNS: usize = 7;
 
@@ -198,23 +198,7 @@ fn print_bytes(title: &str, rows: &[(String, usize, usize, usize)]) {
 
 /// What an embed costs a host page: widget bytes before the element is visible, and after.
 async fn embed_cost(c: &Client, widget: &str, dist: &std::path::Path) {
-    let config: Value = {
-        c.goto(&format!("{widget}/api/v1/config"))
-            .await
-            .expect("config");
-        let text = c
-            .find(fantoccini::Locator::Css("body"))
-            .await
-            .expect("body")
-            .text()
-            .await
-            .expect("text");
-        serde_json::from_str(&text).expect("config JSON")
-    };
-    let doh = url::Url::parse(config["demo"]["doh"].as_str().unwrap_or("http://127.0.0.1"))
-        .map(|u| u.origin().ascii_serialization())
-        .unwrap_or_default();
-    let host = host_server(widget, &doh).await;
+    let host = host_for(c, widget).await;
     cdp(c, "Network.clearBrowserCache", json!({})).await;
     c.goto(&format!("{host}/below.html"))
         .await

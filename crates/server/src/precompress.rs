@@ -74,16 +74,22 @@ pub fn dir(dir: &Path) -> std::io::Result<Summary> {
                 .unwrap_or_default();
             let br = path.with_file_name(format!("{name}.br"));
             let gz = path.with_file_name(format!("{name}.gz"));
-            if fresh(&br, &meta) && fresh(&gz, &meta) {
+            let (br_fresh, gz_fresh) = (fresh(&br, &meta), fresh(&gz, &meta));
+            if br_fresh && gz_fresh {
                 continue;
             }
+            // Each sibling on its own: one the build wrote itself is kept.
             let bytes = std::fs::read(&path)?;
-            let b = brotli(&bytes);
-            write_atomic(&br, &b)?;
-            write_atomic(&gz, &gzip(&bytes))?;
+            if !br_fresh {
+                let b = brotli(&bytes);
+                write_atomic(&br, &b)?;
+                summary.brotli += b.len() as u64;
+            }
+            if !gz_fresh {
+                write_atomic(&gz, &gzip(&bytes))?;
+            }
             summary.files += 1;
             summary.raw += bytes.len() as u64;
-            summary.brotli += b.len() as u64;
         }
     }
     Ok(summary)
@@ -113,5 +119,14 @@ mod tests {
         assert_eq!(out, text);
         assert!(!d.path().join("logo.png.br").exists());
         assert_eq!(dir(d.path()).unwrap().files, 0, "fresh siblings are kept");
+        // A sibling the build wrote itself stays; only the missing one is made.
+        std::fs::write(d.path().join("b.js"), "export {}").unwrap();
+        std::fs::write(d.path().join("b.js.br"), "from the build").unwrap();
+        assert_eq!(dir(d.path()).unwrap().files, 1);
+        assert_eq!(
+            std::fs::read(d.path().join("b.js.br")).unwrap(),
+            b"from the build"
+        );
+        assert!(d.path().join("b.js.gz").is_file());
     }
 }

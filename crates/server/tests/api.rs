@@ -272,6 +272,36 @@ async fn serves_the_built_app_with_types_compression_and_caching() {
         (plain.header("content-encoding"), plain.body.as_slice()),
         (None, &b"\0asm\x01\0\0\0"[..])
     );
+    // mtasts serve writes the missing siblings itself, in the background, and serves them.
+    let gz = dist.path().join("app-0123456789abcdef.js.gz");
+    wait_until("the precompressed js", Duration::from_secs(20), || {
+        gz.is_file()
+    })
+    .await;
+    assert_eq!(
+        std::fs::read(dist.path().join("app-0123456789abcdef_bg.wasm.br")).unwrap(),
+        b"pretend-brotli",
+        "a sibling that was already there is kept"
+    );
+    let zipped = get(
+        server.addr,
+        "/app-0123456789abcdef.js",
+        &[("Accept-Encoding", "gzip")],
+    )
+    .await;
+    assert_eq!(zipped.header("content-encoding"), Some("gzip"));
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(zipped.body.as_slice()),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text, "export {}");
+    assert_eq!(
+        zipped.header("access-control-allow-origin"),
+        Some("*"),
+        "the embed loads it from other origins"
+    );
     let js = get(server.addr, "/app-0123456789abcdef.js", &[]).await;
     assert!(
         js.header("content-type")
