@@ -434,6 +434,26 @@ async fn offline_tools_work_with_the_network_cut_off() {
     let r = tool_result(&c, "policy").await;
     assert_eq!(r["verdict"], "pass", "{r}");
     screenshot(&c, "offline-tools").await;
+    // Pasted markup stays text, in the findings and in the marked lines alike.
+    type_into(
+        &c,
+        "#tool-policy",
+        "version: STSv1\n<img src=x onerror=window.pwned=2>\n",
+    )
+    .await;
+    let r = tool_result(&c, "policy").await;
+    assert!(
+        r["text"]
+            .as_str()
+            .unwrap()
+            .contains("<img src=x onerror=window.pwned=2>"),
+        "{r}"
+    );
+    let injected = c
+        .execute("return [document.querySelectorAll('[data-tool] img').length, window.pwned === undefined];", vec![])
+        .await
+        .unwrap();
+    assert_eq!(injected, json!([0, true]));
 
     // _mta-sts TXT, in dig's presentation form; a second record makes the set invalid.
     open_tool(&c, "sts-txt").await;
@@ -1009,6 +1029,14 @@ async fn the_widget_embeds_under_strict_csp_and_hostile_css() {
         "{events}"
     );
     screenshot(&c, "embed-attributes-changed").await;
+    let png = c
+        .find(Locator::Id("w2"))
+        .await
+        .unwrap()
+        .screenshot()
+        .await
+        .expect("element screenshot");
+    std::fs::write(artifacts().join("embed-widget-dark-compact.png"), png).expect("write");
     assert_eq!(
         c.execute("return window.__violations;", vec![])
             .await
