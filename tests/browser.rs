@@ -33,6 +33,13 @@ async fn read_report(c: &Client) -> Value {
     .expect("read the report")
 }
 
+/// Whether a read report or tool result lists this finding code.
+fn has_code(r: &Value, code: &str) -> bool {
+    r["codes"]
+        .as_array()
+        .is_some_and(|codes| codes.iter().any(|c| c == code))
+}
+
 async fn wait_for_final(c: &Client, limit: Duration) -> Value {
     let start = Instant::now();
     loop {
@@ -156,14 +163,7 @@ async fn sections_show_pending_until_their_answer_lands() {
     screenshot(&c, "pending").await;
     let done = wait_for_final(&c, Duration::from_secs(20)).await;
     assert_eq!(done["sections"]["policy_fetch"], "red", "{done}");
-    assert!(
-        done["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "policy_fetch.timeout"),
-        "{done}"
-    );
+    assert!(has_code(&done, "policy_fetch.timeout"), "{done}");
     c.close().await.ok();
 }
 
@@ -223,14 +223,7 @@ async fn a_dns_or_proxy_failure_gives_a_clear_partial_report() {
         r["sections"]["policy_fetch"], "green",
         "the proxy part still renders: {r}"
     );
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "dns.unreachable"),
-        "{r}"
-    );
+    assert!(has_code(&r, "dns.unreachable"), "{r}");
     let text = c
         .find(Locator::Css("[data-section=sts_record]"))
         .await
@@ -416,14 +409,7 @@ async fn offline_tools_work_with_the_network_cut_off() {
     .await;
     let r = tool_result(&c, "policy").await;
     assert_eq!(r["verdict"], "fail", "{r}");
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "policy.mode.invalid"),
-        "{r}"
-    );
+    assert!(has_code(&r, "policy.mode.invalid"), "{r}");
     assert_eq!(r["marked"], json!([2]), "the bad line is marked: {r}");
     type_into(
         &c,
@@ -461,14 +447,7 @@ async fn offline_tools_work_with_the_network_cut_off() {
     assert_eq!(tool_result(&c, "sts-txt").await["verdict"], "pass");
     type_into(&c, "#tool-sts-txt", "v=STSv1; id=1\nv=STSv1; id=2").await;
     let r = tool_result(&c, "sts-txt").await;
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "sts.record.multiple"),
-        "{r}"
-    );
+    assert!(has_code(&r, "sts.record.multiple"), "{r}");
 
     // TLS-RPT record with an unusable report address.
     open_tool(&c, "tlsrpt-txt").await;
@@ -491,14 +470,7 @@ async fn offline_tools_work_with_the_network_cut_off() {
     .await;
     type_into(&c, "#tool-mx-patterns", "*.example.com").await;
     let r = tool_result(&c, "mx").await;
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "mx.uncovered"),
-        "{r}"
-    );
+    assert!(has_code(&r, "mx.uncovered"), "{r}");
     let covered = c
         .execute("return [...document.querySelectorAll('[data-tool=mx] tr[data-host]')].map(r => [r.dataset.host, r.dataset.covered]);", vec![])
         .await
@@ -1071,14 +1043,7 @@ async fn the_js_api_works_without_an_element_and_the_widget_loads_lazily() {
     assert_eq!(r["overall"], "red", "{r}");
     assert_eq!(r["sections"], 6, "{r}");
     assert_eq!(r["verdict"], "fail", "{r}");
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "policy.mode.invalid"),
-        "{r}"
-    );
+    assert!(has_code(&r, "policy.mode.invalid"), "{r}");
     assert!(r["bad"].as_str().unwrap().contains("cannot check"), "{r}");
     assert_eq!(
         c.execute("return window.__violations;", vec![])
@@ -1205,18 +1170,104 @@ async fn a_pass_through_cors_proxy_still_validates_the_policy() {
         "certificate and redirects not tested: {r}"
     );
     assert_eq!(r["sections"]["mx_tls"], "grey", "no STARTTLS probes: {r}");
-    assert!(
-        r["codes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|c| c == "policy_fetch.limited"),
-        "{r}"
-    );
+    assert!(has_code(&r, "policy_fetch.limited"), "{r}");
     screenshot(&c, "pass-through-proxy").await;
     // What the pass-through shows is still judged: a text/html policy is refused.
     c.goto(&open("policy-text-html.test")).await.unwrap();
     let r = wait_for_final(&c, Duration::from_secs(30)).await;
     assert_eq!(r["sections"]["policy_fetch"], "red", "{r}");
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_and_embed_docs_pages_work() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/demo.html")).await.unwrap();
+    let w = wait_js(
+        &c,
+        "the demo page's widget",
+        r#"const w = document.querySelector("mta-sts-check"); const o = w.shadowRoot.querySelector(".report [data-overall]");
+           return o && o.dataset.overall !== "pending" && o.dataset.overall;"#,
+    )
+    .await;
+    assert_eq!(w, "amber", "testing.test on the demo page");
+    screenshot(&c, "embed-demo-page").await;
+
+    // Every live example of the docs page: the compact and the dark widget, an attribute
+    // change, the event log and both API calls.
+    c.goto(&format!("{url}/embed.html")).await.unwrap();
+    let compact = r#"const o = document.getElementById("ex-compact").shadowRoot.querySelector(".compact-line");
+                     return o && o.dataset.overall !== "pending" && o.dataset.overall;"#;
+    assert_eq!(wait_js(&c, "the compact example", compact).await, "green");
+    let dark = wait_js(
+        &c,
+        "the dark example",
+        r#"const r = document.getElementById("ex-dark").shadowRoot; const o = r.querySelector("[data-overall]");
+           return o && o.dataset.overall !== "pending" && [o.dataset.overall, r.querySelector(".mtasts-root").dataset.theme];"#,
+    )
+    .await;
+    assert_eq!(dark, json!(["amber", "dark"]));
+    let snippet = c
+        .find(Locator::Id("snippet"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(snippet.contains(&format!("{url}/embed.js")), "{snippet}");
+    c.find(Locator::Id("swap"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let red = r#"const o = document.getElementById("ex-compact").shadowRoot.querySelector(".compact-line");
+                 return o && o.dataset.overall === "red";"#;
+    wait_js(&c, "the changed compact example", red).await;
+    let events = c
+        .find(Locator::Id("events"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        events.contains("mta-sts-report from #ex-compact — red"),
+        "{events}"
+    );
+    c.find(Locator::Id("api-check"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let out = wait_js(
+        &c,
+        "MtaSts.check on the docs page",
+        r#"const t = document.getElementById("api-out").textContent; return t.includes("overall") && t;"#,
+    )
+    .await;
+    assert!(
+        out.as_str().unwrap().contains("\"overall\": \"red\""),
+        "{out}"
+    );
+    c.find(Locator::Id("api-lint"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let out = wait_js(
+        &c,
+        "MtaSts.lint on the docs page",
+        r#"const t = document.getElementById("api-out").textContent; return t.includes("policy.mode.invalid") && t;"#,
+    )
+    .await;
+    assert!(
+        out.as_str().unwrap().contains("\"verdict\": \"fail\""),
+        "{out}"
+    );
+    screenshot(&c, "embed-docs-page").await;
     c.close().await.ok();
 }
