@@ -662,6 +662,24 @@ async fn raw_data_fixit_export_and_history() {
     )
     .await;
 
+    // DANE: enforce-good's mx1 publishes a TLSA record; the note names it.
+    c.goto(&format!("{url}/?domain=enforce-good.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let dane = wait_js(
+        &c,
+        "the DANE note",
+        "const d = document.querySelector('[data-dane]'); return d && d.dataset.dane === '1' && d.textContent;",
+    )
+    .await;
+    assert!(
+        dane.as_str()
+            .unwrap()
+            .contains("mx1.enforce-good.test publishes TLSA"),
+        "{dane}"
+    );
+
     // An MX outside the enforced policy: the raw data shows the MX set and the DNSSEC flag,
     // the fix-it policy adds the missing host, and its copy button copies exactly that.
     c.goto(&format!("{url}/?domain=mx-not-covered.test"))
@@ -766,7 +784,7 @@ async fn raw_data_fixit_export_and_history() {
         )
         .await
         .unwrap();
-    assert_eq!(listed, json!(["mx-not-covered.test"]));
+    assert_eq!(listed, json!(["mx-not-covered.test", "enforce-good.test"]));
     c.execute(
         r#"const l = JSON.parse(localStorage.getItem('mtasts.recent'));
            l[0].policy = l[0].policy.replace('mode: enforce', 'mode: testing'); l[0].at -= 86400;
@@ -831,6 +849,15 @@ async fn the_doh_json_api_gives_the_same_verdicts() {
         .unwrap();
         let r = wait_for_final(&c, Duration::from_secs(30)).await;
         assert_eq!(r["overall"], s.expect["overall"], "{}: {r}", s.name);
+        if s.name == "enforce-good" {
+            // The TLSA lookup through the JSON API too.
+            wait_js(
+                &c,
+                "the DANE note over the JSON API",
+                "const d = document.querySelector('[data-dane]'); return d && d.dataset.dane === '1';",
+            )
+            .await;
+        }
         for (id, light) in s.expect["sections"].as_object().into_iter().flatten() {
             assert_eq!(&r["sections"][id], light, "{} section {id}: {r}", s.name);
         }

@@ -8,7 +8,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::{Arc, Mutex, RwLock};
 
 use hickory_proto::op::{Message, MessageType, OpCode, ResponseCode};
-use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, TXT};
+use hickory_proto::rr::rdata::{A, AAAA, CNAME, MX, TLSA, TXT};
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 use serde::Deserialize;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -64,6 +64,19 @@ pub struct NameSpec {
     pub a_sequence: Vec<Vec<Ipv4Addr>>,
     #[serde(default)]
     pub fail: Option<Failure>,
+    /// TLSA records (RFC 6698 §2) as `[usage, selector, matching type, "hex data"]`, for
+    /// the web app's informational DANE note (owner names like `_25._tcp.mx1`).
+    #[serde(default)]
+    pub tlsa: Vec<(u8, u8, u8, String)>,
+}
+
+/// Hex digits to bytes; anything that is not a pair of hex digits is skipped.
+fn hex(s: &str) -> Vec<u8> {
+    s.as_bytes()
+        .chunks(2)
+        .filter_map(|p| std::str::from_utf8(p).ok())
+        .filter_map(|p| u8::from_str_radix(p, 16).ok())
+        .collect()
 }
 
 #[derive(Default)]
@@ -221,6 +234,11 @@ impl Zone {
                 }
                 RecordType::AAAA => {
                     records.extend(spec.aaaa.iter().map(|ip| RData::AAAA(AAAA(*ip))));
+                }
+                RecordType::TLSA => {
+                    records.extend(spec.tlsa.iter().map(|(u, s, m, data)| {
+                        RData::TLSA(TLSA::new((*u).into(), (*s).into(), (*m).into(), hex(data)))
+                    }));
                 }
                 RecordType::CNAME => {
                     if let Some(target) = &spec.cname {

@@ -135,6 +135,18 @@ async fn doh_json_api_answers_like_public_resolvers() {
         data.starts_with("10 ") && data.ends_with(".enforce-good.test."),
         "{data}"
     );
+    let (_, body) = http(
+        world.doh,
+        get("name=_25._tcp.mx1.enforce-good.test&type=TLSA"),
+    )
+    .await;
+    let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["Answer"][0]["type"], 52);
+    let data = v["Answer"][0]["data"]
+        .as_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(data.starts_with("3 1 1 0c72ac70"), "{data}");
 }
 
 #[tokio::test]
