@@ -5,7 +5,6 @@
 use std::rc::Rc;
 
 use mtasts_core::domain::{self, Domain};
-use mtasts_core::inputs::DnsResult;
 use mtasts_core::Light;
 use yew::prelude::*;
 
@@ -19,7 +18,7 @@ use crate::components::tools::{ToolsPanel, TOOLS};
 use crate::config::Config;
 use crate::history::{compare, Recent};
 use crate::idna::BrowserIdna;
-use crate::services::gather::{gather, now_ms, Sources};
+use crate::services::gather::{gather, mx_hosts, now_ms, Sources};
 use crate::services::storage;
 use crate::state::{Action, State};
 
@@ -184,20 +183,10 @@ pub fn App(cfg: &Config) -> Html {
         None => String::new(),
     };
     // The generator may start from the last check's MX hosts.
-    let from_dns =
-        state
-            .report
-            .as_ref()
-            .and_then(|r| match state.inputs.mx.done().map(|a| &a.result) {
-                Some(DnsResult::Records(mx)) if !mx.is_empty() => Some((
-                    r.domain.clone(),
-                    mx.iter()
-                        .filter(|m| !m.is_null())
-                        .map(|m| m.exchange.trim_end_matches('.').to_string())
-                        .collect(),
-                )),
-                _ => None,
-            });
+    let from_dns = state.report.as_ref().and_then(|r| {
+        let hosts = state.inputs.mx.done().map(mx_hosts).unwrap_or_default();
+        (!hosts.is_empty()).then(|| (r.domain.clone(), hosts))
+    });
     let tab_now = if cfg.no_tools { "check" } else { *tab };
     let report = if cfg.compact {
         html! { <CompactView state={(*state).clone()} /> }

@@ -4,19 +4,14 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::services::gather::now_ms;
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// `performance.now()` at the start.
     pub started_ms: f64,
     /// When the last answer landed, once everything has.
     pub done_ms: Option<f64>,
-}
-
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or(0.0)
 }
 
 #[function_component]

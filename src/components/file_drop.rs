@@ -77,3 +77,55 @@ pub fn FileDrop(p: &Props) -> Html {
         </div>
     }
 }
+
+/// The exact bytes an offline tool validates: typed into its text area, or a file as read
+/// (a BOM or a bare CR must survive), with a note saying which file it was or why it failed.
+#[derive(Clone)]
+pub struct InputBytes {
+    pub bytes: UseStateHandle<Vec<u8>>,
+    pub note: UseStateHandle<Option<String>>,
+    /// For the text area.
+    pub oninput: Callback<InputEvent>,
+    /// For [`FileDrop`].
+    pub on_file: Callback<Loaded>,
+}
+
+impl InputBytes {
+    /// Replaces the input with text, as typing would (e.g. "Load an example").
+    pub fn set_text(&self, text: &str) {
+        self.bytes.set(text.as_bytes().to_vec());
+        self.note.set(None);
+    }
+}
+
+#[hook]
+pub fn use_input_bytes() -> InputBytes {
+    let bytes = use_state(Vec::<u8>::new);
+    let note = use_state(|| None::<String>);
+    let oninput = {
+        let (bytes, note) = (bytes.clone(), note.clone());
+        Callback::from(move |e: InputEvent| {
+            bytes.set(super::input_value(&e).into_bytes());
+            note.set(None);
+        })
+    };
+    let on_file = {
+        let (bytes, note) = (bytes.clone(), note.clone());
+        Callback::from(move |r: Loaded| match r {
+            Ok((name, b)) => {
+                note.set(Some(format!(
+                    "{name}: {} bytes, validated exactly as read",
+                    b.len()
+                )));
+                bytes.set(b);
+            }
+            Err(e) => note.set(Some(e)),
+        })
+    };
+    InputBytes {
+        bytes,
+        note,
+        oninput,
+        on_file,
+    }
+}

@@ -20,6 +20,12 @@ pub mod tabs;
 pub mod theme_toggle;
 pub mod tools;
 
+/// An `oninput` that keeps a text field's value in `state`.
+pub fn bind(state: &yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {
+    let state = state.clone();
+    yew::Callback::from(move |e: yew::InputEvent| state.set(input_value(&e)))
+}
+
 /// The `value` of whatever form control fired the event (input, textarea or select).
 pub fn input_value(e: &yew::InputEvent) -> String {
     e.target()

@@ -1,7 +1,6 @@
 //! The whole report: overall light and verdict, what changed since the last check, "ready to
 //! enforce?", the sections with their raw data, the DANE note and the fix-it records.
 
-use mtasts_core::inputs::DnsResult;
 use mtasts_core::report::Readiness;
 use mtasts_core::Light;
 use yew::prelude::*;
@@ -13,6 +12,7 @@ use super::light::LightBadge;
 use super::section::SectionView;
 use crate::history::{date, Tone};
 use crate::services::file;
+use crate::services::gather::mx_hosts;
 use crate::state::State;
 
 #[derive(Properties, PartialEq)]
@@ -69,10 +69,7 @@ pub fn ReportView(p: &Props) -> Html {
             })
         })
     };
-    let mx_hosts = match s.inputs.mx.done().map(|a| &a.result) {
-        Some(DnsResult::Records(r)) => r.iter().filter(|m| !m.is_null()).count(),
-        _ => 0,
-    };
+    let mx_count = s.inputs.mx.done().map_or(0, |a| mx_hosts(a).len());
     let dnssec = match r.dnssec {
         Some(true) => "DNSSEC: the resolver validated the _mta-sts answer (AD flag set).",
         Some(false) => "DNSSEC: the _mta-sts answer was not validated (AD flag clear); MTA-STS does not need DNSSEC.",
@@ -104,7 +101,7 @@ pub fn ReportView(p: &Props) -> Html {
                         { for e.failing_mx.iter().map(|m| html! { <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li> }) }
                     </ul>
                 }
-                <DaneNote answers={s.dane.clone()} expected={mx_hosts} />
+                <DaneNote answers={s.dane.clone()} expected={mx_count} />
             </section>
             { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} /> }) }
             if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} id={s.fresh_id.clone()} /> }

@@ -13,7 +13,8 @@ pub fn type_name(qtype: u16) -> &'static str {
         TYPE_TXT => "TXT",
         TYPE_MX => "MX",
         TYPE_TLSA => "TLSA",
-        _ => "CNAME",
+        TYPE_CNAME => "CNAME",
+        _ => "ANY",
     }
 }
 

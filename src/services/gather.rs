@@ -7,7 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
-use mtasts_core::inputs::DnsResult;
+use mtasts_core::inputs::{DnsAnswer, DnsResult};
+use mtasts_core::mx::MxRecord;
 
 use super::doh::{self, Resolver};
 use super::proxy;
@@ -31,6 +32,19 @@ pub fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map(|p| p.now())
         .unwrap_or(0.0)
+}
+
+/// The MX host names of an MX answer (null MX left out, no trailing dot): what the TLSA
+/// lookups ask about, what the DANE note counts and what the generator is offered.
+pub fn mx_hosts(answer: &DnsAnswer<Vec<MxRecord>>) -> Vec<String> {
+    match &answer.result {
+        DnsResult::Records(r) => r
+            .iter()
+            .filter(|m| !m.is_null())
+            .map(|m| m.exchange.trim_end_matches('.').to_string())
+            .collect(),
+        _ => Vec::new(),
+    }
 }
 
 type Task = Pin<Box<dyn Future<Output = ()>>>;
@@ -117,14 +131,7 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
         };
         let mx: Task = Box::pin(async move {
             let mx = doh::mx(&doh, &domain).await;
-            let hosts: Vec<String> = match &mx.result {
-                DnsResult::Records(r) => r
-                    .iter()
-                    .filter(|m| !m.is_null())
-                    .map(|m| m.exchange.trim_end_matches('.').to_string())
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let hosts = mx_hosts(&mx);
             sink(Action::Mx(run, now_ms(), mx));
             let tlsa: Vec<Task> = hosts
                 .into_iter()

@@ -21,7 +21,8 @@ pub fn is_hashed(path: &str) -> bool {
         .is_some_and(|(_, h)| h.len() >= 16 && h.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-async fn caching(req: Request<axum::body::Body>, next: Next) -> Response {
+/// Caching, `nosniff` and the CORS headers the embed needs, on every static file.
+async fn static_headers(req: Request<axum::body::Body>, next: Next) -> Response {
     let hashed = is_hashed(req.uri().path());
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
@@ -59,7 +60,7 @@ pub fn service(dist: &Path) -> Router {
             .fallback(ServeFile::new(dist.join("index.html")));
         Router::new()
             .fallback_service(files)
-            .layer(middleware::from_fn(caching))
+            .layer(middleware::from_fn(static_headers))
     } else {
         let shown = dist.display().to_string();
         Router::new().fallback(move || {

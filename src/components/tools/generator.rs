@@ -7,9 +7,9 @@ use mtasts_core::policy::Mode;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::bind;
 use crate::components::finding::FindingItem;
 use crate::components::generated::GeneratedView;
-use crate::components::input_value;
 use crate::idna::BrowserIdna;
 
 #[derive(Properties, PartialEq)]
@@ -36,10 +36,6 @@ pub fn Generator(p: &Props) -> Html {
     let rua = use_state(String::new);
     // Fixed when the tool opens, so the output does not change while typing.
     let id = use_state(|| generate::id_from_unix_time((js_sys::Date::now() / 1000.0) as u64));
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(input_value(&e)))
-    };
     let onmode = {
         let m = mode.clone();
         Callback::from(move |e: Event| {
@@ -90,9 +86,9 @@ pub fn Generator(p: &Props) -> Html {
             <p class="hint">{"Fill in the domain and the host names your MX records point to. "}{fill}</p>
             <div class="form-grid">
                 <label for="gen-domain">{"Domain"}</label>
-                <input id="gen-domain" type="text" spellcheck="false" value={(*dom).clone()} oninput={set(&dom)} />
+                <input id="gen-domain" type="text" spellcheck="false" value={(*dom).clone()} oninput={bind(&dom)} />
                 <label for="gen-mx">{"MX hosts or *. patterns"}</label>
-                <textarea id="gen-mx" rows="3" spellcheck="false" value={(*mx).clone()} oninput={set(&mx)} />
+                <textarea id="gen-mx" rows="3" spellcheck="false" value={(*mx).clone()} oninput={bind(&mx)} />
                 <label for="gen-mode">{"Mode"}</label>
                 <select id="gen-mode" onchange={onmode}>
                     <option value="testing" selected={*mode == Mode::Testing}>{"testing (start here)"}</option>
@@ -101,10 +97,10 @@ pub fn Generator(p: &Props) -> Html {
                 </select>
                 <label for="gen-max-age">{"max_age (seconds)"}</label>
                 <input id="gen-max-age" type="text" inputmode="numeric" placeholder={generate::default_max_age(*mode).to_string()}
-                       value={(*max_age).clone()} oninput={set(&max_age)} />
+                       value={(*max_age).clone()} oninput={bind(&max_age)} />
                 <label for="gen-rua">{"Report address(es)"}</label>
                 <input id="gen-rua" type="text" spellcheck="false" placeholder="mailto:tlsrpt@your-domain"
-                       value={(*rua).clone()} oninput={set(&rua)} />
+                       value={(*rua).clone()} oninput={bind(&rua)} />
             </div>
             { match result {
                 None => html! {},

@@ -8,8 +8,8 @@ use mtasts_core::{mx_list, Finding};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
+use crate::components::bind;
 use crate::components::finding::FindingItem;
-use crate::components::input_value;
 use crate::components::light::LightBadge;
 use crate::idna::BrowserIdna;
 
@@ -50,10 +50,6 @@ pub fn MxTool() -> Html {
     let list = use_state(String::new);
     let pats = use_state(String::new);
     let mode_choice = use_state(|| None::<Mode>);
-    let set = |s: &UseStateHandle<String>| {
-        let s = s.clone();
-        Callback::from(move |e: InputEvent| s.set(input_value(&e)))
-    };
     let onmode = {
         let m = mode_choice.clone();
         Callback::from(move |e: Event| {
@@ -85,18 +81,18 @@ pub fn MxTool() -> Html {
                     <label for="tool-mx-list">{"MX records"}</label>
                     <p class="hint" id="tool-mx-list-help">{"One per line: \"10 mx1.example.com\", a bare host name, or what dig or host print."}</p>
                     <textarea id="tool-mx-list" rows="5" spellcheck="false" aria-describedby="tool-mx-list-help"
-                              value={(*list).clone()} oninput={set(&list)} />
+                              value={(*list).clone()} oninput={bind(&list)} />
                 </div>
                 <div>
                     <label for="tool-mx-patterns">{"Policy mx patterns, or the whole policy"}</label>
                     <p class="hint" id="tool-mx-patterns-help">{"One pattern per line (mx1.example.com, *.example.net), or paste the policy file."}</p>
                     <textarea id="tool-mx-patterns" rows="5" spellcheck="false" aria-describedby="tool-mx-patterns-help"
-                              value={(*pats).clone()} oninput={set(&pats)} />
+                              value={(*pats).clone()} oninput={bind(&pats)} />
                 </div>
             </div>
             <div class="row-fields">
                 <label>{"Domain (needed only without MX records) "}
-                    <input type="text" id="tool-mx-domain" value={(*dom).clone()} oninput={set(&dom)} spellcheck="false" /></label>
+                    <input type="text" id="tool-mx-domain" value={(*dom).clone()} oninput={bind(&dom)} spellcheck="false" /></label>
                 <label>{"Judge as mode "}
                     <select id="tool-mx-mode" onchange={onmode}>
                         <option value="enforce" selected={mode == Mode::Enforce}>{"enforce"}</option>

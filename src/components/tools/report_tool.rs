@@ -4,10 +4,9 @@
 use mtasts_core::lint::{Kind, LintOutput};
 use mtasts_core::report_json::{self, ReportSummary};
 use mtasts_core::Verdict;
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::components::file_drop::{FileDrop, Loaded};
+use crate::components::file_drop::{use_input_bytes, FileDrop};
 use crate::components::lint_result::LintResult;
 
 fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u64>) -> Html {
@@ -66,38 +65,17 @@ fn summary(s: &ReportSummary) -> Html {
 
 #[function_component]
 pub fn ReportTool() -> Html {
-    let bytes = use_state(Vec::<u8>::new);
-    let note = use_state(|| None::<String>);
-    let oninput = {
-        let (bytes, note) = (bytes.clone(), note.clone());
-        Callback::from(move |e: InputEvent| {
-            bytes.set(
-                e.target_unchecked_into::<HtmlTextAreaElement>()
-                    .value()
-                    .into_bytes(),
-            );
-            note.set(None);
-        })
-    };
-    let on_file = {
-        let (bytes, note) = (bytes.clone(), note.clone());
-        Callback::from(move |r: Loaded| match r {
-            Ok((name, b)) => {
-                note.set(Some(format!("{name}: {} bytes", b.len())));
-                bytes.set(b);
-            }
-            Err(e) => note.set(Some(e)),
-        })
-    };
+    let input = use_input_bytes();
+    let bytes = &*input.bytes;
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
     // A gzip file is not text: show a note in place of its bytes.
     let shown = if gzip {
         String::new()
     } else {
-        String::from_utf8_lossy(&bytes).into_owned()
+        String::from_utf8_lossy(bytes).into_owned()
     };
-    let checked = (!bytes.is_empty() && (gzip || !shown.trim().is_empty()))
-        .then(|| report_json::lint(&bytes));
+    let checked =
+        (!bytes.is_empty() && (gzip || !shown.trim().is_empty())).then(|| report_json::lint(bytes));
     let (output, parsed) = match checked {
         Some(l) => (
             Some(LintOutput {
@@ -115,11 +93,11 @@ pub fn ReportTool() -> Html {
         <div class="tool" data-tool="tlsrpt-report">
             <label for="tool-report">{"TLS-RPT report (JSON)"}</label>
             <p class="hint" id="tool-report-help">{"Paste the JSON of a report, or open the .json or .json.gz file a sender mailed you."}</p>
-            <FileDrop id="tool-report" on_file={on_file} accept=".json,.gz,application/json,application/gzip,application/tlsrpt+json,application/tlsrpt+gzip">
+            <FileDrop id="tool-report" on_file={input.on_file.clone()} accept=".json,.gz,application/json,application/gzip,application/tlsrpt+json,application/tlsrpt+gzip">
                 <textarea id="tool-report" rows="6" spellcheck="false" autocomplete="off" aria-describedby="tool-report-help"
-                          placeholder={gzip.then_some("(a gzip file is loaded)")} value={shown} {oninput} />
+                          placeholder={gzip.then_some("(a gzip file is loaded)")} value={shown} oninput={input.oninput.clone()} />
             </FileDrop>
-            if let Some(n) = &*note { <p class="file-note" role="status">{n}</p> }
+            if let Some(n) = &*input.note { <p class="file-note" role="status">{n}</p> }
             if let Some(o) = output { <LintResult output={o} /> }
             if let Some(s) = parsed { {summary(&s)} }
         </div>

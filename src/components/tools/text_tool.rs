@@ -3,10 +3,9 @@
 //! CR matters), and the text shows where each finding points.
 
 use mtasts_core::lint::{self, Kind};
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
-use crate::components::file_drop::{FileDrop, Loaded};
+use crate::components::file_drop::{use_input_bytes, FileDrop};
 use crate::components::lint_result::LintResult;
 use crate::components::marked_text::MarkedText;
 
@@ -48,53 +47,25 @@ fn texts(kind: Kind) -> Texts {
 #[function_component]
 pub fn TextTool(p: &Props) -> Html {
     let t = texts(p.kind);
-    // The exact bytes to validate: typed text, or a file as read.
-    let bytes = use_state(Vec::<u8>::new);
-    let file_note = use_state(|| None::<String>);
+    let input = use_input_bytes();
     let id = format!("tool-{}", p.kind.as_str());
-    let oninput = {
-        let (bytes, file_note) = (bytes.clone(), file_note.clone());
-        Callback::from(move |e: InputEvent| {
-            bytes.set(
-                e.target_unchecked_into::<HtmlTextAreaElement>()
-                    .value()
-                    .into_bytes(),
-            );
-            file_note.set(None);
-        })
-    };
-    let on_file = {
-        let (bytes, file_note) = (bytes.clone(), file_note.clone());
-        Callback::from(move |r: Loaded| match r {
-            Ok((name, b)) => {
-                file_note.set(Some(format!(
-                    "{name}: {} bytes, validated exactly as read",
-                    b.len()
-                )));
-                bytes.set(b);
-            }
-            Err(e) => file_note.set(Some(e)),
-        })
-    };
     let example = {
-        let (bytes, file_note, ex) = (bytes.clone(), file_note.clone(), t.example);
-        Callback::from(move |_| {
-            bytes.set(ex.as_bytes().to_vec());
-            file_note.set(None);
-        })
+        let (input, ex) = (input.clone(), t.example);
+        Callback::from(move |_| input.set_text(ex))
     };
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    let output = (!text.trim().is_empty()).then(|| lint::text(p.kind, &bytes));
+    let bytes = &*input.bytes;
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let output = (!text.trim().is_empty()).then(|| lint::text(p.kind, bytes));
     html! {
         <div class="tool" data-tool={p.kind.as_str()}>
             <label for={id.clone()}>{t.label}</label>
             <p class="hint" id={format!("{id}-help")}>{t.help}{" "}
                 <button type="button" class="link" onclick={example}>{"Load an example"}</button></p>
-            <FileDrop id={id.clone()} on_file={on_file} accept=".txt,text/plain">
+            <FileDrop id={id.clone()} on_file={input.on_file.clone()} accept=".txt,text/plain">
                 <textarea id={id.clone()} rows={t.rows.to_string()} spellcheck="false" autocomplete="off"
-                          aria-describedby={format!("{id}-help")} value={text.clone()} {oninput} />
+                          aria-describedby={format!("{id}-help")} value={text.clone()} oninput={input.oninput.clone()} />
             </FileDrop>
-            if let Some(n) = &*file_note { <p class="file-note" role="status">{n}</p> }
+            if let Some(n) = &*input.note { <p class="file-note" role="status">{n}</p> }
             if let Some(o) = output {
                 <LintResult output={o.clone()} />
                 if !o.findings.iter().all(|f| f.location.is_none()) {
