@@ -48,7 +48,7 @@ impl Recent {
         Recent {
             domain: report.domain.clone(),
             at,
-            overall: crate::text::light_name(report.overall).to_string(),
+            overall: report.overall.name().to_string(),
             verdict: report.verdict.clone(),
             id: report.sts_record.as_ref().map(|r| r.id.clone()),
             policy: report

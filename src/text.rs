@@ -2,7 +2,6 @@
 //! `{:.1}`: core's float formatting adds about 11 KB to the wasm bundle.
 
 use mtasts_core::inputs::TlsError;
-use mtasts_core::Light;
 
 /// `value` with `decimals` digits after the point (0 to 3), rounded half away from zero.
 pub fn fixed(value: f64, decimals: u32) -> String {
@@ -18,17 +17,6 @@ pub fn fixed(value: f64, decimals: u32) -> String {
         n % scale,
         width = decimals.min(3) as usize
     )
-}
-
-/// The light's name as the report's JSON writes it.
-pub fn light_name(l: Light) -> &'static str {
-    match l {
-        Light::Green => "green",
-        Light::Amber => "amber",
-        Light::Red => "red",
-        Light::Grey => "grey",
-        Light::Pending => "pending",
-    }
 }
 
 /// A TLS failure in words.

@@ -24,7 +24,7 @@ pub fn CompactView(p: &Props) -> Html {
     };
     html! {
         <div class="compact">
-            <p class="compact-line" data-overall={crate::text::light_name(r.overall)}>
+            <p class="compact-line" data-overall={r.overall.name()}>
                 <LightBadge light={r.overall} />{" "}<strong>{&r.domain}</strong>{": "}{&r.verdict}{" "}
                 if r.overall != Light::Pending {
                     <button type="button" class="small" aria-expanded={open.to_string()} onclick={toggle}>

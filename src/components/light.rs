@@ -8,20 +8,14 @@ pub struct Props {
     pub light: Light,
 }
 
-pub fn class(l: Light) -> &'static str {
-    match l {
-        Light::Green => "light green",
-        Light::Amber => "light amber",
-        Light::Red => "light red",
-        Light::Grey => "light grey",
-        Light::Pending => "light pending",
-    }
+pub fn class(l: Light) -> String {
+    format!("light {}", l.name())
 }
 
 #[function_component]
 pub fn LightBadge(p: &Props) -> Html {
     html! {
-        <span class={class(p.light)} data-light={crate::text::light_name(p.light)}>
+        <span class={class(p.light)} data-light={p.light.name()}>
             <span aria-hidden="true" class="icon">{p.light.icon()}</span>
             <span class="word">{p.light.word()}</span>
         </span>

@@ -155,7 +155,10 @@ fn probes(inputs: &Inputs) -> Html {
                 ProbeOutcome::Dns(r) => format!("DNS: {}", status(r)),
                 ProbeOutcome::Refused(w) => format!("refused: {w}"),
                 ProbeOutcome::ConnectFailed(w) => format!("could not connect: {w}"),
-                ProbeOutcome::Timeout => "timed out".into(),
+                ProbeOutcome::Timeout if p.banner.is_some() => "greeted, then stopped answering".into(),
+                ProbeOutcome::Timeout => "no connection before the time limit".into(),
+                ProbeOutcome::NoGreeting => "accepted the connection, sent no greeting".into(),
+                ProbeOutcome::Closed(w) => format!("closed the connection {w}"),
                 ProbeOutcome::Protocol(w) => format!("protocol error: {w}"),
             };
             let mut rows = vec![

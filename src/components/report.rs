@@ -77,7 +77,7 @@ pub fn ReportView(p: &Props) -> Html {
     };
     html! {
         <article class="report" aria-labelledby="verdict">
-            <header class="overall" data-overall={crate::text::light_name(r.overall)}>
+            <header class="overall" data-overall={r.overall.name()}>
                 <h2 id="verdict"><LightBadge light={r.overall} />{" "}{shown}{": "}{&r.verdict}</h2>
                 <Elapsed started_ms={s.started_ms} done_ms={done.then_some(s.last_ms)} />
             </header>

@@ -60,6 +60,18 @@ impl Code {
         self.info().severity
     }
 
+    /// Codes that mean "this MX host could not be confirmed" (RFC 8461 §4.2 could not be
+    /// checked for it): never a pass, never a proven failure. Readiness names these hosts.
+    pub fn unconfirmed(self) -> bool {
+        matches!(
+            self,
+            Code::MxTlsUnreachable
+                | Code::MxTlsNoGreeting
+                | Code::MxTlsClosed
+                | Code::MxTlsNotProbed
+        )
+    }
+
     /// Looks a code up by its string form.
     pub fn parse(s: &str) -> Option<Code> {
         Code::ALL.iter().copied().find(|c| c.as_str() == s)
@@ -108,6 +120,7 @@ pub fn markdown() -> String {
          Each explanation says what strict and lenient parsers do. \
          We have no verified list of which sender implementations are strict.\n",
     );
+    out.push_str(&crate::verdict::markdown());
     let mut group = "";
     for code in Code::ALL {
         let i = code.info();
@@ -180,7 +193,7 @@ catalog! {
         "Run the check again; if it persists, check that the domain's name servers answer quickly.";
     DnsUnreachable => "dns.unreachable", Info, "RFC 8484",
         "Resolver unreachable",
-        "The checker could not reach its DNS resolver, so this part was not tested. This is not a problem with the domain.",
+        "The checker could not reach its DNS resolver (or the browser blocked its answer, e.g. for a missing CORS header), so this part was not tested and the result is incomplete. This is not a problem with the domain.",
         "Check the resolver setting or the network connection and run the check again.";
     DnsError => "dns.error", Info, "RFC 1035 §4.1.1",
         "DNS lookup error",
@@ -546,10 +559,10 @@ catalog! {
         "MX certificate expires soon",
         "The certificate expires within 14 days.",
         "Renew it now, and automate renewal.";
-    MxTlsNotProbed => "mx_tls.not_probed", Info, "RFC 8461 §4.2",
+    MxTlsNotProbed => "mx_tls.not_probed", Warning, "RFC 8461 §4.2",
         "MX host not probed",
-        "The checker probes at most 10 MX hosts of a domain; the ones listed were not tested, so the verdict cannot vouch for them.",
-        "Check those hosts by hand (e.g. with openssl s_client -starttls smtp), or reduce the MX set.";
+        "The checker probes at most 10 MX hosts of a domain; this one was not tested, so the verdict cannot vouch for it: it is counted as not confirmed, never as passing.",
+        "Check the host by hand (e.g. posttls-finger -l secure, or openssl s_client -starttls smtp), or reduce the MX set.";
     MxTlsDns => "mx_tls.dns", Error, "RFC 5321 §5.1",
         "MX host does not resolve",
         "The MX record points to a name without addresses; mail cannot be delivered to it.",
@@ -559,13 +572,21 @@ catalog! {
         "The MX host resolves to an address that is not reachable from the internet (private, loopback …), so senders cannot reach it either.",
         "Point the MX at a public address.";
     MxTlsUnreachable => "mx_tls.unreachable", Warning, "RFC 5321 §5.1",
-        "Cannot connect to the MX",
-        "No SMTP connection could be made on port 25. This may be the server, a firewall, or the checker's network.",
-        "Check that the server accepts connections on port 25 from the internet.";
+        "Cannot confirm the MX: no connection",
+        "No TCP connection could be made on port 25 (refused, or no answer before the time limit). This may be the server, a firewall, or the checker's own network (many hosting networks block outgoing port 25), so the host is counted as not confirmed, never as passing.",
+        "Check that the server accepts connections on port 25 from the internet, then check again; or test it from another network with posttls-finger -l secure.";
+    MxTlsNoGreeting => "mx_tls.no_greeting", Warning, "RFC 5321 §4.3.1",
+        "Cannot confirm the MX: no greeting",
+        "The host accepted the TCP connection on port 25 but sent no SMTP greeting (220 banner) before the time limit. Overloaded servers, tarpits and filters that delay or drop unknown clients do this; senders may see the same. The host is counted as not confirmed, never as passing.",
+        "Check that the mail server itself is running and greets promptly (a filter or load balancer in front of it may hold connections open), then check again.";
+    MxTlsClosed => "mx_tls.closed", Warning, "RFC 5321 §4.3.1",
+        "Cannot confirm the MX: closed early",
+        "The host ended the SMTP session before STARTTLS completed (it closed the connection, or stopped answering). Servers that drop clients by address or reputation do this; the host is counted as not confirmed, never as passing.",
+        "Check the mail server's logs for the checker's connection and any client restrictions, then check again.";
     MxTlsProtocol => "mx_tls.protocol", Error, "RFC 5321 §4.2",
         "SMTP conversation failed",
-        "The server closed the connection, sent no banner, or answered with something that is not SMTP.",
-        "Check the mail server.";
+        "The server answered with something that is not SMTP, or refused the session (a greeting other than 220, or EHLO refused).",
+        "Check that port 25 is served by the mail server, and that it greets with 220 and accepts EHLO.";
     TlsrptNone => "tlsrpt.record.none", Error, "RFC 8460 §3",
         "No TLS-RPT record",
         "There is no TXT record beginning with \"v=TLSRPTv1\" at _smtp._tls.<domain>.",

@@ -2,20 +2,23 @@
 //!
 //! Every section is computed from the facts it needs and nothing else, so the report can be
 //! drawn progressively: a section whose facts are pending is `Pending`, the others are final.
-//! Lights follow DESIGN.md: green (enforced and sound), amber (works but weak), red (broken),
-//! grey (not deployed or not tested).
+//! Each section sets its own state (green, grey for "does not apply", untested) and its
+//! findings; the light rules in [`crate::verdict`] turn those into the lights shown, and
+//! [`crate::readiness`] answers "ready to enforce?".
 
 use crate::catalog::Code;
-use crate::finding::{Finding, FindingsExt, Severity};
+use crate::finding::{Finding, Severity};
 use crate::inputs::{
     DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, MxProbe, PolicyFetch, ProbeOutcome,
 };
 use crate::mx::{self, Coverage, MxRecord};
 use crate::policy::{self, Mode, PolicyLint};
+use crate::readiness::{self, Facts};
 use crate::record::{self, StsRecord};
-use crate::report::{EnforceVerdict, Light, MxFailure, Readiness, Report, Section, SectionId};
+use crate::report::{Light, Report, Section, SectionId};
 use crate::tls::{self, CertCodes};
 use crate::tlsrpt;
+use crate::verdict::{self, Deployment};
 
 const POLICY_CERT: CertCodes = CertCodes {
     expired: Code::FetchCertExpired,
@@ -38,8 +41,8 @@ const MX_CERT: CertCodes = CertCodes {
 };
 
 /// What the `_mta-sts` lookup established.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Sts {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sts {
     Pending,
     /// The lookup failed in a way senders see too (SERVFAIL).
     Broken,
@@ -49,6 +52,29 @@ enum Sts {
     Present {
         valid: bool,
     },
+}
+
+/// What the MX lookup says about the domain as a mail domain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum MailDomain {
+    /// Not known yet or not checked.
+    Unknown,
+    /// NXDOMAIN: the domain does not exist.
+    Missing,
+    /// Only a null MX (RFC 7505): accepts no mail.
+    NoMail,
+    Receives,
+}
+
+fn mail_domain(inputs: &Inputs) -> MailDomain {
+    match inputs.mx.done().map(|a| &a.result) {
+        Some(DnsResult::NxDomain) => MailDomain::Missing,
+        Some(DnsResult::Records(r)) if !r.is_empty() && r.iter().all(MxRecord::is_null) => {
+            MailDomain::NoMail
+        }
+        Some(DnsResult::Records(_) | DnsResult::NoRecords) => MailDomain::Receives,
+        _ => MailDomain::Unknown,
+    }
 }
 
 /// Runs the whole check on whatever facts are known.
@@ -65,12 +91,12 @@ pub fn check(inputs: &Inputs) -> Report {
     // Orphans (DESIGN: red): a TXT record that announces a policy nobody can fetch, and a
     // policy that no TXT record announces.
     if let Sts::Present { .. } = sts {
-        if !inputs.policy.is_pending() && policy_lint.is_none() && inputs.policy.done().is_some() {
+        if policy_lint.is_none() && inputs.policy.done().is_some() {
             fetch_sec.findings.push(Finding::new(
                 Code::StsOrphanTxt,
                 "the _mta-sts TXT record announces a policy, but the policy cannot be fetched: senders fall back to no MTA-STS (or keep using a stale cached policy)",
             ));
-            fetch_sec.light = Light::Red;
+            fetch_sec.light = verdict::section_light(fetch_sec.light, &fetch_sec.findings);
         }
     }
     if sts == Sts::Absent && deployed_policy {
@@ -78,33 +104,51 @@ pub fn check(inputs: &Inputs) -> Report {
             Code::PolicyOrphan,
             format!("a valid policy is published at mta-sts.{domain}, but there is no _mta-sts TXT record: new senders never find it, and senders that cached it keep applying it without ever re-checking"),
         ));
-        sts_sec.light = Light::Red;
+        sts_sec.light = verdict::section_light(sts_sec.light, &sts_sec.findings);
         sts_sec.summary = "Missing: the policy is published but not announced".into();
     }
 
+    let mail = mail_domain(inputs);
+    let fetched_nothing = inputs.policy.done().is_some() && policy_lint.is_none();
+    let state = match (mail, sts) {
+        (MailDomain::Missing, _) => Deployment::NoSuchDomain,
+        (MailDomain::NoMail, _) => Deployment::NoMail,
+        (_, Sts::Absent) if fetched_nothing => Deployment::NotDeployed,
+        _ if policy_lint.is_some() || matches!(sts, Sts::Present { .. } | Sts::Broken) => {
+            Deployment::Deployed {
+                applied: applied_mode(inputs, policy_lint.as_ref()),
+            }
+        }
+        _ => Deployment::Unknown,
+    };
+
     let policy_sec = policy_section(inputs, policy_lint.as_ref());
     let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref());
-    let mx_tls_sec = mx_tls_section(inputs, mode);
-    let tlsrpt_sec_and_record = tlsrpt_section(inputs);
-    let (tlsrpt_sec, tlsrpt_record) = tlsrpt_sec_and_record;
+    let mx_tls_sec = mx_tls_section(inputs);
+    let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail);
 
-    let sections = vec![
+    let mut sections = vec![
         sts_sec, fetch_sec, policy_sec, cov_sec, mx_tls_sec, tlsrpt_sec,
     ];
-    let not_deployed = sts == Sts::Absent && policy_lint.is_none() && !inputs.policy.is_pending();
-    let enforce = readiness(
+    for s in &mut sections {
+        s.counts_as = verdict::counts_as(s.id, s.light, state);
+    }
+    let overall = verdict::overall_light(&sections, state);
+    let complete = verdict::complete(&sections);
+    let enforce = readiness::readiness(&Facts {
         inputs,
         sts,
-        policy_lint.as_ref(),
-        coverage.as_ref(),
-        &sections,
-        not_deployed,
-    );
-    let (overall, verdict) = overall(&sections, mode, not_deployed, &enforce);
+        lint: policy_lint.as_ref(),
+        coverage: coverage.as_ref(),
+        sections: &sections,
+        state,
+    });
+    let verdict = readiness::sentence(overall, state, &sections, &enforce);
 
     Report {
         domain: domain.to_string(),
         overall,
+        complete,
         verdict,
         enforce,
         sections,
@@ -116,16 +160,29 @@ pub fn check(inputs: &Inputs) -> Report {
     }
 }
 
+/// The mode senders apply: unknown while the policy is pending or untested, none when there
+/// is no usable policy (not fetched, or invalid), else the policy's mode.
+fn applied_mode(inputs: &Inputs, lint: Option<&PolicyLint>) -> Option<Option<Mode>> {
+    match (&inputs.policy, lint) {
+        (Lookup::Done(_), Some(l)) if l.valid => Some(l.policy.mode),
+        (Lookup::Done(_), _) => Some(None),
+        _ => None,
+    }
+}
+
+/// A section from its own state (`base`) and findings; the light follows rule 1 of
+/// [`crate::verdict`]. `counts_as` is set once the domain's state is known.
 fn section(
     id: SectionId,
-    light: Light,
+    base: Light,
     summary: impl Into<String>,
     findings: Vec<Finding>,
 ) -> Section {
     Section {
         id,
         title: id.title(),
-        light,
+        light: verdict::section_light(base, &findings),
+        counts_as: None,
         summary: summary.into(),
         findings,
     }
@@ -135,16 +192,13 @@ fn pending(id: SectionId) -> Section {
     section(id, Light::Pending, "Checking…", Vec::new())
 }
 
-/// Light from findings: red with errors, amber with warnings, else `otherwise`.
-fn light_of(findings: &[Finding], otherwise: Light) -> Light {
-    match findings.worst() {
-        Some(Severity::Error) => Light::Red,
-        Some(Severity::Warning) => Light::Amber,
-        _ => otherwise,
-    }
+fn not_tested(id: SectionId, why: &str) -> Section {
+    section(id, Light::Untested, format!("Not tested: {why}"), vec![])
 }
 
-/// A DNS failure as findings and a light; `None` for answers (records, NODATA, NXDOMAIN).
+/// A DNS failure as the section's state and a finding; `None` for answers (records, NODATA,
+/// NXDOMAIN). Only SERVFAIL is the domain's fault (senders see it too); the others mean this
+/// part was not tested.
 fn dns_failure<T>(answer: &DnsAnswer<T>, name: &str) -> Option<(Light, Finding)> {
     match &answer.result {
         DnsResult::ServFail => Some((
@@ -155,21 +209,30 @@ fn dns_failure<T>(answer: &DnsAnswer<T>, name: &str) -> Option<(Light, Finding)>
             ),
         )),
         DnsResult::Timeout => Some((
-            Light::Amber,
-            Finding::new(Code::DnsTimeout, format!("the lookup of {name} timed out")),
+            Light::Untested,
+            Finding::new(Code::DnsTimeout, format!("the lookup of {name} timed out, so it was not tested")),
         )),
         DnsResult::Unreachable(why) => Some((
-            Light::Grey,
+            Light::Untested,
             Finding::new(
                 Code::DnsUnreachable,
-                format!("the resolver could not be reached ({why}); {name} was not checked"),
+                format!("the resolver could not be reached ({why}); {name} was not tested"),
             ),
         )),
         DnsResult::Error(why) => Some((
-            Light::Grey,
-            Finding::new(Code::DnsError, format!("the lookup of {name} failed: {why}")),
+            Light::Untested,
+            Finding::new(Code::DnsError, format!("the lookup of {name} failed ({why}), so it was not tested")),
         )),
         _ => None,
+    }
+}
+
+/// The summary of a failed DNS lookup: "Not tested: …" unless the domain's DNS is at fault.
+fn dns_summary(light: Light, f: &Finding) -> String {
+    if light == Light::Untested {
+        format!("Not tested: {}", f.message)
+    } else {
+        f.message.clone()
     }
 }
 
@@ -178,19 +241,12 @@ fn sts_section(inputs: &Inputs) -> (Section, Sts, Option<StsRecord>, Option<bool
     let name = format!("_mta-sts.{}", inputs.domain);
     let answer = match &inputs.sts_txt {
         Lookup::Pending => return (pending(id), Sts::Pending, None, None),
-        Lookup::NotTested(why) => {
-            return (
-                section(id, Light::Grey, format!("Not tested: {why}"), vec![]),
-                Sts::Unknown,
-                None,
-                None,
-            )
-        }
+        Lookup::NotTested(why) => return (not_tested(id, why), Sts::Unknown, None, None),
         Lookup::Done(a) => a,
     };
     let dnssec = answer.authenticated;
     if let Some((light, f)) = dns_failure(answer, &name) {
-        let summary = f.message.clone();
+        let summary = dns_summary(light, &f);
         let state = if answer.result == DnsResult::ServFail {
             Sts::Broken
         } else {
@@ -234,13 +290,12 @@ fn sts_section(inputs: &Inputs) -> (Section, Sts, Option<StsRecord>, Option<bool
         );
     }
     findings.extend(lint.findings);
-    let light = light_of(&findings, Light::Green);
     let summary = match (&lint.record, lint.valid) {
         (Some(r), true) => format!("Valid, id={}", r.id),
         _ => "Invalid: senders ignore MTA-STS for this domain".to_string(),
     };
     (
-        section(id, light, summary, findings),
+        section(id, Light::Green, summary, findings),
         Sts::Present { valid: lint.valid },
         lint.record,
         dnssec,
@@ -253,12 +308,7 @@ fn fetch_section(inputs: &Inputs, sts: Sts) -> (Section, Option<&[u8]>) {
     let host = format!("mta-sts.{}", inputs.domain);
     let fetch = match &inputs.policy {
         Lookup::Pending => return (pending(id), None),
-        Lookup::NotTested(why) => {
-            return (
-                section(id, Light::Grey, format!("Not tested: {why}"), vec![]),
-                None,
-            )
-        }
+        Lookup::NotTested(why) => return (not_tested(id, why), None),
         Lookup::Done(f) => f,
     };
     let mut findings = fetch_findings(fetch, &host, inputs.now);
@@ -286,8 +336,9 @@ fn fetch_section(inputs: &Inputs, sts: Sts) -> (Section, Option<&[u8]>) {
             None,
         );
     }
-    let otherwise = if fetch.limited.is_some() {
-        Light::Grey
+    // A pass-through proxy hides the certificate and redirects: that part is not tested.
+    let base = if fetch.limited.is_some() {
+        Light::Untested
     } else {
         Light::Green
     };
@@ -297,15 +348,16 @@ fn fetch_section(inputs: &Inputs, sts: Sts) -> (Section, Option<&[u8]>) {
             format!("fetched through a plain proxy: the certificate and redirects were not checked ({why})"),
         ));
     }
-    let light = light_of(&findings, otherwise);
-    let summary = if body.is_some() && light != Light::Red {
-        format!("Fetched from https://{host}/.well-known/mta-sts.txt")
-    } else if body.is_some() {
-        "Fetched, but senders will refuse it".to_string()
-    } else {
-        "Senders cannot fetch the policy".to_string()
+    let has_error = findings.iter().any(|f| f.severity() == Severity::Error);
+    let summary = match (body.is_some(), has_error, fetch.limited.is_some()) {
+        (true, false, true) => {
+            "Not tested: fetched through a plain proxy, so the certificate and redirects were not checked".to_string()
+        }
+        (true, false, false) => format!("Fetched from https://{host}/.well-known/mta-sts.txt"),
+        (true, true, _) => "Fetched, but senders will refuse it".to_string(),
+        (false, _, _) => "Senders cannot fetch the policy".to_string(),
     };
-    (section(id, light, summary, findings), body)
+    (section(id, base, summary, findings), body)
 }
 
 fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Finding> {
@@ -417,22 +469,17 @@ fn policy_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> Section {
     let Some(l) = lint else {
         return match &inputs.policy {
             Lookup::Pending => pending(id),
-            _ => section(id, Light::Grey, "No policy to check", vec![]),
+            Lookup::NotTested(why) => not_tested(id, why),
+            Lookup::Done(_) => section(id, Light::Grey, "No policy to check", vec![]),
         };
     };
     let p = &l.policy;
+    // Testing mode works but is weak; a withdrawn policy does not apply.
     let base = match p.mode {
         Some(Mode::None) => Light::Grey,
         Some(Mode::Testing) => Light::Amber,
         _ => Light::Green,
     };
-    let mut light = light_of(&l.findings, base);
-    if light == Light::Green && base == Light::Amber {
-        light = Light::Amber;
-    }
-    if !l.valid {
-        light = Light::Red;
-    }
     let summary = if !l.valid {
         "Invalid: senders discard this policy".to_string()
     } else {
@@ -446,7 +493,8 @@ fn policy_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> Section {
             if p.mx.len() == 1 { "" } else { "s" }
         )
     };
-    section(id, light, summary, l.findings.clone())
+    // An invalid policy always carries an error finding, so its light is red by rule 1.
+    section(id, base, summary, l.findings.clone())
 }
 
 fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> {
@@ -458,12 +506,15 @@ fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> 
             Light::Red,
             Finding::new(
                 Code::DomainNxdomain,
-                format!("{} does not exist in DNS (NXDOMAIN)", inputs.domain),
+                format!(
+                    "{} does not exist in DNS (NXDOMAIN): check the spelling",
+                    inputs.domain
+                ),
             ),
         )),
         _ => Err(dns_failure(answer, &inputs.domain).unwrap_or((
-            Light::Grey,
-            Finding::new(Code::DnsError, "the MX lookup failed"),
+            Light::Untested,
+            Finding::new(Code::DnsError, "the MX lookup failed, so it was not tested"),
         ))),
     })
 }
@@ -471,49 +522,46 @@ fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> 
 fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Option<Coverage>) {
     let id = SectionId::MxCoverage;
     let records = match (&inputs.mx, mx_records(inputs)) {
-        (Lookup::Pending, _) => return (pending(id), None),
-        (Lookup::NotTested(why), _) => {
-            return (
-                section(id, Light::Grey, format!("Not tested: {why}"), vec![]),
-                None,
-            )
-        }
+        (Lookup::Pending, _) | (_, None) => return (pending(id), None),
+        (Lookup::NotTested(why), _) => return (not_tested(id, why), None),
         (_, Some(Err((light, f)))) => {
-            let summary = f.message.clone();
+            let summary = dns_summary(light, &f);
             return (section(id, light, summary, vec![f]), None);
         }
         (_, Some(Ok(r))) => r,
-        (_, None) => return (pending(id), None),
     };
     let Some(l) = lint else {
-        if inputs.policy.is_pending() {
-            return (pending(id), None);
+        match &inputs.policy {
+            Lookup::Pending => return (pending(id), None),
+            Lookup::NotTested(why) => {
+                return (
+                    not_tested(id, &format!("the policy was not fetched ({why})")),
+                    None,
+                )
+            }
+            Lookup::Done(_) => {}
         }
         // No policy, but the MX set still says something (null MX, no MX at all).
-        let (_, findings) = mx::coverage(&inputs.domain, records, &[], None);
-        let light = light_of(&findings, Light::Grey);
-        return (
-            section(
-                id,
-                light,
-                "No policy to match the MX hosts against",
-                findings,
-            ),
-            None,
-        );
+        let (cov, findings) = mx::coverage(&inputs.domain, records, &[], None);
+        let summary = if cov.null_mx {
+            "Null MX: the domain accepts no mail"
+        } else {
+            "No policy to match the MX hosts against"
+        };
+        return (section(id, Light::Grey, summary, findings), None);
     };
     let mode = l.policy.mode;
     let (cov, findings) = mx::coverage(&inputs.domain, records, &l.policy.patterns, mode);
     let uncovered = cov.uncovered().count();
-    let (light, summary) = if cov.null_mx {
-        (
-            light_of(&findings, Light::Grey),
-            "Null MX: the domain accepts no mail".to_string(),
-        )
-    } else if mode == Some(Mode::None) {
+    let (base, summary) = if cov.null_mx {
         (
             Light::Grey,
-            "Policy mode is none: MX hosts are not matched".to_string(),
+            "Null MX: the domain accepts no mail".to_string(),
+        )
+    } else if l.valid && mode == Some(Mode::None) {
+        (
+            Light::Grey,
+            "Policy withdrawn (mode: none): MX hosts are not matched".to_string(),
         )
     } else if uncovered == 0 {
         (
@@ -525,18 +573,21 @@ fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Opt
             ),
         )
     } else {
+        // Never green with an uncovered host, whatever the mode (an invalid policy may have
+        // no usable mode or mx lines at all).
         (
-            light_of(&findings, Light::Green),
+            Light::Amber,
             format!(
                 "{uncovered} of {} MX hosts not covered by the policy",
                 cov.hosts.len()
             ),
         )
     };
-    (section(id, light, summary, findings), Some(cov))
+    (section(id, base, summary, findings), Some(cov))
 }
 
-/// Findings for one probe.
+/// Findings for one probe. Outcomes that prove nothing either way (no connection, no
+/// greeting, closed early) are "cannot confirm" codes: never a pass, never a proven failure.
 fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
     let host = p.host.as_str();
     let one = |code: Code, msg: String| vec![Finding::new(code, msg).about(host.to_string())];
@@ -548,11 +599,23 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
         ProbeOutcome::Refused(why) => one(Code::MxTlsRefused, format!("{host}: {why}")),
         ProbeOutcome::ConnectFailed(why) => one(
             Code::MxTlsUnreachable,
-            format!("could not connect to {host} on port 25 ({why})"),
+            format!("cannot confirm {host}: the connection to port 25 failed ({why})"),
+        ),
+        ProbeOutcome::Timeout if p.banner.is_some() => one(
+            Code::MxTlsClosed,
+            format!("cannot confirm {host}: it greeted, then stopped answering before STARTTLS completed"),
         ),
         ProbeOutcome::Timeout => one(
             Code::MxTlsUnreachable,
-            format!("{host} did not answer on port 25 in time"),
+            format!("cannot confirm {host}: no connection to port 25 before the time limit"),
+        ),
+        ProbeOutcome::NoGreeting => one(
+            Code::MxTlsNoGreeting,
+            format!("cannot confirm {host}: it accepted the connection on port 25 but sent no greeting before the time limit"),
+        ),
+        ProbeOutcome::Closed(why) => one(
+            Code::MxTlsClosed,
+            format!("cannot confirm {host}: it closed the connection {why}"),
         ),
         ProbeOutcome::Protocol(why) => one(Code::MxTlsProtocol, format!("{host}: {why}")),
         ProbeOutcome::Completed => {
@@ -574,7 +637,6 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
     }
 }
 
-/// MX hosts in the DNS answer that have no probe result (the prober caps how many it tries).
 fn unprobed(inputs: &Inputs) -> Vec<String> {
     let (Some(probes), Some(Ok(records))) = (inputs.mx_tls.done(), mx_records(inputs)) else {
         return Vec::new();
@@ -593,80 +655,70 @@ fn unprobed(inputs: &Inputs) -> Vec<String> {
     missing
 }
 
-fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
+fn mx_tls_section(inputs: &Inputs) -> Section {
     let id = SectionId::MxTls;
     let probes = match &inputs.mx_tls {
         Lookup::Pending => return pending(id),
-        Lookup::NotTested(why) => {
-            return section(id, Light::Grey, format!("Not tested: {why}"), vec![])
-        }
+        Lookup::NotTested(why) => return not_tested(id, why),
         Lookup::Done(p) => p,
     };
     if probes.is_empty() {
         return section(id, Light::Grey, "No MX hosts to probe", vec![]);
     }
     let mut findings = Vec::new();
-    let mut failing = 0;
+    let (mut failing, mut unconfirmed) = (0, 0);
     for p in probes {
         let f = probe_findings(p, inputs.now);
-        if !f.no_errors() {
+        if f.iter().any(|f| f.severity() == Severity::Error) {
             failing += 1;
+        } else if f.iter().any(|f| f.code.unconfirmed()) {
+            unconfirmed += 1;
         }
         findings.extend(f);
     }
     let missing = unprobed(inputs);
-    if !missing.is_empty() {
-        findings.push(Finding::new(
-            Code::MxTlsNotProbed,
-            format!(
-                "{} MX host{} not probed: {}",
-                missing.len(),
-                if missing.len() == 1 { " was" } else { "s were" },
-                missing.join(", ")
-            ),
-        ));
+    for host in &missing {
+        findings.push(
+            Finding::new(
+                Code::MxTlsNotProbed,
+                format!("{host} was not probed (the checker probes at most 10 MX hosts): cannot confirm it"),
+            )
+            .about(host.clone()),
+        );
     }
-    let mut light = light_of(&findings, Light::Green);
-    if light == Light::Red && mode != Some(Mode::Enforce) {
-        // Not enforced: mail still flows (without TLS protection).
-        light = Light::Amber;
-    }
-    let summary = if failing == 0 && !missing.is_empty() {
+    let total = probes.len() + missing.len();
+    let passing = probes.len() - failing - unconfirmed;
+    let s = |n: usize| if n == 1 { "" } else { "s" };
+    let summary = if failing > 0 {
         format!(
-            "{} MX hosts pass; {} not probed",
-            probes.len(),
-            missing.len()
+            "{failing} of {total} MX host{} fail STARTTLS checks",
+            s(total)
         )
-    } else if failing == 0 {
+    } else if unconfirmed + missing.len() > 0 {
         format!(
-            "All {} MX host{} offer valid STARTTLS",
-            probes.len(),
-            if probes.len() == 1 { "" } else { "s" }
+            "{passing} of {total} MX host{} pass; {} could not be confirmed",
+            s(total),
+            unconfirmed + missing.len()
         )
     } else {
-        format!(
-            "{failing} of {} MX hosts fail STARTTLS checks",
-            probes.len()
-        )
+        format!("All {total} MX host{} offer valid STARTTLS", s(total))
     };
-    section(id, light, summary, findings)
+    section(id, Light::Green, summary, findings)
 }
 
-fn tlsrpt_section(inputs: &Inputs) -> (Section, Option<crate::tlsrpt::TlsrptRecord>) {
+fn tlsrpt_section(
+    inputs: &Inputs,
+    mail: MailDomain,
+) -> (Section, Option<crate::tlsrpt::TlsrptRecord>) {
     let id = SectionId::Tlsrpt;
     let name = format!("_smtp._tls.{}", inputs.domain);
     let answer = match &inputs.tlsrpt_txt {
         Lookup::Pending => return (pending(id), None),
-        Lookup::NotTested(why) => {
-            return (
-                section(id, Light::Grey, format!("Not tested: {why}"), vec![]),
-                None,
-            )
-        }
+        Lookup::NotTested(why) => return (not_tested(id, why), None),
         Lookup::Done(a) => a,
     };
     if let Some((light, f)) = dns_failure(answer, &name) {
-        let summary = f.message.clone();
+        let summary = dns_summary(light, &f);
         return (section(id, light, summary, vec![f]), None);
     }
     let records = match &answer.result {
@@ -680,6 +732,18 @@ fn tlsrpt_section(inputs: &Inputs) -> (Section, Option<crate::tlsrpt::TlsrptReco
             .iter()
             .all(|f| matches!(f.code, Code::TlsrptNone | Code::TlsrptDiscarded))
     {
+        if matches!(mail, MailDomain::Missing | MailDomain::NoMail) {
+            // A domain that receives no mail has no TLS sessions to report on.
+            return (
+                section(
+                    id,
+                    Light::Grey,
+                    "No TLS-RPT record; none is needed (the domain receives no mail)",
+                    vec![],
+                ),
+                None,
+            );
+        }
         let f = Finding::new(
             Code::TlsrptAbsent,
             format!("no TLS-RPT record at {name}: you will not hear about senders that fail to deliver over TLS; add one before enforcing"),
@@ -694,188 +758,12 @@ fn tlsrpt_section(inputs: &Inputs) -> (Section, Option<crate::tlsrpt::TlsrptReco
             None,
         );
     }
-    let light = light_of(&lint.findings, Light::Green);
     let summary = match &lint.record {
         Some(r) if lint.valid => format!("Reports go to {}", r.rua.join(", ")),
-        _ => "Invalid: senders send no reports".into(),
+        _ => "Invalid: senders send no failure reports (mail still flows)".into(),
     };
-    (section(id, light, summary, lint.findings), lint.record)
-}
-
-fn readiness(
-    inputs: &Inputs,
-    sts: Sts,
-    lint: Option<&PolicyLint>,
-    coverage: Option<&Coverage>,
-    sections: &[Section],
-    not_deployed: bool,
-) -> EnforceVerdict {
-    let mode = lint.and_then(|l| l.policy.mode);
-    let mut blockers = Vec::new();
-    match sts {
-        Sts::Absent => blockers.push("there is no _mta-sts TXT record".to_string()),
-        Sts::Present { valid: false } => {
-            blockers.push("the _mta-sts TXT record is invalid".to_string())
-        }
-        Sts::Broken => blockers.push("the _mta-sts TXT lookup fails (SERVFAIL)".to_string()),
-        _ => {}
-    }
-    if let Some(fetch) = sections.iter().find(|s| s.id == SectionId::PolicyFetch) {
-        if let Some(f) = fetch
-            .findings
-            .iter()
-            .find(|f| f.severity() == Severity::Error && f.code != Code::StsOrphanTxt)
-        {
-            blockers.push(format!("the policy cannot be used: {}", f.message));
-        }
-    }
-    if lint.is_some_and(|l| !l.valid) {
-        blockers.push("the policy file is invalid".to_string());
-    }
-
-    let mut failing: Vec<MxFailure> = Vec::new();
-    let mut add = |host: &str, reason: String| match failing.iter_mut().find(|f| f.host == host) {
-        Some(f) => {
-            if !f.reasons.contains(&reason) {
-                f.reasons.push(reason)
-            }
-        }
-        None => failing.push(MxFailure {
-            host: host.to_string(),
-            reasons: vec![reason],
-        }),
-    };
-    if let Some(cov) = coverage {
-        for h in cov.uncovered() {
-            add(
-                &h.host,
-                "not covered by any mx pattern of the policy".to_string(),
-            );
-        }
-    }
-    // The MX TLS section already judged every probe; each of its findings names its host.
-    let mx_tls = sections.iter().find(|s| s.id == SectionId::MxTls);
-    for f in mx_tls.map_or(&[][..], |s| s.findings.as_slice()) {
-        if let (Severity::Error, Some(host)) = (f.severity(), &f.subject) {
-            add(host, f.code.info().title.to_string());
-        }
-    }
-
-    let pending = [
-        inputs.sts_txt.is_pending(),
-        inputs.policy.is_pending(),
-        inputs.mx.is_pending(),
-        inputs.mx_tls.is_pending(),
-    ]
-    .contains(&true);
-    let untested = matches!(inputs.mx_tls, Lookup::NotTested(_))
-        || matches!(inputs.mx, Lookup::NotTested(_))
-        || sts == Sts::Unknown
-        || mx_tls.is_some_and(|s| s.findings.has(Code::MxTlsNotProbed));
-    let list = |failing: &[MxFailure]| {
-        failing
-            .iter()
-            .map(|f| format!("{} ({})", f.host, f.reasons.join(", ")))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    let (readiness, message) = if not_deployed {
-        (
-            Readiness::NotDeployed,
-            "MTA-STS is not deployed: publish a policy in testing mode first".to_string(),
-        )
-    } else if mode == Some(Mode::Enforce) && blockers.is_empty() && !failing.is_empty() {
-        (
-            Readiness::EnforcedFailing,
-            format!(
-                "Enforced, but senders will not deliver to: {}",
-                list(&failing)
-            ),
-        )
-    } else if !blockers.is_empty() || !failing.is_empty() {
-        let mut parts = blockers.clone();
-        if !failing.is_empty() {
-            parts.push(format!("these MX hosts would fail: {}", list(&failing)));
-        }
-        (
-            Readiness::NotReady,
-            format!("Not ready to enforce: {}", parts.join("; ")),
-        )
-    } else if pending {
-        (Readiness::Unknown, "Still checking…".to_string())
-    } else if untested || coverage.is_none() {
-        (
-            Readiness::Unknown,
-            "Cannot tell: not every check could run".to_string(),
-        )
-    } else if mode == Some(Mode::Enforce) {
-        (
-            Readiness::Enforced,
-            "Enforced, and every MX host passes".to_string(),
-        )
-    } else {
-        (
-            Readiness::Ready,
-            "Ready to enforce: every MX host is covered by the policy and presents a valid certificate over STARTTLS".to_string(),
-        )
-    };
-    EnforceVerdict {
-        readiness,
-        message,
-        failing_mx: failing,
-        blockers,
-    }
-}
-
-fn overall(
-    sections: &[Section],
-    mode: Option<Mode>,
-    not_deployed: bool,
-    enforce: &EnforceVerdict,
-) -> (Light, String) {
-    if sections.iter().any(|s| s.light == Light::Pending) {
-        return (Light::Pending, "Checking…".to_string());
-    }
-    if not_deployed {
-        return (Light::Grey, "MTA-STS is not deployed".to_string());
-    }
-    let worst = sections
-        .iter()
-        .map(|s| s.light)
-        .filter(|l| *l != Light::Grey)
-        .max()
-        .unwrap_or(Light::Grey);
-    let first_red = sections.iter().find(|s| s.light == Light::Red);
-    match (worst, mode) {
-        (Light::Red, _) => {
-            let what = first_red
-                .map(|s| format!("{}: {}", s.title, s.summary))
-                .unwrap_or_default();
-            let bounce = matches!(enforce.readiness, Readiness::EnforcedFailing);
-            (
-                Light::Red,
-                if bounce {
-                    format!("Broken: mail may bounce ({what})")
-                } else {
-                    format!("Broken: {what}")
-                },
-            )
-        }
-        (_, Some(Mode::None)) => (Light::Grey, "Policy withdrawn (mode: none)".to_string()),
-        (_, Some(Mode::Testing)) => (
-            Light::Amber,
-            match enforce.readiness {
-                Readiness::Ready => "Testing mode: safe to enforce".to_string(),
-                Readiness::NotReady => "Testing mode: not yet safe to enforce".to_string(),
-                _ => "Testing mode".to_string(),
-            },
-        ),
-        (Light::Amber, _) => (Light::Amber, "Enforced, with warnings".to_string()),
-        (Light::Green, _) if enforce.readiness == Readiness::Unknown => (
-            Light::Green,
-            "Enforced; not every check could run".to_string(),
-        ),
-        (Light::Green, _) => (Light::Green, "Enforced and healthy".to_string()),
-        _ => (Light::Grey, "Nothing could be tested".to_string()),
-    }
+    (
+        section(id, Light::Green, summary, lint.findings),
+        lint.record,
+    )
 }

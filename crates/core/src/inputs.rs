@@ -202,8 +202,14 @@ pub enum ProbeOutcome {
     Dns(DnsResult<()>),
     Refused(String),
     ConnectFailed(String),
+    /// No TCP connection before the time limit, or (with a banner) the server stopped
+    /// answering mid-session.
     Timeout,
-    /// The server misbehaved (closed early, no banner, garbage).
+    /// The TCP connection was accepted but no greeting arrived before the time limit.
+    NoGreeting,
+    /// The server closed the connection before the probe finished (the text says when).
+    Closed(String),
+    /// The server answered with something that is not the SMTP the probe expected.
     Protocol(String),
 }
 

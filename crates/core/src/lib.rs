@@ -21,12 +21,14 @@ pub mod lint;
 pub mod mx;
 pub mod mx_list;
 pub mod policy;
+pub mod readiness;
 pub mod record;
 pub mod report;
 pub mod report_json;
 pub mod tls;
 pub mod tlsrpt;
 mod txt;
+pub mod verdict;
 
 pub use catalog::Code;
 pub use check::check;

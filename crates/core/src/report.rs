@@ -10,17 +10,30 @@ use crate::record::StsRecord;
 use crate::tlsrpt::TlsrptRecord;
 
 /// A traffic light. Never shown as colour alone: each has an icon and words.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+///
+/// Three states are not a judgement of the domain and are told apart: `Grey` (the thing does
+/// not apply: not deployed, null MX, policy withdrawn), `Untested` (it applies but could not be
+/// checked this time) and, for the overall light only, `Incomplete` (some of what decides the
+/// verdict was not checked). None of them is ever green. The rules that set lights are in
+/// [`crate::verdict`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Light {
-    /// Not deployed, or not tested.
+    /// Does not apply here (not deployed, no mail, withdrawn).
     Grey,
     /// Enforced and sound.
     Green,
-    /// Works but weak: testing mode, short max_age, no TLS-RPT, certificate expiring soon.
+    /// Works but weak: testing mode, short max_age, no TLS-RPT, certificate expiring soon, an
+    /// MX host that could not be confirmed.
     Amber,
     /// Broken.
     Red,
+    /// Applies, but could not be checked (resolver or proxy unreachable, rate-limited, …).
+    /// Overall: nothing at all could be checked.
+    Untested,
+    /// Overall only: part of what decides the verdict was not checked, and nothing checked is
+    /// broken. Never stored as a result.
+    Incomplete,
     /// Waiting for an answer.
     Pending,
 }
@@ -32,6 +45,8 @@ impl Light {
             Light::Amber => "!",
             Light::Red => "✖",
             Light::Grey => "–",
+            Light::Untested => "?",
+            Light::Incomplete => "◐",
             Light::Pending => "…",
         }
     }
@@ -42,7 +57,34 @@ impl Light {
             Light::Amber => "weak",
             Light::Red => "broken",
             Light::Grey => "not applicable",
+            Light::Untested => "not tested",
+            Light::Incomplete => "incomplete",
             Light::Pending => "checking",
+        }
+    }
+
+    /// The lower-case name used in JSON and in `data-light` attributes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Light::Green => "green",
+            Light::Amber => "amber",
+            Light::Red => "red",
+            Light::Grey => "grey",
+            Light::Untested => "untested",
+            Light::Incomplete => "incomplete",
+            Light::Pending => "pending",
+        }
+    }
+
+    /// How little this light reassures: 0 for green and grey, 1 amber, 2 not tested or
+    /// incomplete, 3 red, 4 pending. "Never better than" in the light rules compares this.
+    pub fn concern(self) -> u8 {
+        match self {
+            Light::Green | Light::Grey => 0,
+            Light::Amber => 1,
+            Light::Untested | Light::Incomplete => 2,
+            Light::Red => 3,
+            Light::Pending => 4,
         }
     }
 }
@@ -86,6 +128,10 @@ pub struct Section {
     pub id: SectionId,
     pub title: &'static str,
     pub light: Light,
+    /// What this section adds to the overall light: `None` when it does not decide the verdict
+    /// here (e.g. STARTTLS for a domain without MTA-STS), else its light, lowered only where
+    /// [`crate::verdict::counts_as`] says why (a broken TLS-RPT record loses reports, not mail).
+    pub counts_as: Option<Light>,
     /// One line that says what this section found.
     pub summary: String,
     pub findings: Vec<Finding>,
@@ -105,7 +151,13 @@ pub enum Readiness {
     NotReady,
     /// MTA-STS is not deployed.
     NotDeployed,
-    /// Not everything is known yet (pending or not tested).
+    /// The domain does not exist (NXDOMAIN): nothing to enforce.
+    NoSuchDomain,
+    /// The domain accepts no mail (null MX, RFC 7505): MTA-STS does not apply.
+    NoMail,
+    /// The policy is withdrawn (`mode: none`, RFC 8461 §5).
+    Withdrawn,
+    /// Not everything is known (pending, not tested, or an MX host could not be confirmed).
     Unknown,
 }
 
@@ -123,6 +175,9 @@ pub struct EnforceVerdict {
     pub message: String,
     /// MX hosts that would fail.
     pub failing_mx: Vec<MxFailure>,
+    /// MX hosts that could not be confirmed (timed out, refused, no greeting, closed early, not
+    /// probed): never counted as passing.
+    pub unconfirmed_mx: Vec<MxFailure>,
     /// Problems outside the MX hosts that stop the policy from being applied at all.
     pub blockers: Vec<String>,
 }
@@ -132,6 +187,10 @@ pub struct EnforceVerdict {
 pub struct Report {
     pub domain: String,
     pub overall: Light,
+    /// Whether every section that decides the verdict was checked. An incomplete run is not a
+    /// result: it is not stored in history, and `mtasts check` exits 3 unless something
+    /// checked is broken.
+    pub complete: bool,
     /// One sentence: "Enforced and healthy", "Testing mode: safe to enforce", …
     pub verdict: String,
     pub enforce: EnforceVerdict,

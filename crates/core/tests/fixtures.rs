@@ -15,6 +15,9 @@ use mtasts_core::lint::{self, LintOutput};
 use mtasts_core::{check, mx, Inputs, TxtRecord};
 use serde_json::Value;
 
+#[path = "support/light_rules.rs"]
+mod light_rules;
+
 /// UTS #46 through the `idna` crate, so the domain cases run whatever features the core was
 /// built with.
 struct TestIdna;
@@ -273,17 +276,18 @@ fn check_case(input: &Path, expect: &Value) -> Vec<String> {
     if got != want {
         diffs.push(format!("codes: got {got:?}, expected {want:?}"));
     }
-    if let Some(hosts) = expect.get("failing_mx").and_then(Value::as_array) {
-        let got: Vec<&str> = report
-            .enforce
-            .failing_mx
-            .iter()
-            .map(|f| f.host.as_str())
-            .collect();
-        let want: Vec<&str> = hosts.iter().map(|h| h.as_str().unwrap()).collect();
-        if got != want {
-            diffs.push(format!("failing_mx: got {got:?}, expected {want:?}"));
+    for (key, got) in [
+        ("failing_mx", &report.enforce.failing_mx),
+        ("unconfirmed_mx", &report.enforce.unconfirmed_mx),
+    ] {
+        if let Some(hosts) = expect.get(key).and_then(Value::as_array) {
+            let got: Vec<&str> = got.iter().map(|f| f.host.as_str()).collect();
+            let want: Vec<&str> = hosts.iter().map(|h| h.as_str().unwrap()).collect();
+            if got != want {
+                diffs.push(format!("{key}: got {got:?}, expected {want:?}"));
+            }
         }
     }
+    diffs.extend(light_rules::violations(&report));
     diffs
 }

@@ -3,10 +3,11 @@
 //! arbitrary names, and no parser panics or points outside its input on arbitrary bytes.
 
 use mtasts_core::generate::{self, Request};
+use mtasts_core::inputs::Lookup;
 use mtasts_core::lint;
 use mtasts_core::mx::{self, MxPattern};
 use mtasts_core::policy::{self, Mode};
-use mtasts_core::{domain, record, report_json, tlsrpt};
+use mtasts_core::{domain, record, report_json, tlsrpt, Inputs};
 use proptest::prelude::*;
 
 fn label() -> impl Strategy<Value = String> {
@@ -150,5 +151,65 @@ proptest! {
             let errors = out.findings.iter().any(|f| f.severity() == mtasts_core::Severity::Error);
             prop_assert_eq!(out.valid, !errors, "{:?}", out.findings);
         }
+    }
+}
+
+#[path = "support/light_rules.rs"]
+mod light_rules;
+
+/// Every check fixture's inputs, so the property below can mix the facts of different cases.
+fn corpus_inputs() -> Vec<Inputs> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/check");
+    let mut out: Vec<Inputs> = std::fs::read_dir(&dir)
+        .expect("fixture dir")
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            let name = p.file_name()?.to_str()?.to_string();
+            (name.ends_with(".json") && !name.ends_with(".expect.json")).then(|| {
+                let bytes = std::fs::read(&p).expect("read fixture");
+                serde_json::from_slice(&bytes).expect("inputs")
+            })
+        })
+        .collect();
+    out.sort_by(|a: &Inputs, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    assert!(out.len() >= 40, "only {} check fixtures", out.len());
+    out
+}
+
+/// One fact taken from fixture `pick`, or replaced by pending / not tested.
+fn one<T: Clone>(
+    all: &[Inputs],
+    pick: (usize, u8),
+    get: impl Fn(&Inputs) -> &Lookup<T>,
+) -> Lookup<T> {
+    match pick.1 {
+        0 => Lookup::Pending,
+        1 => Lookup::NotTested("the proxy answered HTTP 429".into()),
+        _ => get(&all[pick.0 % all.len()]).clone(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The light rules hold for any combination of facts the corpus knows: each of the five
+    /// lookups is taken from a different fixture, or left pending, or not tested.
+    #[test]
+    fn lights_never_reassure_more_than_their_findings(
+        picks in prop::array::uniform5((0usize..1000, 0u8..8)),
+    ) {
+        thread_local!(static ALL: Vec<Inputs> = corpus_inputs());
+        let inputs = ALL.with(|all| Inputs {
+            domain: "example.com".into(),
+            now: Some(1_795_000_000),
+            sts_txt: one(all, picks[0], |i| &i.sts_txt),
+            tlsrpt_txt: one(all, picks[1], |i| &i.tlsrpt_txt),
+            mx: one(all, picks[2], |i| &i.mx),
+            policy: one(all, picks[3], |i| &i.policy),
+            mx_tls: one(all, picks[4], |i| &i.mx_tls),
+        });
+        let report = mtasts_core::check(&inputs);
+        let v = light_rules::violations(&report);
+        prop_assert!(v.is_empty(), "{v:?}\n{}", serde_json::to_string_pretty(&report).unwrap());
     }
 }

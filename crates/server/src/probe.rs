@@ -67,7 +67,12 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
         .await
         .is_err()
     {
-        facts.probe.outcome = ProbeOutcome::Timeout;
+        // Connected but never greeted is its own case: the host is there, but says nothing.
+        facts.probe.outcome = if facts.connected_to.is_some() && facts.probe.banner.is_none() {
+            ProbeOutcome::NoGreeting
+        } else {
+            ProbeOutcome::Timeout
+        };
     }
     facts.certificate_check = CertCheck::of(facts.probe.certificate.as_ref(), host, unix_now());
     facts.timings.total_ms = ms(start);
@@ -117,8 +122,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
             facts.probe.banner = Some(lines.join(" "));
             code
         }
-        Err(why) => {
-            facts.probe.outcome = ProbeOutcome::Protocol(format!("no banner: {why}"));
+        Err(e) => {
+            facts.probe.outcome = e.outcome("before the greeting", "no banner");
             return;
         }
     };
@@ -127,8 +132,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
             ProbeOutcome::Protocol(format!("the server greeted with {banner} instead of 220"));
         return;
     }
-    if let Err(why) = send(&mut plain, &format!("EHLO {}", cfg.ehlo_name)).await {
-        facts.probe.outcome = ProbeOutcome::Protocol(why);
+    if let Err(e) = send(&mut plain, &format!("EHLO {}", cfg.ehlo_name)).await {
+        facts.probe.outcome = e.outcome("after the greeting", "EHLO");
         return;
     }
     let ehlo = match reply(&mut plain).await {
@@ -137,8 +142,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
             facts.probe.outcome = ProbeOutcome::Protocol(format!("EHLO was answered {code}"));
             return;
         }
-        Err(why) => {
-            facts.probe.outcome = ProbeOutcome::Protocol(format!("no EHLO reply: {why}"));
+        Err(e) => {
+            facts.probe.outcome = e.outcome("after EHLO", "no EHLO reply");
             return;
         }
     };
@@ -153,8 +158,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         facts.probe.outcome = ProbeOutcome::Completed;
         return;
     }
-    if let Err(why) = send(&mut plain, "STARTTLS").await {
-        facts.probe.outcome = ProbeOutcome::Protocol(why);
+    if let Err(e) = send(&mut plain, "STARTTLS").await {
+        facts.probe.outcome = e.outcome("after EHLO", "STARTTLS");
         return;
     }
     match reply(&mut plain).await {
@@ -164,8 +169,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
                 ProbeOutcome::Protocol(format!("STARTTLS was answered {code} {}", lines.join(" ")));
             return;
         }
-        Err(why) => {
-            facts.probe.outcome = ProbeOutcome::Protocol(format!("no STARTTLS reply: {why}"));
+        Err(e) => {
+            facts.probe.outcome = e.outcome("after the STARTTLS command", "no STARTTLS reply");
             return;
         }
     }
@@ -183,36 +188,56 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
     facts.probe.outcome = ProbeOutcome::Completed;
 }
 
+/// Why an SMTP exchange stopped: the peer went away (closed or reset: the host cannot be
+/// confirmed), or it said something that is not SMTP (a protocol failure).
+enum SmtpError {
+    Closed(String),
+    NotSmtp(String),
+}
+
+impl SmtpError {
+    /// The probe outcome, saying `when` the connection ended or `what` was not understood.
+    fn outcome(self, when: &str, what: &str) -> ProbeOutcome {
+        match self {
+            SmtpError::Closed(detail) => ProbeOutcome::Closed(format!("{when} ({detail})")),
+            SmtpError::NotSmtp(why) => ProbeOutcome::Protocol(format!("{what}: {why}")),
+        }
+    }
+}
+
 async fn send<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut BufReader<S>,
     line: &str,
-) -> Result<(), String> {
+) -> Result<(), SmtpError> {
     s.get_mut()
         .write_all(format!("{line}\r\n").as_bytes())
         .await
-        .map_err(|e| format!("the connection broke: {e}"))
+        .map_err(|e| SmtpError::Closed(e.to_string()))
 }
 
 /// Reads one (possibly multi-line) SMTP reply: its code and the text of each line.
 async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut BufReader<S>,
-) -> Result<(u16, Vec<String>), String> {
+) -> Result<(u16, Vec<String>), SmtpError> {
     let mut lines = Vec::new();
     loop {
         let mut line = String::new();
-        let n = s.read_line(&mut line).await.map_err(|e| e.to_string())?;
+        let n = s.read_line(&mut line).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => SmtpError::NotSmtp("not text".into()),
+            _ => SmtpError::Closed(e.to_string()),
+        })?;
         if n == 0 {
-            return Err("the server closed the connection".into());
+            return Err(SmtpError::Closed("end of stream".into()));
         }
         if line.len() > 4096 || lines.len() > 100 {
-            return Err("the reply is too long".into());
+            return Err(SmtpError::NotSmtp("the reply is too long".into()));
         }
         let line = line.trim_end_matches(['\r', '\n']);
         let code: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| {
-            format!(
+            SmtpError::NotSmtp(format!(
                 "not an SMTP reply: {:?}",
                 line.chars().take(60).collect::<String>()
-            )
+            ))
         })?;
         lines.push(line.get(4..).unwrap_or("").to_string());
         if line.as_bytes().get(3) != Some(&b'-') {

@@ -64,15 +64,17 @@ fn compare_report(report: &Value, expect: &Value) -> Vec<String> {
     if got != want {
         diffs.push(format!("codes: got {got:?}, expected {want:?}"));
     }
-    if let Some(hosts) = expect.get("failing_mx") {
-        let got: Vec<Value> = report["enforce"]["failing_mx"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|f| f["host"].clone())
-            .collect();
-        if &Value::Array(got.clone()) != hosts {
-            diffs.push(format!("failing_mx: got {got:?}, expected {hosts}"));
+    for key in ["failing_mx", "unconfirmed_mx"] {
+        if let Some(hosts) = expect.get(key) {
+            let got: Vec<Value> = report["enforce"][key]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| f["host"].clone())
+                .collect();
+            if &Value::Array(got.clone()) != hosts {
+                diffs.push(format!("{key}: got {got:?}, expected {hosts}"));
+            }
         }
     }
     diffs

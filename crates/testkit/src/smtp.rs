@@ -1,5 +1,5 @@
 //! SMTP hosts with STARTTLS, or misbehaving in the ways real MX hosts do: no STARTTLS, a bad
-//! certificate, closing after the banner, never sending one. They accept no mail: `MAIL` is
+//! certificate, closing after the banner, never sending one, refusing connections. They accept no mail: `MAIL` is
 //! answered 503 and counted, so tests can prove a probe never got that far.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -25,6 +25,8 @@ pub enum SmtpKind {
     ExpiringSoon,
     CloseAfterBanner,
     NoBanner,
+    /// Nothing listens: connections are refused.
+    Refuse,
 }
 
 impl SmtpKind {

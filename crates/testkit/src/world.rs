@@ -187,13 +187,19 @@ impl World {
         self.smtp_port = listener.local_addr()?.port();
         let tls = self.ca.server_config(name, kind.cert())?;
         let counters = Arc::new(SmtpCounters::default());
-        self.tasks.push(tokio::spawn(smtp::serve(
-            listener,
-            tls,
-            name.to_string(),
-            kind,
-            counters.clone(),
-        )));
+        if kind == SmtpKind::Refuse {
+            // The address is the host's alone: with its listener closed, connections are
+            // refused.
+            drop(listener);
+        } else {
+            self.tasks.push(tokio::spawn(smtp::serve(
+                listener,
+                tls,
+                name.to_string(),
+                kind,
+                counters.clone(),
+            )));
+        }
         self.zone.add_a(name, ip);
         self.hosts.insert(
             name.to_ascii_lowercase(),

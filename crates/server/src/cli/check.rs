@@ -1,5 +1,6 @@
 //! `mtasts check DOMAIN`: the full live check from a terminal. Exit status: 0 green or grey,
-//! 1 amber, 2 red, 3 when the check itself could not run.
+//! 1 amber, 2 red, 3 when the check itself could not run or is incomplete (a deciding part
+//! was not tested and nothing tested is broken: the same rule as the page's "incomplete").
 
 use std::io::Write;
 
@@ -73,11 +74,16 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
         eprintln!("mtasts: cannot write output: {e}");
         return CANNOT_RUN;
     }
-    match report.overall {
+    exit_status(report.overall)
+}
+
+/// The exit status for an overall light (the CLI contract in DESIGN.md).
+pub fn exit_status(overall: Light) -> u8 {
+    match overall {
         Light::Green | Light::Grey => 0,
         Light::Amber => 1,
         Light::Red => 2,
-        Light::Pending => CANNOT_RUN,
+        Light::Untested | Light::Incomplete | Light::Pending => CANNOT_RUN,
     }
 }
 
@@ -86,6 +92,7 @@ fn style(l: Light) -> anstyle::Style {
         Light::Green => GREEN,
         Light::Amber => YELLOW,
         Light::Red => RED,
+        Light::Untested | Light::Incomplete => YELLOW,
         Light::Grey | Light::Pending => DIM,
     }
 }
@@ -120,11 +127,26 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
     let s = match e.readiness {
         Readiness::Enforced | Readiness::Ready => GREEN,
         Readiness::NotReady | Readiness::EnforcedFailing => RED,
+        Readiness::Unknown => YELLOW,
         _ => DIM,
     };
     writeln!(w, "{BOLD}Ready to enforce?{BOLD:#} {s}{}{s:#}", e.message)?;
     for m in &e.failing_mx {
         writeln!(w, "  {RED}✖{RED:#} {}: {}", m.host, m.reasons.join("; "))?;
+    }
+    for m in &e.unconfirmed_mx {
+        writeln!(
+            w,
+            "  {YELLOW}?{YELLOW:#} {}: {}",
+            m.host,
+            m.reasons.join("; ")
+        )?;
+    }
+    if !report.complete {
+        writeln!(
+            w,
+            "{YELLOW}Not every check could run, so this is not a result: run the check again.{YELLOW:#}"
+        )?;
     }
     if let Some(ad) = report.dnssec {
         writeln!(

@@ -1,0 +1,276 @@
+//! "Ready to enforce?" and the one-sentence verdict: what the sections and the domain's state
+//! mean for an administrator about to switch to (or staying in) `mode: enforce`.
+//!
+//! Every answer has its own precise wording: a domain that does not exist, one that accepts no
+//! mail (RFC 7505), one without MTA-STS, a withdrawn policy (RFC 8461 §5, `mode: none`), a
+//! check that could not run in full, MX hosts that could not be confirmed, and the usual
+//! enforced / ready / not ready.
+
+use crate::catalog::Code;
+use crate::check::Sts;
+use crate::finding::Severity;
+use crate::inputs::Inputs;
+use crate::mx::Coverage;
+use crate::policy::{Mode, PolicyLint};
+use crate::report::{EnforceVerdict, Light, MxFailure, Readiness, Section, SectionId};
+use crate::verdict::Deployment;
+
+/// What readiness is judged from.
+pub struct Facts<'a> {
+    pub inputs: &'a Inputs,
+    pub sts: Sts,
+    pub lint: Option<&'a PolicyLint>,
+    pub coverage: Option<&'a Coverage>,
+    pub sections: &'a [Section],
+    pub state: Deployment,
+}
+
+fn add(list: &mut Vec<MxFailure>, host: &str, reason: String) {
+    match list.iter_mut().find(|f| f.host == host) {
+        Some(f) => {
+            if !f.reasons.contains(&reason) {
+                f.reasons.push(reason)
+            }
+        }
+        None => list.push(MxFailure {
+            host: host.to_string(),
+            reasons: vec![reason],
+        }),
+    }
+}
+
+fn list(hosts: &[MxFailure]) -> String {
+    hosts
+        .iter()
+        .map(|f| format!("{} ({})", f.host, f.reasons.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The deciding sections that were not tested, as "title (why)".
+fn untested(sections: &[Section]) -> Vec<String> {
+    sections
+        .iter()
+        .filter(|s| s.counts_as == Some(Light::Untested))
+        .map(|s| {
+            let why = s.summary.strip_prefix("Not tested: ").unwrap_or(&s.summary);
+            format!("{} ({why})", s.title)
+        })
+        .collect()
+}
+
+pub fn readiness(f: &Facts) -> EnforceVerdict {
+    let mode = f.lint.and_then(|l| l.policy.mode);
+    let withdrawn = f.lint.is_some_and(|l| l.valid) && mode == Some(Mode::None);
+    let mut blockers = Vec::new();
+    match f.sts {
+        Sts::Absent => blockers.push("there is no _mta-sts TXT record".to_string()),
+        Sts::Present { valid: false } => {
+            blockers.push("the _mta-sts TXT record is invalid".to_string())
+        }
+        Sts::Broken => blockers.push("the _mta-sts TXT lookup fails (SERVFAIL)".to_string()),
+        _ => {}
+    }
+    let section = |id: SectionId| f.sections.iter().find(|s| s.id == id);
+    if let Some(fetch) = section(SectionId::PolicyFetch) {
+        if let Some(e) = fetch
+            .findings
+            .iter()
+            .find(|x| x.severity() == Severity::Error && x.code != Code::StsOrphanTxt)
+        {
+            blockers.push(format!("the policy cannot be used: {}", e.message));
+        }
+    }
+    if f.lint.is_some_and(|l| !l.valid) {
+        blockers.push("the policy file is invalid".to_string());
+    }
+
+    let mut failing: Vec<MxFailure> = Vec::new();
+    let mut unconfirmed: Vec<MxFailure> = Vec::new();
+    if let (Some(cov), false) = (f.coverage, withdrawn) {
+        for h in cov.uncovered() {
+            add(
+                &mut failing,
+                &h.host,
+                "not covered by any mx pattern of the policy".to_string(),
+            );
+        }
+    }
+    // The MX TLS section already judged every probe; each of its findings names its host.
+    for x in section(SectionId::MxTls).map_or(&[][..], |s| s.findings.as_slice()) {
+        let Some(host) = &x.subject else { continue };
+        if x.severity() == Severity::Error {
+            add(&mut failing, host, x.code.info().title.to_string());
+        } else if x.code.unconfirmed() {
+            let prefix = format!("cannot confirm {host}: ");
+            let why = x.message.strip_prefix(&prefix).unwrap_or(&x.message);
+            add(&mut unconfirmed, host, why.to_string());
+        }
+    }
+    // A host that fails for one reason is not also "unconfirmed".
+    unconfirmed.retain(|u| !failing.iter().any(|x| x.host == u.host));
+
+    let pending = f.sections.iter().any(|s| s.light == Light::Pending);
+    let not_tested = untested(f.sections);
+    let domain = &f.inputs.domain;
+    let (readiness, message) = match f.state {
+        Deployment::NoSuchDomain => (
+            Readiness::NoSuchDomain,
+            format!("{domain} does not exist in DNS (NXDOMAIN): check the spelling. There is nothing to enforce."),
+        ),
+        Deployment::NoMail => (
+            Readiness::NoMail,
+            format!("{domain} accepts no mail (null MX, RFC 7505): MTA-STS protects mail delivery, so it does not apply and there is nothing to enforce."),
+        ),
+        _ if pending => (Readiness::Unknown, "Still checking…".to_string()),
+        Deployment::NotDeployed => (
+            Readiness::NotDeployed,
+            "MTA-STS is not deployed: publish a TLS-RPT record and a policy in testing mode first, then enforce once the reports are clean".to_string(),
+        ),
+        _ if withdrawn => (
+            Readiness::Withdrawn,
+            "The policy is withdrawn (mode: none): senders stop applying MTA-STS as their cached copies expire. To protect mail again, publish mode: testing with a new id, then enforce.".to_string(),
+        ),
+        _ if mode == Some(Mode::Enforce) && blockers.is_empty() && !failing.is_empty() => (
+            Readiness::EnforcedFailing,
+            format!(
+                "Enforced, but senders will not deliver to: {}",
+                list(&failing)
+            ),
+        ),
+        _ if !blockers.is_empty() || !failing.is_empty() => {
+            let mut parts = blockers.clone();
+            if !failing.is_empty() {
+                parts.push(format!("these MX hosts would fail: {}", list(&failing)));
+            }
+            (
+                Readiness::NotReady,
+                format!("Not ready to enforce: {}", parts.join("; ")),
+            )
+        }
+        _ if !not_tested.is_empty() => (
+            Readiness::Unknown,
+            format!(
+                "Cannot tell yet: not tested: {}. Check again.",
+                not_tested.join("; ")
+            ),
+        ),
+        _ if !unconfirmed.is_empty() => (
+            Readiness::Unknown,
+            format!(
+                "{}: {}",
+                if mode == Some(Mode::Enforce) {
+                    format!(
+                        "Enforced, but {} could not be confirmed, so delivery to {} is not known to work",
+                        plural(unconfirmed.len(), "MX host", "MX hosts"),
+                        if unconfirmed.len() == 1 { "it" } else { "them" }
+                    )
+                } else {
+                    format!(
+                        "Cannot tell yet: {} could not be confirmed",
+                        plural(unconfirmed.len(), "MX host", "MX hosts")
+                    )
+                },
+                list(&unconfirmed)
+            ),
+        ),
+        _ if f.coverage.is_none() => (
+            Readiness::Unknown,
+            "Cannot tell: the MX hosts could not be matched against the policy".to_string(),
+        ),
+        _ if mode == Some(Mode::Enforce) => (
+            Readiness::Enforced,
+            "Enforced, and every MX host passes".to_string(),
+        ),
+        _ => (
+            Readiness::Ready,
+            "Ready to enforce: every MX host is covered by the policy and presents a valid certificate over STARTTLS".to_string(),
+        ),
+    };
+    EnforceVerdict {
+        readiness,
+        message,
+        failing_mx: failing,
+        unconfirmed_mx: unconfirmed,
+        blockers,
+    }
+}
+
+/// The one-sentence verdict under the overall light; always says the same as the light.
+pub fn sentence(
+    overall: Light,
+    state: Deployment,
+    sections: &[Section],
+    enforce: &EnforceVerdict,
+) -> String {
+    let first = |light: Light| sections.iter().find(|s| s.counts_as == Some(light));
+    let what = |s: Option<&Section>| {
+        s.map(|s| format!("{}: {}", s.title, s.summary))
+            .unwrap_or_default()
+    };
+    let mode = match state {
+        Deployment::Deployed { applied: Some(m) } => m,
+        _ => None,
+    };
+    match overall {
+        Light::Pending => "Checking…".to_string(),
+        Light::Red if enforce.readiness == Readiness::EnforcedFailing => format!(
+            "Broken: mail may bounce ({})",
+            enforce
+                .failing_mx
+                .iter()
+                .map(|f| f.host.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Light::Red => format!("Broken: {}", what(first(Light::Red))),
+        Light::Untested => format!(
+            "Nothing could be tested: {}",
+            untested(sections).first().cloned().unwrap_or_default()
+        ),
+        Light::Incomplete => format!("Incomplete: not tested: {}", untested(sections).join("; ")),
+        Light::Amber => match mode {
+            Some(Mode::Testing) => match enforce.readiness {
+                Readiness::Ready => "Testing mode: safe to enforce".to_string(),
+                Readiness::NotReady => "Testing mode: not yet safe to enforce".to_string(),
+                _ => "Testing mode".to_string(),
+            },
+            _ => {
+                let amber = first(Light::Amber);
+                let prefix = if mode == Some(Mode::Enforce) {
+                    "Enforced, with warnings"
+                } else {
+                    "Warnings"
+                };
+                match amber {
+                    Some(s) if s.id == SectionId::Tlsrpt && s.light == Light::Red => format!(
+                        "{prefix}: failure reports are lost (the TLS-RPT record is invalid); mail still flows"
+                    ),
+                    Some(s) if s.id == SectionId::MxTls && !enforce.unconfirmed_mx.is_empty() => {
+                        format!(
+                            "{prefix}: {} could not be confirmed",
+                            plural(enforce.unconfirmed_mx.len(), "MX host", "MX hosts")
+                        )
+                    }
+                    s => format!("{prefix} ({})", what(s)),
+                }
+            }
+        },
+        Light::Green => "Enforced and healthy".to_string(),
+        Light::Grey => match state {
+            Deployment::NoSuchDomain => {
+                "No such domain: it does not exist in DNS (NXDOMAIN)".to_string()
+            }
+            Deployment::NoMail => "Accepts no mail (null MX): MTA-STS does not apply".to_string(),
+            Deployment::NotDeployed => "MTA-STS is not deployed".to_string(),
+            _ if enforce.readiness == Readiness::Withdrawn => {
+                "Policy withdrawn (mode: none)".to_string()
+            }
+            _ => "Nothing here applies".to_string(),
+        },
+    }
+}
