@@ -3,7 +3,11 @@
 //!
 //! - `GET /api/v1/policy?domain=D` → [`PolicyFacts`]
 //! - `GET /api/v1/mx-tls?domain=D` → [`MxTlsFacts`]
-//! - `GET /api/v1/config` → what the web app needs to know (demo mode, DoH endpoint)
+//! - `GET /api/v1/config` → what the web app needs to know (its default DoH resolver, demo mode)
+//!
+//! Answers are reused for `cache_ttl` per domain. Each says when its facts were gathered
+//! (`checked_at`, Unix seconds) and how old they are (`age_s`, also the `Age` header);
+//! `&fresh=1` gathers them again (still counted by the rate limit, so it cannot be abused).
 //! - `GET /healthz`
 //!
 //! Remote failures are data (200 with the failure described); bad input is a 400 with a JSON
@@ -45,6 +49,8 @@ pub struct ServeOptions {
     pub cache_capacity: usize,
     /// Shown by `/api/v1/config` (demo mode only).
     pub demo: Option<Value>,
+    /// The DoH resolver the web app uses by default, shown by `/api/v1/config`.
+    pub resolver: String,
 }
 
 impl Default for ServeOptions {
@@ -57,6 +63,7 @@ impl Default for ServeOptions {
             cache_ttl: Duration::from_secs(60),
             cache_capacity: 1024,
             demo: None,
+            resolver: "https://cloudflare-dns.com/dns-query".into(),
         }
     }
 }
@@ -72,12 +79,23 @@ pub struct AppState {
     limiter: RateLimiter,
     cache: Cache<(Kind, String), Arc<Value>>,
     demo: Option<Value>,
+    resolver: String,
     trust_forwarded_for: bool,
 }
 
 #[derive(Deserialize)]
 struct DomainParam {
     domain: Option<String>,
+    /// Any value but `0`: skip the cache and gather the facts again ("Re-check").
+    fresh: Option<String>,
+}
+
+impl DomainParam {
+    fn fresh(&self) -> bool {
+        self.fresh
+            .as_deref()
+            .is_some_and(|v| v != "0" && v != "false")
+    }
 }
 
 /// A JSON error body: what went wrong, a stable code, and what to do.
@@ -95,6 +113,7 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
         limiter: RateLimiter::new(opts.rate_per_minute),
         cache: Cache::new(opts.cache_ttl, opts.cache_capacity),
         demo: opts.demo.clone(),
+        resolver: opts.resolver.clone(),
         trust_forwarded_for: opts.trust_forwarded_for,
         cfg,
     });
@@ -203,12 +222,24 @@ fn admit(state: &AppState, client: IpAddr, p: &DomainParam) -> Result<String, Bo
     Ok(d.ascii)
 }
 
+/// The answer with how fresh it is: `age_s` (and `Age`) counted from its `checked_at`.
 fn cached(v: Arc<Value>, hit: bool) -> Response {
-    let mut r = Json(v.as_ref().clone()).into_response();
+    let mut body = v.as_ref().clone();
+    let age = body["checked_at"]
+        .as_i64()
+        .map_or(0, |at| (crate::facts::unix_now() - at).max(0));
+    if let Some(o) = body.as_object_mut() {
+        o.insert("age_s".into(), age.into());
+        o.insert("cache".into(), if hit { "hit" } else { "miss" }.into());
+    }
+    let mut r = Json(body).into_response();
     r.headers_mut().insert(
         "x-cache",
         HeaderValue::from_static(if hit { "hit" } else { "miss" }),
     );
+    if let Ok(v) = HeaderValue::from_str(&age.to_string()) {
+        r.headers_mut().insert(header::AGE, v);
+    }
     r.headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
@@ -232,11 +263,17 @@ where
         Err(r) => return *r,
     };
     let key = (kind, domain.clone());
-    if let Some(v) = state.cache.get(&key) {
-        return cached(v, true);
+    if !p.fresh() {
+        if let Some(v) = state.cache.get(&key) {
+            return cached(v, true);
+        }
     }
     let facts = work(domain).await;
-    let v = Arc::new(serde_json::to_value(&facts).unwrap_or(Value::Null));
+    let mut v = serde_json::to_value(&facts).unwrap_or(Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("checked_at".into(), crate::facts::unix_now().into());
+    }
+    let v = Arc::new(v);
     state.cache.put(key, v.clone());
     cached(v, false)
 }
@@ -285,6 +322,7 @@ async fn not_found() -> Response {
 async fn config(State(state): State<Arc<AppState>>) -> Json<Value> {
     Json(json!({
         "version": env!("CARGO_PKG_VERSION"),
+        "resolver": state.resolver,
         "demo": state.demo,
     }))
 }

@@ -222,12 +222,71 @@ async fn results_are_cached_briefly() {
         Some("hit"),
         "the normalised domain is the key"
     );
-    assert_eq!(second.json(), first.json());
+    let (mut a, mut b) = (first.json(), second.json());
+    assert_eq!(
+        (a["cache"].as_str(), b["cache"].as_str()),
+        (Some("miss"), Some("hit"))
+    );
+    assert_eq!(
+        a["checked_at"], b["checked_at"],
+        "a cached answer keeps its time"
+    );
+    for v in [&mut a, &mut b] {
+        let o = v.as_object_mut().unwrap();
+        o.remove("cache");
+        o.remove("age_s");
+    }
+    assert_eq!(a, b);
     assert_eq!(
         world.connections("mx1.enforce-good.test"),
         connections,
         "a cached answer makes no new connection"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fresh_recheck_bypasses_the_cache_but_not_the_rate_limit() {
+    let (world, dir) = world_with(&["enforce-good"]).await;
+    let server = serve(&args(
+        &world,
+        &dir,
+        &["--cache-ttl", "600", "--rate-limit", "3"],
+    ))
+    .await;
+    let path = "/api/v1/mx-tls?domain=enforce-good.test";
+    let first = get(server.addr, path, &[]).await;
+    let at = first.json()["checked_at"].as_i64().expect("checked_at");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(
+        (now - at).abs() <= 5,
+        "checked_at {at} is the time of the check ({now})"
+    );
+    assert_eq!(first.header("age"), Some("0"));
+    // Wait past a second boundary so the cached answer's age shows.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let cached = get(server.addr, path, &[]).await;
+    assert_eq!(cached.header("x-cache"), Some("hit"));
+    let age = cached.json()["age_s"].as_i64().expect("age_s");
+    assert!(age >= 1, "a cached answer says how old it is: {age}");
+    assert_eq!(cached.header("age"), Some(age.to_string().as_str()));
+    let connections = world.connections("mx1.enforce-good.test");
+    let fresh = get(server.addr, &format!("{path}&fresh=1"), &[]).await;
+    assert_eq!(
+        fresh.header("x-cache"),
+        Some("miss"),
+        "fresh=1 skips the cache"
+    );
+    assert_eq!(fresh.json()["age_s"], 0);
+    assert!(
+        world.connections("mx1.enforce-good.test") > connections,
+        "a fresh check connects again"
+    );
+    // Three requests used the three allowed: a fourth, fresh or not, is refused.
+    let refused = get(server.addr, &format!("{path}&fresh=1"), &[]).await;
+    assert_eq!(refused.status, 429, "fresh checks are rate-limited too");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -63,6 +63,15 @@ pub struct ServeArgs {
         default_value_t = 60
     )]
     pub cache_ttl: u64,
+    /// The DoH resolver the web app uses unless its visitor picks another (`?resolver=`); the
+    /// page names it in every report. In demo mode the demo world's resolver is used instead.
+    #[arg(
+        long = "doh",
+        value_name = "URL",
+        env = "MTASTS_DOH",
+        default_value = "https://cloudflare-dns.com/dns-query"
+    )]
+    pub doh: String,
     /// Log as JSON lines (structured logs) instead of text
     #[arg(long)]
     pub log_json: bool,
@@ -129,6 +138,10 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         trust_forwarded_for: args.trust_forwarded_for,
         max_concurrency: args.max_concurrency,
         cache_ttl: Duration::from_secs(args.cache_ttl),
+        resolver: demo
+            .as_ref()
+            .and_then(|d| d["doh"].as_str().map(String::from))
+            .unwrap_or_else(|| args.doh.clone()),
         demo,
         ..ServeOptions::default()
     };
