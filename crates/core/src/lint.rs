@@ -117,7 +117,9 @@ pub fn tlsrpt_report(bytes: &[u8]) -> LintOutput {
 }
 
 /// Validates text of any kind, as pasted: TXT kinds take one record per non-empty line, each
-/// either bare or in zone-file presentation form (`"v=STSv1; " "id=1"`, as `dig` prints it).
+/// bare, in zone-file presentation form (`"v=STSv1; " "id=1"`, as `dig +short` prints it), or
+/// as a whole answer line from `dig`, `host` or `nslookup` (see [`parse_presentation`]).
+/// `dig`'s comment lines (starting with `;`) are skipped, so its whole output can be pasted.
 pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
     match kind {
         Kind::Policy => policy(text),
@@ -126,7 +128,7 @@ pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
             let s = String::from_utf8_lossy(text);
             let records: Vec<TxtRecord> = s
                 .lines()
-                .filter(|l| !l.trim().is_empty())
+                .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(';'))
                 .map(parse_presentation)
                 .collect();
             if kind == Kind::StsTxt {
@@ -138,14 +140,36 @@ pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
     }
 }
 
-/// Reads one TXT record written as text. A line starting with `"` (after white space) is read
-/// in zone-file presentation form: quoted character-strings separated by white space, with
-/// `\"`, `\\` and `\DDD` escapes (RFC 1035 §5.1). Anything else is one string, as written.
-pub fn parse_presentation(line: &str) -> TxtRecord {
+/// The part of a pasted line where a TXT record's quoted strings start: the whole line when it
+/// starts with `"`; after the type in a `dig` or zone-file answer line
+/// (`_mta-sts.example.com. 300 IN TXT "v=STSv1; " "id=1"`); after `descriptive text` (`host`)
+/// or `text =` (`nslookup`). `None` for a bare record.
+fn quoted_part(line: &str) -> Option<&str> {
     let trimmed = line.trim_start();
-    if !trimmed.starts_with('"') {
-        return vec![line.to_string()];
+    if trimmed.starts_with('"') {
+        return Some(trimmed);
     }
+    let quote = trimmed.find('"')?;
+    let (head, rest) = trimmed.split_at(quote);
+    let words: Vec<String> = head
+        .split_whitespace()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    let last = words.last().map(String::as_str);
+    let answer = last == Some("txt") && words.len() >= 2
+        || last == Some("text") && words.iter().rev().nth(1).map(String::as_str) == Some("descriptive")
+        || last == Some("=") && words.iter().rev().nth(1).map(String::as_str) == Some("text");
+    answer.then_some(rest)
+}
+
+/// Reads one TXT record written as text. Quoted character-strings (a line starting with `"`,
+/// or the record part of an answer line, see [`quoted_part`]) are read in zone-file
+/// presentation form: strings separated by white space, with `\"`, `\\` and `\DDD` escapes
+/// (RFC 1035 §5.1). Anything else is one string, as written.
+pub fn parse_presentation(line: &str) -> TxtRecord {
+    let Some(trimmed) = quoted_part(line) else {
+        return vec![line.to_string()];
+    };
     let mut strings = Vec::new();
     let mut chars = trimmed.chars().peekable();
     while let Some(c) = chars.next() {
@@ -195,6 +219,36 @@ mod tests {
             ["v=STSv1; ", "id=1"]
         );
         assert_eq!(parse_presentation(r#""a\"b\\c\059""#), ["a\"b\\c;"]);
+    }
+
+    #[test]
+    fn answer_lines_from_dig_host_and_nslookup() {
+        let want = ["v=STSv1; ", "id=2024-01-01"];
+        for line in [
+            "_mta-sts.example.com. 300 IN TXT \"v=STSv1; \" \"id=2024-01-01\"",
+            "_mta-sts.example.com.\t300\tIN\tTXT\t\"v=STSv1; \" \"id=2024-01-01\"",
+            "_mta-sts.example.com. IN TXT \"v=STSv1; \" \"id=2024-01-01\"",
+            "_mta-sts.example.com descriptive text \"v=STSv1; \" \"id=2024-01-01\"",
+            "_mta-sts.example.com\ttext = \"v=STSv1; \" \"id=2024-01-01\"",
+        ] {
+            assert_eq!(parse_presentation(line), want, "{line}");
+        }
+        // A bare record that merely contains a quote stays as written.
+        assert_eq!(parse_presentation("v=STSv1; id=\"1\""), ["v=STSv1; id=\"1\""]);
+    }
+
+    #[test]
+    fn a_pasted_dig_answer_shows_every_problem() {
+        let pasted = "; <<>> DiG 9.18 <<>> TXT _mta-sts.example.com\n\
+                      ;; ANSWER SECTION:\n\
+                      _mta-sts.example.com. 300 IN TXT \"v=STSv1; \" \"id=2024-01-01\"\n\
+                      _mta-sts.example.com. 300 IN TXT \"v=STSv1; id=2\"\n";
+        let out = text(Kind::StsTxt, pasted.as_bytes());
+        let codes: Vec<&str> = out.findings.iter().map(|f| f.code.as_str()).collect();
+        assert!(!out.valid);
+        assert!(codes.contains(&"sts.record.multiple"), "{codes:?}");
+        assert!(codes.contains(&"sts.id.invalid"), "{codes:?}");
+        assert_eq!(serde_json::to_value(&out).unwrap()["parsed"]["records"], 2);
     }
 
     #[test]

@@ -31,13 +31,13 @@ fn texts(kind: Kind) -> Texts {
         },
         Kind::StsTxt => Texts {
             label: "_mta-sts TXT record(s)",
-            help: "One record per line, bare or as dig prints it (\"v=STSv1; \" \"id=…\"). Paste every record of the name: more than one STSv1 record is itself an error.",
+            help: "One record per line: bare, quoted (\"v=STSv1; \" \"id=…\"), or whole answer lines from dig, host or nslookup (dig's ; comment lines are skipped). Paste every record of the name: more than one STSv1 record is itself an error.",
             example: "v=STSv1; id=20160831085700Z;",
             rows: 3,
         },
         _ => Texts {
             label: "_smtp._tls TXT record(s)",
-            help: "One record per line, bare or as dig prints it.",
+            help: "One record per line: bare, quoted, or whole answer lines from dig, host or nslookup.",
             example: "v=TLSRPTv1; rua=mailto:reports@example.com",
             rows: 3,
         },
