@@ -28,15 +28,17 @@ fn origin() -> String {
         .unwrap_or_default()
 }
 
-fn sources(cfg: &Config) -> Sources {
+fn sources(cfg: &Config, fresh: bool) -> Sources {
     Sources {
         proxy: cfg.proxy.clone().unwrap_or_else(origin),
         resolver: cfg.resolver.clone(),
         doh_json: cfg.doh_json,
+        fresh,
     }
 }
 
-fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain) {
+/// Starts a check; `fresh` asks the proxy to gather its facts again instead of reusing them.
+fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain, fresh: bool) {
     let run = state.run + 1;
     let epoch_s = (js_sys::Date::now() / 1000.0) as i64;
     cfg.on_start.emit(domain.ascii.clone());
@@ -44,10 +46,11 @@ fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain) {
         domain: domain.clone(),
         now_ms: now_ms(),
         epoch_s,
+        fresh,
     });
     let s = state.clone();
     wasm_bindgen_futures::spawn_local(gather(
-        sources(cfg),
+        sources(cfg, fresh),
         run,
         domain.ascii,
         Rc::new(move |a| s.dispatch(a)),
@@ -55,8 +58,9 @@ fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain) {
 }
 
 /// Stores a finished run in the recent list and works out what changed since the last one.
+/// An incomplete run is not a result and is not stored.
 fn remember(state: &UseReducerHandle<State>) {
-    let Some(report) = state.report.as_ref() else {
+    let Some(report) = state.report.as_ref().filter(|r| r.complete) else {
         return;
     };
     let before = storage::recent()
@@ -121,7 +125,7 @@ pub fn App(cfg: &Config) -> Html {
             if let Some(d) = d {
                 initial.set(d.clone());
                 if let Ok(n) = domain::normalize(d, &BrowserIdna) {
-                    start(&state, &cfg2, n);
+                    start(&state, &cfg2, n, false);
                 }
             }
         });
@@ -149,7 +153,7 @@ pub fn App(cfg: &Config) -> Html {
             if !cfg.embedded {
                 set_search(&d.ascii);
             }
-            start(&state, &cfg, d)
+            start(&state, &cfg, d, false)
         })
     };
     let on_pick = {
@@ -158,7 +162,17 @@ pub fn App(cfg: &Config) -> Html {
             if let Ok(n) = domain::normalize(&d, &BrowserIdna) {
                 initial.set(d.clone());
                 set_search(&n.ascii);
-                start(&state, &cfg, n);
+                start(&state, &cfg, n, false);
+            }
+        })
+    };
+    // Retry (after an incomplete run) and Re-check (past the proxy's cache) run the same
+    // domain again.
+    let on_again = {
+        let (state, cfg) = (state.clone(), cfg.clone());
+        Callback::from(move |fresh: bool| {
+            if let Some(d) = state.domain.clone() {
+                start(&state, &cfg, d, fresh)
             }
         })
     };
@@ -189,9 +203,9 @@ pub fn App(cfg: &Config) -> Html {
     });
     let tab_now = if cfg.no_tools { "check" } else { *tab };
     let report = if cfg.compact {
-        html! { <CompactView state={(*state).clone()} /> }
+        html! { <CompactView state={(*state).clone()} on_again={on_again.clone()} /> }
     } else {
-        html! { <ReportView state={(*state).clone()} /> }
+        html! { <ReportView state={(*state).clone()} {on_again} /> }
     };
     html! {
         <>

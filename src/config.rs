@@ -10,7 +10,8 @@ pub struct Config {
     /// Run a check for this domain at once.
     #[prop_or_default]
     pub domain: Option<String>,
-    /// The DoH endpoint; `None` asks the proxy (demo world) and then uses a public resolver.
+    /// The DoH endpoint; `None` uses the one the checker's server names (never a built-in
+    /// fallback).
     #[prop_or_default]
     pub resolver: Option<String>,
     /// The DoH JSON API instead of RFC 8484.

@@ -6,7 +6,6 @@
 pub mod app;
 pub mod components;
 pub mod config;
-pub mod fix;
 pub mod history;
 pub mod idna;
 pub mod services;

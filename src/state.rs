@@ -10,6 +10,7 @@ use mtasts_core::{Report, TxtRecord};
 use yew::Reducible;
 
 use crate::history::{Recent, Tone};
+use crate::services::proxy::{Freshness, Unavailable};
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct State {
@@ -20,14 +21,22 @@ pub struct State {
     /// `performance.now()` at the start of the run, and at its last answer.
     pub started_ms: f64,
     pub last_ms: f64,
-    /// A fresh policy id for the fix-it records of this run.
-    pub fresh_id: String,
     /// TLSA answers for each MX host (`_25._tcp.<host>`), for the informational DANE note.
     pub dane: Vec<(String, DnsAnswer<usize>)>,
     /// What changed since this browser last checked the domain.
     pub changes: Vec<(Tone, String)>,
     /// Recent checks, newest first.
     pub recent: Vec<Recent>,
+    /// This run asked the proxy to skip its cache ("Re-check").
+    pub fresh: bool,
+    /// The DoH resolver this run asks.
+    pub resolver: Option<String>,
+    /// When the proxy gathered the policy fetch and the MX probes.
+    pub policy_fresh: Option<Freshness>,
+    pub mx_fresh: Option<Freshness>,
+    /// The longest `Retry-After` the proxy asked for in this run, and when (`performance.now()`)
+    /// it said so: the Retry button counts down from there.
+    pub retry_after: Option<(u32, f64)>,
 }
 
 pub enum Action {
@@ -35,17 +44,34 @@ pub enum Action {
         domain: Domain,
         now_ms: f64,
         epoch_s: i64,
+        fresh: bool,
     },
     StsTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
     TlsrptTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
     Mx(u32, f64, DnsAnswer<Vec<MxRecord>>),
-    Policy(u32, f64, Result<PolicyFetch, String>),
-    MxTls(u32, f64, Result<Vec<MxProbe>, String>),
+    Policy(u32, f64, Box<Result<(PolicyFetch, Freshness), Unavailable>>),
+    MxTls(u32, f64, Result<(Vec<MxProbe>, Freshness), Unavailable>),
+    /// The DoH resolver this run asks.
+    Resolver(u32, String),
+    /// No resolver could be chosen: the DNS lookups are not tested, and say why.
+    NoResolver(u32, f64, String),
     Dane(u32, String, DnsAnswer<usize>),
     /// The finished run was stored; what changed since the last check of the domain.
     Remembered(u32, Vec<(Tone, String)>, Vec<Recent>),
     /// The recent list changed outside a run (loaded or cleared).
     Recent(Vec<Recent>),
+}
+
+impl State {
+    /// A proxy answer that brought no facts: not tested, and the wait it asked for.
+    fn unavailable<T>(&mut self, u: Unavailable, at: f64) -> Lookup<T> {
+        if let Some(secs) = u.retry_after {
+            if self.retry_after.is_none_or(|(s, _)| secs > s) {
+                self.retry_after = Some((secs, at));
+            }
+        }
+        Lookup::NotTested(u.why)
+    }
 }
 
 impl Reducible for State {
@@ -57,7 +83,9 @@ impl Reducible for State {
             Action::Start { .. } => (s.run + 1, 0.0),
             Action::StsTxt(r, t, _) | Action::TlsrptTxt(r, t, _) | Action::Mx(r, t, _) => (*r, *t),
             Action::Policy(r, t, _) | Action::MxTls(r, t, _) => (*r, *t),
+            Action::NoResolver(r, t, _) => (*r, *t),
             Action::Dane(r, _, _) | Action::Remembered(r, _, _) => (*r, 0.0),
+            Action::Resolver(r, _) => (*r, 0.0),
             Action::Recent(_) => (s.run, 0.0),
         };
         if run != s.run && !matches!(action, Action::Start { .. }) {
@@ -68,6 +96,7 @@ impl Reducible for State {
                 domain,
                 now_ms,
                 epoch_s,
+                fresh,
             } => {
                 s.run = run;
                 s.inputs = Inputs::new(&domain.ascii);
@@ -75,10 +104,22 @@ impl Reducible for State {
                 s.domain = Some(domain);
                 s.started_ms = now_ms;
                 s.last_ms = now_ms;
-                s.fresh_id =
-                    mtasts_core::generate::id_from_unix_time(u64::try_from(epoch_s).unwrap_or(0));
                 s.dane.clear();
                 s.changes.clear();
+                s.fresh = fresh;
+                s.resolver = None;
+                s.policy_fresh = None;
+                s.mx_fresh = None;
+                s.retry_after = None;
+            }
+            Action::Resolver(_, url) => {
+                s.resolver = Some(url);
+                return Rc::new(s);
+            }
+            Action::NoResolver(_, _, why) => {
+                s.inputs.sts_txt = Lookup::NotTested(why.clone());
+                s.inputs.tlsrpt_txt = Lookup::NotTested(why.clone());
+                s.inputs.mx = Lookup::NotTested(why);
             }
             Action::Dane(_, host, a) => {
                 s.dane.push((host, a));
@@ -97,15 +138,21 @@ impl Reducible for State {
             Action::TlsrptTxt(_, _, a) => s.inputs.tlsrpt_txt = Lookup::Done(a),
             Action::Mx(_, _, a) => s.inputs.mx = Lookup::Done(a),
             Action::Policy(_, _, r) => {
-                s.inputs.policy = match r {
-                    Ok(f) => Lookup::Done(f),
-                    Err(why) => Lookup::NotTested(why),
+                s.inputs.policy = match *r {
+                    Ok((f, fresh)) => {
+                        s.policy_fresh = Some(fresh);
+                        Lookup::Done(f)
+                    }
+                    Err(u) => s.unavailable(u, at),
                 }
             }
             Action::MxTls(_, _, r) => {
                 s.inputs.mx_tls = match r {
-                    Ok(p) => Lookup::Done(p),
-                    Err(why) => Lookup::NotTested(why),
+                    Ok((p, fresh)) => {
+                        s.mx_fresh = Some(fresh);
+                        Lookup::Done(p)
+                    }
+                    Err(u) => s.unavailable(u, at),
                 }
             }
         }

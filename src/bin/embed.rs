@@ -128,6 +128,7 @@ pub fn check(domain: String, options: JsValue) -> js_sys::Promise {
             proxy,
             resolver: get_str(&options, "resolver"),
             doh_json: get_str(&options, "doh").as_deref() == Some("json"),
+            fresh: false,
         };
         let state = Rc::new(RefCell::new(Rc::new(State::default())));
         let reduce = |st: &Rc<RefCell<Rc<State>>>, a: Action| {
@@ -140,6 +141,7 @@ pub fn check(domain: String, options: JsValue) -> js_sys::Promise {
                 domain: d.clone(),
                 now_ms: now_ms(),
                 epoch_s: (js_sys::Date::now() / 1000.0) as i64,
+                fresh: false,
             },
         );
         let sink_state = state.clone();

@@ -10,6 +10,7 @@ use crate::state::State;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: State,
+    pub on_again: Callback<bool>,
 }
 
 #[function_component]
@@ -32,7 +33,7 @@ pub fn CompactView(p: &Props) -> Html {
                     </button>
                 }
             </p>
-            if *open { <ReportView state={p.state.clone()} /> }
+            if *open { <ReportView state={p.state.clone()} on_again={p.on_again.clone()} /> }
         </div>
     }
 }

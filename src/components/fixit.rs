@@ -1,7 +1,8 @@
-//! Fix-it: the policy and both records as they should be published, built by the core's
-//! generator from what the check found (see `crate::fix`), ready to copy.
+//! Fix-it: what to publish, step by step, from the core's plan (`mtasts_core::fix`): a rollback
+//! first when an enforced policy bounces mail, then the repair; for each, whether the policy
+//! file, the id and the TLS-RPT record must change, and why; the records with copy buttons.
 
-use mtasts_core::generate;
+use mtasts_core::fix::{self, Step};
 use mtasts_core::inputs::Inputs;
 use mtasts_core::Report;
 use yew::prelude::*;
@@ -12,33 +13,44 @@ use super::generated::GeneratedView;
 pub struct Props {
     pub report: Report,
     pub inputs: Inputs,
-    /// A fresh policy id for this run.
-    pub id: AttrValue,
+    /// Unix seconds of this run: the fresh ids are made from it.
+    pub now: u64,
+}
+
+fn note(changes: bool, text: &str) -> Html {
+    html! {
+        <li class={if changes { "change" } else { "keep" }}>
+            <span class="mark" aria-hidden="true">{ if changes { "→ " } else { "✔ " } }</span>{text.to_string()}
+        </li>
+    }
+}
+
+fn step(n: usize, s: &Step) -> Html {
+    html! {
+        <div class="fix-step" data-step={s.kind}>
+            <h4>{format!("{}. {}", n + 1, s.title)}</h4>
+            <p>{&s.why}</p>
+            <ul class="fix-notes">
+                {note(s.policy_changes, &s.policy_note)}
+                {note(s.new_id, &s.id_note)}
+                {note(s.publish_tlsrpt, &s.tlsrpt_note)}
+            </ul>
+            if !s.hosts_to_fix.is_empty() {
+                <p>{"Fix these MX hosts first (no record can):"}</p>
+                <ul class="failing">{ for s.hosts_to_fix.iter().map(|m| html! {
+                    <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li>
+                }) }</ul>
+            }
+            <GeneratedView generated={s.generated.clone()} />
+        </div>
+    }
 }
 
 #[function_component]
 pub fn FixIt(p: &Props) -> Html {
-    let body = match crate::fix::request(&p.report, &p.inputs, p.id.to_string()) {
-        Err(why) => html! { <p class="hint">{format!("Nothing to suggest yet: {why}.")}</p> },
-        Ok(req) => match generate::generate(&req) {
-            Ok(g) => {
-                let same_policy =
-                    p.report.policy.as_ref().map(|x| x.to_text()) == Some(g.policy.clone());
-                html! {
-                    <>
-                        <p>{ if same_policy {
-                            "The published policy is already what we would write. If you change it, publish a new id too.".to_string()
-                        } else {
-                            format!("Publish these to fix what was found (mode {}). Change the policy file first, then the id.", req.mode.as_str())
-                        } }</p>
-                        <GeneratedView generated={g} />
-                    </>
-                }
-            }
-            Err(errors) => html! {
-                <p class="hint">{format!("Cannot build records from what was found: {}", errors.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "))}</p>
-            },
-        },
+    let body = match fix::plan(&p.report, &p.inputs, p.now) {
+        Err(why) => html! { <p class="hint">{format!("Nothing to suggest: {why}.")}</p> },
+        Ok(plan) => html! { <>{ for plan.steps.iter().enumerate().map(|(n, s)| step(n, s)) }</> },
     };
     html! {
         <section class="fixit" aria-labelledby="fixit-title">

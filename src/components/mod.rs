@@ -8,7 +8,9 @@ pub mod elapsed;
 pub mod file_drop;
 pub mod finding;
 pub mod fixit;
+pub mod freshness;
 pub mod generated;
+pub mod incomplete;
 pub mod light;
 pub mod lint_result;
 pub mod marked_text;
@@ -18,6 +20,7 @@ pub mod report;
 pub mod section;
 pub mod tabs;
 pub mod theme_toggle;
+pub mod ticker;
 pub mod tools;
 
 /// An `oninput` that keeps a text field's value in `state`.

@@ -8,6 +8,8 @@ use yew::prelude::*;
 use super::dane::DaneNote;
 use super::elapsed::Elapsed;
 use super::fixit::FixIt;
+use super::freshness::FreshnessView;
+use super::incomplete::Incomplete;
 use super::light::LightBadge;
 use super::section::SectionView;
 use crate::history::{date, Tone};
@@ -18,6 +20,8 @@ use crate::state::State;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: State,
+    /// Run the same domain again: `false` to retry, `true` to re-check past the proxy's cache.
+    pub on_again: Callback<bool>,
 }
 
 /// The report as the CLI's `check --json` prints it, plus the raw inputs and the time.
@@ -58,8 +62,14 @@ pub fn ReportView(p: &Props) -> Html {
     let ready_class = match e.readiness {
         Readiness::Enforced | Readiness::Ready => "ready good",
         Readiness::NotReady | Readiness::EnforcedFailing => "ready bad",
-        _ => "ready unknown",
+        Readiness::Unknown => "ready unknown",
+        Readiness::NotDeployed
+        | Readiness::NoSuchDomain
+        | Readiness::NoMail
+        | Readiness::Withdrawn => "ready na",
     };
+    let on_retry = p.on_again.reform(|_| false);
+    let on_recheck = p.on_again.reform(|_| true);
     let on_export = {
         let (st, status) = (s.clone(), export_status.clone());
         Callback::from(move |_| {
@@ -86,6 +96,11 @@ pub fn ReportView(p: &Props) -> Html {
                 <span role="status" class="copy-status">{(*export_status).clone()}</span>
                 if !dnssec.is_empty() { <span class="dnssec" data-ad={r.dnssec.map(|b| b.to_string()).unwrap_or_default()}>{dnssec}</span> }
             </div>
+            if done && !r.complete {
+                <Incomplete report={r.clone()} retry_after={s.retry_after} {on_retry} />
+            }
+            <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
+                           mx={s.mx_fresh} {done} {on_recheck} />
             if !s.changes.is_empty() {
                 <section class="changes" aria-label="Since the last check">
                     <ul>{ for s.changes.iter().map(|(tone, text)| html! {
@@ -97,14 +112,19 @@ pub fn ReportView(p: &Props) -> Html {
                 <h3>{"Ready to enforce?"}</h3>
                 <p>{&e.message}</p>
                 if !e.failing_mx.is_empty() {
-                    <ul class="failing">
-                        { for e.failing_mx.iter().map(|m| html! { <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li> }) }
+                    <ul class="failing" aria-label="MX hosts that would fail">
+                        { for e.failing_mx.iter().map(|m| html! { <li><span class="mark" aria-hidden="true">{"✖ "}</span><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li> }) }
+                    </ul>
+                }
+                if !e.unconfirmed_mx.is_empty() {
+                    <ul class="unconfirmed" aria-label="MX hosts that could not be confirmed">
+                        { for e.unconfirmed_mx.iter().map(|m| html! { <li><span class="mark" aria-hidden="true">{"? "}</span><code>{&m.host}</code>{": cannot confirm: "}{m.reasons.join("; ")}</li> }) }
                     </ul>
                 }
                 <DaneNote answers={s.dane.clone()} expected={mx_count} />
             </section>
             { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} /> }) }
-            if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} id={s.fresh_id.clone()} /> }
+            if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
         </article>
     }
 }

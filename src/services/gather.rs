@@ -14,17 +14,17 @@ use super::doh::{self, Resolver};
 use super::proxy;
 use crate::state::Action;
 
-/// A public resolver that answers DoH with CORS headers.
-pub const DEFAULT_RESOLVER: &str = "https://cloudflare-dns.com/dns-query";
-
 /// Where a check gets its answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sources {
     /// The proxy's base URL.
     pub proxy: String,
-    /// The DoH resolver, if configured; else the demo world's or [`DEFAULT_RESOLVER`].
+    /// The DoH resolver the visitor chose (`?resolver=`, the `resolver` attribute); else the
+    /// one the checker's server names. Never a built-in fallback.
     pub resolver: Option<String>,
     pub doh_json: bool,
+    /// Skip the proxy's cache ("Re-check"): still bounded by its rate limit.
+    pub fresh: bool,
 }
 
 pub fn now_ms() -> f64 {
@@ -73,46 +73,58 @@ async fn join_all(tasks: Vec<Task>) {
     .await
 }
 
-async fn resolver(src: &Sources) -> Resolver {
+/// The resolver to ask: the one chosen, else the one the checker's server names; or why there
+/// is none (nothing is then sent to any resolver).
+async fn resolver(src: &Sources) -> Result<Resolver, String> {
     let url = match &src.resolver {
         Some(r) => r.clone(),
-        None if proxy::is_passthrough(&src.proxy) => DEFAULT_RESOLVER.to_string(),
-        None => proxy::demo_doh(&src.proxy)
-            .await
-            .unwrap_or_else(|| DEFAULT_RESOLVER.to_string()),
+        None if proxy::is_passthrough(&src.proxy) => {
+            return Err("no DNS resolver was chosen, and a pass-through proxy cannot name one: add ?resolver=URL (a DoH endpoint that sends CORS headers)".into())
+        }
+        None => proxy::resolver(&src.proxy).await.map_err(|why| {
+            format!("no DNS resolver: {why}, so it could not name the resolver to use, and none was chosen. Nothing was sent to any resolver. Start the checker's server, or choose a resolver with ?resolver=URL")
+        })?,
     };
-    Resolver {
+    Ok(Resolver {
         url,
         json: src.doh_json,
-    }
+    })
 }
 
 /// Gathers everything for `domain` (A-label form) as run number `run`.
 pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Action)>) {
+    let fresh = src.fresh;
     let policy: Task = {
         let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
         Box::pin(async move {
             let r = if proxy::is_passthrough(&base) {
                 proxy::policy_passthrough(&base, &d).await
             } else {
-                proxy::policy(&base, &d).await
+                proxy::policy(&base, &d, fresh).await
             };
-            sink(Action::Policy(run, now_ms(), r));
+            sink(Action::Policy(run, now_ms(), Box::new(r)));
         })
     };
     let probes: Task = {
         let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
         Box::pin(async move {
             let r = if proxy::is_passthrough(&base) {
-                Err("a pass-through proxy cannot speak SMTP; use the checker's own proxy (mtasts serve) for the STARTTLS probes".into())
+                Err(proxy::Unavailable {
+                    why: "a pass-through proxy cannot speak SMTP; use the checker's own proxy (mtasts serve) for the STARTTLS probes".into(),
+                    retry_after: None,
+                })
             } else {
-                proxy::mx_tls(&base, &d).await
+                proxy::mx_tls(&base, &d, fresh).await
             };
             sink(Action::MxTls(run, now_ms(), r));
         })
     };
     let dns: Task = Box::pin(async move {
-        let doh = resolver(&src).await;
+        let doh = match resolver(&src).await {
+            Ok(doh) => doh,
+            Err(why) => return sink(Action::NoResolver(run, now_ms(), why)),
+        };
+        sink(Action::Resolver(run, doh.url.clone()));
         let sts: Task = {
             let (sink, doh, name) = (sink.clone(), doh.clone(), format!("_mta-sts.{domain}"));
             Box::pin(

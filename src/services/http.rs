@@ -11,18 +11,23 @@ pub enum FetchError {
     Unreachable(String),
 }
 
-pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
-    get_typed(url, accept, timeout_ms)
-        .await
-        .map(|(status, _, body)| (status, body))
+/// An HTTP response as the services need it.
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    /// `Retry-After` in seconds (a 429 or 503 from the proxy), when given as a number.
+    pub retry_after: Option<u32>,
+    pub body: Vec<u8>,
 }
 
-/// Like [`get`], with the response's `Content-Type` too.
-pub async fn get_typed(
-    url: &str,
-    accept: &str,
-    timeout_ms: u32,
-) -> Result<(u16, Option<String>, Vec<u8>), FetchError> {
+pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u8>), FetchError> {
+    get_full(url, accept, timeout_ms)
+        .await
+        .map(|r| (r.status, r.body))
+}
+
+/// Like [`get`], with the headers that matter too.
+pub async fn get_full(url: &str, accept: &str, timeout_ms: u32) -> Result<Response, FetchError> {
     let fail = |e: wasm_bindgen::JsValue| {
         FetchError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
     };
@@ -51,12 +56,13 @@ pub async fn get_typed(
     let buf = JsFuture::from(resp.array_buffer().map_err(fail)?)
         .await
         .map_err(|_| FetchError::Timeout)?;
-    let content_type = resp.headers().get("content-type").ok().flatten();
-    Ok((
-        resp.status(),
-        content_type,
-        js_sys::Uint8Array::new(&buf).to_vec(),
-    ))
+    let header = |name: &str| resp.headers().get(name).ok().flatten();
+    Ok(Response {
+        status: resp.status(),
+        content_type: header("content-type"),
+        retry_after: header("retry-after").and_then(|v| v.trim().parse().ok()),
+        body: js_sys::Uint8Array::new(&buf).to_vec(),
+    })
 }
 
 fn origin(url: &str) -> String {

@@ -13,50 +13,128 @@ use super::http::{self, FetchError};
 
 const TIMEOUT_MS: u32 = 60_000;
 
-async fn get(base: &str, path: &str, domain: &str) -> Result<Value, String> {
-    let url = format!(
-        "{}{path}?domain={}",
-        base.trim_end_matches('/'),
-        js_sys::encode_uri_component(domain)
-    );
-    match http::get(&url, "application/json", TIMEOUT_MS).await {
-        Ok((status, body)) => {
-            let v: Value = serde_json::from_slice(&body)
-                .map_err(|_| format!("the proxy answered HTTP {status} without JSON"))?;
-            if status == 200 {
-                Ok(v)
-            } else {
-                Err(v["error"]
-                    .as_str()
-                    .map(String::from)
-                    .unwrap_or_else(|| format!("the proxy answered HTTP {status}")))
-            }
+/// Why the proxy gave no facts: what to tell the user, and how long it asked us to wait.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unavailable {
+    pub why: String,
+    /// Seconds from `Retry-After` (rate-limited or busy).
+    pub retry_after: Option<u32>,
+}
+
+impl Unavailable {
+    fn new(why: impl Into<String>) -> Self {
+        Unavailable {
+            why: why.into(),
+            retry_after: None,
         }
-        Err(FetchError::Timeout) => Err("the proxy did not answer in time".into()),
-        Err(FetchError::Unreachable(why)) => Err(format!("the proxy could not be reached ({why})")),
     }
 }
 
-pub async fn policy(base: &str, domain: &str) -> Result<PolicyFetch, String> {
-    let v = get(base, "/api/v1/policy", domain).await?;
-    serde_json::from_value(v["fetch"].clone())
-        .map_err(|e| format!("the proxy's answer was not understood: {e}"))
+/// When the proxy gathered the facts it returned.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Freshness {
+    /// Unix seconds, by the proxy's clock.
+    pub checked_at: Option<i64>,
+    /// How old the facts were when they were sent (0 unless reused from the proxy's cache).
+    pub age_s: i64,
+    pub cached: bool,
 }
 
-pub async fn mx_tls(base: &str, domain: &str) -> Result<Vec<MxProbe>, String> {
-    let v = get(base, "/api/v1/mx-tls", domain).await?;
-    serde_json::from_value(v["probes"].clone())
-        .map_err(|e| format!("the proxy's answer was not understood: {e}"))
+async fn get(
+    base: &str,
+    path: &str,
+    domain: &str,
+    fresh: bool,
+) -> Result<(Value, Freshness), Unavailable> {
+    let url = format!(
+        "{}{path}?domain={}{}",
+        base.trim_end_matches('/'),
+        js_sys::encode_uri_component(domain),
+        if fresh { "&fresh=1" } else { "" }
+    );
+    let r = match http::get_full(&url, "application/json", TIMEOUT_MS).await {
+        Ok(r) => r,
+        Err(FetchError::Timeout) => {
+            return Err(Unavailable::new("the proxy did not answer in time"))
+        }
+        Err(FetchError::Unreachable(why)) => {
+            return Err(Unavailable::new(format!(
+                "the proxy could not be reached ({why})"
+            )))
+        }
+    };
+    let v: Value = serde_json::from_slice(&r.body).map_err(|_| {
+        Unavailable::new(format!("the proxy answered HTTP {} without JSON", r.status))
+    })?;
+    if r.status != 200 {
+        let said = v["error"].as_str().map(String::from);
+        let why = match r.status {
+            429 => format!(
+                "the proxy is limiting checks from your address (HTTP 429){}",
+                said.map(|s| format!(": {s}")).unwrap_or_default()
+            ),
+            s => said.unwrap_or_else(|| format!("the proxy answered HTTP {s}")),
+        };
+        return Err(Unavailable {
+            why,
+            retry_after: r.retry_after,
+        });
+    }
+    let freshness = Freshness {
+        checked_at: v["checked_at"].as_i64(),
+        age_s: v["age_s"].as_i64().unwrap_or(0),
+        cached: v["cache"] == "hit",
+    };
+    Ok((v, freshness))
 }
 
-/// The DoH endpoint the proxy's demo world offers, when it runs in demo mode.
-pub async fn demo_doh(base: &str) -> Option<String> {
+fn understood<T: serde::de::DeserializeOwned>(v: &Value) -> Result<T, Unavailable> {
+    serde_json::from_value(v.clone())
+        .map_err(|e| Unavailable::new(format!("the proxy's answer was not understood: {e}")))
+}
+
+pub async fn policy(
+    base: &str,
+    domain: &str,
+    fresh: bool,
+) -> Result<(PolicyFetch, Freshness), Unavailable> {
+    let (v, f) = get(base, "/api/v1/policy", domain, fresh).await?;
+    Ok((understood(&v["fetch"])?, f))
+}
+
+pub async fn mx_tls(
+    base: &str,
+    domain: &str,
+    fresh: bool,
+) -> Result<(Vec<MxProbe>, Freshness), Unavailable> {
+    let (v, f) = get(base, "/api/v1/mx-tls", domain, fresh).await?;
+    Ok((understood(&v["probes"])?, f))
+}
+
+/// The DoH resolver the checker's server names for its page (`/api/v1/config`), or why it
+/// could not be asked. There is no built-in fallback: a domain is never sent to a resolver
+/// nobody chose.
+pub async fn resolver(base: &str) -> Result<String, String> {
     let url = format!("{}/api/v1/config", base.trim_end_matches('/'));
-    let (status, body) = http::get(&url, "application/json", 5000).await.ok()?;
+    let (status, body) = http::get(&url, "application/json", 5000)
+        .await
+        .map_err(|e| match e {
+            FetchError::Timeout => format!("the checker's server at {base} did not answer in time"),
+            FetchError::Unreachable(why) => {
+                format!("the checker's server could not be reached ({why})")
+            }
+        })?;
     let v: Value = serde_json::from_slice(&body)
         .ok()
-        .filter(|_| status == 200)?;
-    v["demo"]["doh"].as_str().map(String::from)
+        .filter(|_| status == 200)
+        .ok_or_else(|| {
+            format!("the checker's server at {base} did not answer /api/v1/config (HTTP {status})")
+        })?;
+    v["resolver"]
+        .as_str()
+        .or_else(|| v["demo"]["doh"].as_str())
+        .map(String::from)
+        .ok_or_else(|| format!("the checker's server at {base} names no DNS resolver"))
 }
 
 /// Whether `base` is a pass-through proxy template (contains `{url}`).
@@ -65,25 +143,34 @@ pub fn is_passthrough(base: &str) -> bool {
 }
 
 /// The policy through a pass-through CORS proxy: what it returns, marked as limited.
-pub async fn policy_passthrough(template: &str, domain: &str) -> Result<PolicyFetch, String> {
+pub async fn policy_passthrough(
+    template: &str,
+    domain: &str,
+) -> Result<(PolicyFetch, Freshness), Unavailable> {
     let target = format!("https://mta-sts.{domain}/.well-known/mta-sts.txt");
     let url = template.replace(
         "{url}",
         &String::from(js_sys::encode_uri_component(&target)),
     );
-    match http::get_typed(&url, "text/plain", TIMEOUT_MS).await {
-        Ok((status, content_type, body)) => Ok(PolicyFetch {
-            status: Some(status),
-            content_type,
-            body: Some(body),
-            limited: Some(
-                "a pass-through proxy hides the certificate, the TLS version and redirects".into(),
-            ),
-            ..PolicyFetch::failed(FetchOutcome::Response)
-        }),
-        Err(FetchError::Timeout) => Err("the pass-through proxy did not answer in time".into()),
-        Err(FetchError::Unreachable(why)) => Err(format!(
-            "the pass-through proxy could not be reached ({why})"
+    match http::get_full(&url, "text/plain", TIMEOUT_MS).await {
+        Ok(r) => Ok((
+            PolicyFetch {
+                status: Some(r.status),
+                content_type: r.content_type,
+                body: Some(r.body),
+                limited: Some(
+                    "a pass-through proxy hides the certificate, the TLS version and redirects"
+                        .into(),
+                ),
+                ..PolicyFetch::failed(FetchOutcome::Response)
+            },
+            Freshness::default(),
         )),
+        Err(FetchError::Timeout) => Err(Unavailable::new(
+            "the pass-through proxy did not answer in time",
+        )),
+        Err(FetchError::Unreachable(why)) => Err(Unavailable::new(format!(
+            "the pass-through proxy could not be reached ({why})"
+        ))),
     }
 }

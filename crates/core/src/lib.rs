@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod check;
 pub mod domain;
 pub mod finding;
+pub mod fix;
 pub mod generate;
 pub mod hostname;
 pub mod inputs;

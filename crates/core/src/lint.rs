@@ -157,7 +157,8 @@ fn quoted_part(line: &str) -> Option<&str> {
         .collect();
     let last = words.last().map(String::as_str);
     let answer = last == Some("txt") && words.len() >= 2
-        || last == Some("text") && words.iter().rev().nth(1).map(String::as_str) == Some("descriptive")
+        || last == Some("text")
+            && words.iter().rev().nth(1).map(String::as_str) == Some("descriptive")
         || last == Some("=") && words.iter().rev().nth(1).map(String::as_str) == Some("text");
     answer.then_some(rest)
 }
@@ -234,7 +235,10 @@ mod tests {
             assert_eq!(parse_presentation(line), want, "{line}");
         }
         // A bare record that merely contains a quote stays as written.
-        assert_eq!(parse_presentation("v=STSv1; id=\"1\""), ["v=STSv1; id=\"1\""]);
+        assert_eq!(
+            parse_presentation("v=STSv1; id=\"1\""),
+            ["v=STSv1; id=\"1\""]
+        );
     }
 
     #[test]

@@ -1,0 +1,500 @@
+//! Fix-it: what to publish, built from what a check found. Keeps what is right in the
+//! published deployment and corrects what is wrong, in a safe order:
+//!
+//! - An enforced policy whose MX hosts fail now bounces mail: the first step is the rollback
+//!   (testing mode with a new id, RFC 8461 §5: senders then deliver and report), the repair
+//!   comes after.
+//! - The policy file is judged by the bytes served, not by what a lenient reader makes of them:
+//!   a BOM, junk lines or bare CRs mean it must be replaced even when its values are right.
+//! - A new `id` is needed exactly when what senders fetch changes, or the record itself is
+//!   missing or invalid (RFC 8461 §3.1: senders re-fetch only when the id changes).
+//! - A TLS-RPT record is always proposed when none valid is published (RFC 8460 §3).
+
+use serde::Serialize;
+
+use crate::finding::Severity;
+use crate::generate::{self, Generated, Request};
+use crate::inputs::{DnsResult, FetchOutcome, Inputs};
+use crate::mx::MxRecord;
+use crate::policy::{self, Mode, ENFORCE_MIN_MAX_AGE, MAX_AGE_LIMIT};
+use crate::report::{Light, MxFailure, Readiness, Report, SectionId};
+
+/// One step to take, with everything to publish for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Step {
+    /// `rollback` or `repair`.
+    pub kind: &'static str,
+    pub title: String,
+    /// Why this step, in a sentence or two.
+    pub why: String,
+    /// Whether the policy file must change, and why or why not.
+    pub policy_changes: bool,
+    pub policy_note: String,
+    /// Whether a new id must be published, and why or why not.
+    pub new_id: bool,
+    pub id_note: String,
+    /// Whether a TLS-RPT record must be published, and why or why not.
+    pub publish_tlsrpt: bool,
+    pub tlsrpt_note: String,
+    /// MX hosts whose own TLS must be fixed: no record can fix them.
+    pub hosts_to_fix: Vec<MxFailure>,
+    pub generated: Generated,
+}
+
+/// The steps, in order.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    pub steps: Vec<Step>,
+}
+
+/// What the policy file needs, compared with what is served.
+enum PolicyChange {
+    Same,
+    Equivalent,
+    Replace(String),
+}
+
+/// Line ends do not matter to senders (LF or CRLF, RFC 8461 §3.2); every other byte may.
+fn normalized(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\r' && bytes.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
+}
+
+fn compare(served: Option<&[u8]>, want: &str, req: &Request) -> PolicyChange {
+    let Some(served) = served else {
+        return PolicyChange::Replace("no policy file is served: publish this one".into());
+    };
+    if normalized(served) == normalized(want.as_bytes()) {
+        return PolicyChange::Same;
+    }
+    let lint = policy::lint(served);
+    let flaw = lint
+        .findings
+        .iter()
+        .filter(|f| f.severity() >= Severity::Warning)
+        .max_by_key(|f| f.severity());
+    if let Some(f) = flaw {
+        return PolicyChange::Replace(format!(
+            "the file served is {} ({}): replace it with this one, byte for byte",
+            if lint.valid {
+                "accepted, but flawed"
+            } else {
+                "invalid: senders discard it"
+            },
+            f.code.info().title
+        ));
+    }
+    let p = &lint.policy;
+    let mut want_mx: Vec<String> = req.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
+    let mut have_mx: Vec<String> = p.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
+    want_mx.sort();
+    have_mx.sort();
+    let mut diffs = Vec::new();
+    if p.mode != Some(req.mode) {
+        diffs.push(format!("mode {}", req.mode.as_str()));
+    }
+    if p.max_age != req.max_age {
+        diffs.push(format!("max_age {}", req.max_age.unwrap_or_default()));
+    }
+    if have_mx != want_mx {
+        diffs.push(format!("mx {}", req.mx.join(", ")));
+    }
+    if diffs.is_empty() {
+        PolicyChange::Equivalent
+    } else {
+        PolicyChange::Replace(format!("it should say {}", diffs.join("; ")))
+    }
+}
+
+/// The MX list to allow: keep the published patterns that cover an MX, add the rest by name.
+fn mx_list(report: &Report, records: &[MxRecord]) -> Vec<String> {
+    let mut mx: Vec<String> = Vec::new();
+    let mut push = |h: String| {
+        if !mx.contains(&h) {
+            mx.push(h)
+        }
+    };
+    match &report.coverage {
+        Some(c) => c
+            .hosts
+            .iter()
+            .for_each(|h| push(h.pattern.clone().unwrap_or_else(|| h.host.clone()))),
+        None if records.is_empty() => push(report.domain.clone()),
+        None => {
+            let mut sorted = records.to_vec();
+            sorted.sort_by_key(|r| r.preference);
+            for r in sorted {
+                push(r.exchange.trim_end_matches('.').to_ascii_lowercase());
+            }
+        }
+    }
+    mx
+}
+
+/// The fix-it plan for this report, or why there is nothing to suggest yet. `now` (Unix
+/// seconds) makes the fresh ids.
+pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static str> {
+    let records = match inputs.mx.done().map(|a| &a.result) {
+        None => return Err("waiting for the MX records"),
+        Some(DnsResult::Records(r)) => r.clone(),
+        Some(DnsResult::NoRecords) => Vec::new(),
+        Some(DnsResult::NxDomain) => return Err("the domain does not exist in DNS"),
+        Some(_) => return Err("the MX records could not be looked up"),
+    };
+    if records.iter().any(MxRecord::is_null) {
+        return Err("the domain publishes a null MX: it accepts no mail, so it needs no policy");
+    }
+    let fetch = match &inputs.policy {
+        crate::inputs::Lookup::Pending => return Err("waiting for the policy"),
+        crate::inputs::Lookup::NotTested(_) => {
+            return Err("the policy could not be fetched, so it cannot be compared; check again")
+        }
+        crate::inputs::Lookup::Done(f) => f,
+    };
+    let served = match (&fetch.outcome, fetch.status) {
+        (FetchOutcome::Response, Some(200)) => fetch.body.as_deref(),
+        _ => None,
+    };
+    let mx = mx_list(report, &records);
+    let current = report.policy.as_ref();
+    let failing_now = report.enforce.readiness == Readiness::EnforcedFailing;
+    let mode = match report.enforce.readiness {
+        Readiness::Enforced | Readiness::EnforcedFailing | Readiness::Ready => Mode::Enforce,
+        _ if current.and_then(|p| p.mode) == Some(Mode::Enforce) => Mode::Enforce,
+        _ => Mode::Testing,
+    };
+    let max_age = current
+        .and_then(|p| p.max_age)
+        .filter(|a| *a <= MAX_AGE_LIMIT && (mode != Mode::Enforce || *a >= ENFORCE_MIN_MAX_AGE))
+        .or(Some(generate::default_max_age(mode)));
+
+    // TLS-RPT: keep a valid record, else always propose one.
+    let tlsrpt = report.section(SectionId::Tlsrpt);
+    let tlsrpt_valid = report.tlsrpt_record.is_some()
+        && !tlsrpt
+            .findings
+            .iter()
+            .any(|f| f.severity() == Severity::Error);
+    let (publish_tlsrpt, tlsrpt_note) = if tlsrpt_valid {
+        (false, "Keep the published TLS-RPT record.".to_string())
+    } else if tlsrpt.light == Light::Untested {
+        (true, "The TLS-RPT record could not be checked: if none is published, publish this one, so senders report delivery failures.".to_string())
+    } else if report.tlsrpt_record.is_some() {
+        (true, "The published TLS-RPT record is invalid, so senders send no reports: replace it with this one.".to_string())
+    } else {
+        (true, "No TLS-RPT record is published: publish this one, so senders report delivery failures before they cost mail.".to_string())
+    };
+    let rua = if tlsrpt_valid {
+        report
+            .tlsrpt_record
+            .as_ref()
+            .map(|r| r.rua.clone())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+
+    let published_id = report
+        .sts_record
+        .as_ref()
+        .filter(|_| report.section(SectionId::StsRecord).light != Light::Red)
+        .map(|r| r.id.clone());
+    let tls_failures: Vec<MxFailure> = report
+        .enforce
+        .failing_mx
+        .iter()
+        .filter_map(|f| {
+            let reasons: Vec<String> = f
+                .reasons
+                .iter()
+                .filter(|r| !r.starts_with("not covered"))
+                .cloned()
+                .collect();
+            (!reasons.is_empty()).then(|| MxFailure {
+                host: f.host.clone(),
+                reasons,
+            })
+        })
+        .collect();
+
+    let step = |kind: &'static str,
+                title: String,
+                why: String,
+                mode: Mode,
+                max_age: Option<u64>,
+                fresh_id: String,
+                hosts_to_fix: Vec<MxFailure>|
+     -> Result<Step, &'static str> {
+        let mut req = Request {
+            domain: report.domain.clone(),
+            mx: mx.clone(),
+            mode,
+            max_age,
+            rua: rua.clone(),
+            id: fresh_id.clone(),
+        };
+        let draft = generate::generate(&req)
+            .map_err(|_| "the records could not be built from what was found")?;
+        let change = compare(served, &draft.policy, &req);
+        let policy_changes = matches!(change, PolicyChange::Replace(_));
+        let policy_note = match &change {
+            PolicyChange::Same => "The policy file served is already exactly this one: keep it.".to_string(),
+            PolicyChange::Equivalent => "The policy file served says the same as this one, byte for byte as senders read it: no need to change it.".to_string(),
+            PolicyChange::Replace(why) => format!("Replace the policy file: {why}."),
+        };
+        let (new_id, id_note) = match (&published_id, policy_changes) {
+            (Some(id), false) => {
+                req.id = id.clone();
+                (false, format!("No new id is needed: the policy file does not change, so keep id={id}."))
+            }
+            (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}): senders re-fetch the policy only when the id changes. Publish it after the new policy file is served.")),
+            (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else { "none is published" })),
+        };
+        let generated = generate::generate(&req)
+            .map_err(|_| "the records could not be built from what was found")?;
+        Ok(Step {
+            kind,
+            title,
+            why,
+            policy_changes,
+            policy_note,
+            new_id,
+            id_note,
+            publish_tlsrpt,
+            tlsrpt_note: tlsrpt_note.clone(),
+            hosts_to_fix,
+            generated,
+        })
+    };
+
+    let mut steps = Vec::new();
+    let id_now = generate::id_from_unix_time(now);
+    if failing_now {
+        let hosts: Vec<&str> = report
+            .enforce
+            .failing_mx
+            .iter()
+            .map(|f| f.host.as_str())
+            .collect();
+        steps.push(step(
+            "rollback",
+            "First, stop the bounces: switch to testing mode".into(),
+            format!(
+                "Senders that apply the enforced policy refuse to deliver to {} now. In testing mode they deliver anyway and report failures (RFC 8461 §5), from the moment they see the new id.",
+                hosts.join(", ")
+            ),
+            Mode::Testing,
+            Some(generate::default_max_age(Mode::Testing)),
+            id_now.clone(),
+            Vec::new(),
+        )?);
+    }
+    let (title, why) = if failing_now && !tls_failures.is_empty() {
+        (
+            "Then repair the MX hosts, and enforce again when the reports are clean".to_string(),
+            "Fix the TLS of the hosts listed (no record can), check again, and publish this enforced policy with its own new id once the TLS-RPT reports show no failures.".to_string(),
+        )
+    } else if failing_now {
+        (
+            "Then enforce again with every MX host covered".to_string(),
+            "Once the testing policy is out, publish this one with its own new id: it covers every MX host.".to_string(),
+        )
+    } else if mode == Mode::Enforce {
+        (
+            "Enforce".to_string(),
+            "What an enforced deployment for this domain should publish.".to_string(),
+        )
+    } else if report.enforce.readiness == Readiness::Withdrawn {
+        (
+            "Protect mail again: testing mode first".to_string(),
+            "The policy is withdrawn. Publish it in testing mode, read the TLS-RPT reports, then enforce.".to_string(),
+        )
+    } else {
+        (
+            "Testing mode first".to_string(),
+            "Publish in testing mode, read a week or two of TLS-RPT reports, fix what they show, then enforce.".to_string(),
+        )
+    };
+    let repair_id = if failing_now {
+        generate::id_from_unix_time(now + 1)
+    } else {
+        id_now
+    };
+    steps.push(step(
+        "repair",
+        title,
+        why,
+        mode,
+        max_age,
+        repair_id,
+        tls_failures,
+    )?);
+    Ok(Plan { steps })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inputs::{DnsAnswer, Lookup, MxProbe, PolicyFetch, ProbeOutcome};
+
+    const NOW: u64 = 1_795_000_000;
+
+    fn inputs(policy: &[u8], mx: &[&str]) -> Inputs {
+        let mut i = Inputs::new("example.com");
+        i.now = Some(NOW as i64);
+        i.sts_txt = Lookup::Done(DnsAnswer::new(DnsResult::Records(vec![vec![
+            "v=STSv1; id=1".into(),
+        ]])));
+        i.tlsrpt_txt = Lookup::Done(DnsAnswer::new(DnsResult::Records(vec![vec![
+            "v=TLSRPTv1; rua=mailto:r@example.com".into(),
+        ]])));
+        i.mx = Lookup::Done(DnsAnswer::new(DnsResult::Records(
+            mx.iter()
+                .enumerate()
+                .map(|(n, h)| MxRecord::new(n as u16 * 10, *h))
+                .collect(),
+        )));
+        i.policy = Lookup::Done(PolicyFetch::ok("text/plain", policy.to_vec()));
+        i
+    }
+
+    fn plan_of(i: &Inputs) -> Plan {
+        plan(&crate::check(i), i, NOW).expect("a plan")
+    }
+
+    const GOOD: &[u8] =
+        b"version: STSv1\r\nmode: enforce\r\nmx: mx1.example.com\r\nmax_age: 604800\r\n";
+
+    #[test]
+    fn a_healthy_deployment_needs_no_change_and_no_new_id() {
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.mx_tls = Lookup::Done(vec![MxProbe::good(
+            "mx1.example.com",
+            crate::inputs::CertFacts {
+                dns_names: vec!["mx1.example.com".into()],
+                not_before: Some(0),
+                not_after: Some(NOW as i64 + 10_000_000),
+                ..Default::default()
+            },
+        )]);
+        let p = plan_of(&i);
+        assert_eq!(p.steps.len(), 1);
+        let s = &p.steps[0];
+        assert!(!s.policy_changes && !s.new_id && !s.publish_tlsrpt, "{s:?}");
+        assert!(s.id_note.contains("keep id=1"), "{}", s.id_note);
+        assert_eq!(s.generated.sts_record.concat(), "v=STSv1; id=1");
+        // The same values with LF line ends are the same file to senders.
+        let lf = inputs(
+            &GOOD
+                .iter()
+                .copied()
+                .filter(|b| *b != b'\r')
+                .collect::<Vec<_>>(),
+            &["mx1.example.com."],
+        );
+        assert!(!plan_of(&lf).steps[0].policy_changes);
+    }
+
+    #[test]
+    fn a_bom_or_junk_lines_mean_the_file_is_replaced_with_a_new_id() {
+        for bad in [
+            [b"\xEF\xBB\xBF".as_slice(), GOOD].concat(),
+            [GOOD, b"junk without a colon\r\n".as_slice()].concat(),
+        ] {
+            let p = plan_of(&inputs(&bad, &["mx1.example.com."]));
+            let s = p.steps.last().unwrap();
+            assert!(s.policy_changes, "{}", s.policy_note);
+            assert!(s.policy_note.starts_with("Replace"), "{}", s.policy_note);
+            assert!(
+                s.new_id && s.id_note.contains("A new id is needed"),
+                "{}",
+                s.id_note
+            );
+        }
+    }
+
+    #[test]
+    fn an_enforced_policy_that_bounces_mail_is_rolled_back_first() {
+        let mut i = inputs(GOOD, &["mx1.example.com.", "mx2.example.com."]);
+        let mut bad = MxProbe::good("mx1.example.com", Default::default());
+        bad.starttls = Some(false);
+        bad.outcome = ProbeOutcome::Completed;
+        i.mx_tls = Lookup::Done(vec![bad]);
+        let p = plan_of(&i);
+        assert_eq!(p.steps.len(), 2, "{p:?}");
+        assert_eq!(p.steps[0].kind, "rollback");
+        assert!(p.steps[0].generated.policy.contains("mode: testing"));
+        assert!(p.steps[0].new_id);
+        assert_eq!(p.steps[1].kind, "repair");
+        assert!(p.steps[1].generated.policy.contains("mode: enforce"));
+        assert!(p.steps[1].generated.policy.contains("mx: mx2.example.com"));
+        assert_ne!(
+            p.steps[0].generated.sts_record, p.steps[1].generated.sts_record,
+            "each step has its own id"
+        );
+        assert_eq!(
+            p.steps[1].hosts_to_fix.len(),
+            1,
+            "{:?}",
+            p.steps[1].hosts_to_fix
+        );
+        assert_eq!(p.steps[1].hosts_to_fix[0].host, "mx1.example.com");
+    }
+
+    #[test]
+    fn a_missing_or_invalid_tlsrpt_record_is_always_proposed() {
+        for rec in [None, Some("v=TLSRPTv1; rua=ftp://x")] {
+            let mut i = inputs(GOOD, &["mx1.example.com."]);
+            i.tlsrpt_txt = Lookup::Done(DnsAnswer::new(match rec {
+                None => DnsResult::NoRecords,
+                Some(r) => DnsResult::Records(vec![vec![r.to_string()]]),
+            }));
+            let s = plan_of(&i).steps.pop().unwrap();
+            assert!(s.publish_tlsrpt, "{rec:?}: {}", s.tlsrpt_note);
+            assert!(s
+                .generated
+                .tlsrpt_record
+                .concat()
+                .starts_with("v=TLSRPTv1; rua=mailto:"));
+        }
+    }
+
+    #[test]
+    fn pending_untested_and_mailless_domains_get_no_plan() {
+        let pending = Inputs::new("example.com");
+        assert_eq!(
+            plan(&crate::check(&pending), &pending, NOW),
+            Err("waiting for the MX records")
+        );
+        let null = inputs(GOOD, &["."]);
+        assert!(plan(&crate::check(&null), &null, NOW).is_err());
+        let mut untested = inputs(GOOD, &["mx1.example.com."]);
+        untested.policy = Lookup::NotTested("the proxy answered HTTP 429".into());
+        assert!(plan(&crate::check(&untested), &untested, NOW).is_err());
+    }
+
+    #[test]
+    fn no_policy_yet_gives_a_testing_policy_for_the_mx_hosts() {
+        let mut i = inputs(b"", &["b.example.com.", "a.example.com."]);
+        i.policy = Lookup::Done(PolicyFetch {
+            status: Some(404),
+            ..PolicyFetch::ok("text/plain", Vec::new())
+        });
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(s.generated.policy.contains("mode: testing"));
+        assert!(s.policy_changes && s.new_id);
+        assert!(s
+            .generated
+            .policy
+            .contains("mx: b.example.com\r\nmx: a.example.com"));
+    }
+}
