@@ -15,47 +15,10 @@ use mtasts_testkit::catalogue;
 #[path = "support.rs"]
 mod support;
 use serde_json::{json, Value};
-use support::{artifacts, browser, cdp, repo, serve, wait_ready};
-
-/// Reads the rendered report: overall light, section lights, finding codes.
-async fn read_report(c: &Client) -> Value {
-    c.execute(
-        r#"const r = document.querySelector('[data-overall]');
-           const sections = {};
-           document.querySelectorAll('[data-section]').forEach(s => {
-             sections[s.dataset.section] = s.querySelector('[data-light]').dataset.light; });
-           return { overall: r ? r.dataset.overall : null, sections,
-                    codes: [...document.querySelectorAll('[data-code]')].map(e => e.dataset.code),
-                    live: (document.querySelector('.live[role=status]') || {}).textContent };"#,
-        vec![],
-    )
-    .await
-    .expect("read the report")
-}
-
-/// Whether a read report or tool result lists this finding code.
-fn has_code(r: &Value, code: &str) -> bool {
-    r["codes"]
-        .as_array()
-        .is_some_and(|codes| codes.iter().any(|c| c == code))
-}
-
-async fn wait_for_final(c: &Client, limit: Duration) -> Value {
-    let start = Instant::now();
-    loop {
-        let r = read_report(c).await;
-        if r["overall"].as_str().is_some_and(|o| o != "pending") {
-            return r;
-        }
-        assert!(start.elapsed() < limit, "the report never finished: {r}");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-async fn screenshot(c: &Client, name: &str) {
-    let png = c.screenshot().await.expect("screenshot");
-    std::fs::write(artifacts().join(format!("{name}.png")), png).expect("write screenshot");
-}
+use support::{
+    artifacts, browser, cdp, has_code, open_tool, read_report, repo, screenshot, serve,
+    tool_result, type_into, wait_for_final, wait_js, wait_ready,
+};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scenarios_render_their_verdicts() {
@@ -218,7 +181,8 @@ async fn a_dns_or_proxy_failure_gives_a_clear_partial_report() {
     .unwrap();
     let r = wait_for_final(&c, Duration::from_secs(30)).await;
     screenshot(&c, "doh-unreachable").await;
-    assert_eq!(r["sections"]["sts_record"], "grey", "{r}");
+    assert_eq!(r["sections"]["sts_record"], "untested", "{r}");
+    assert_eq!(r["overall"], "incomplete", "not tested is never green: {r}");
     assert_eq!(
         r["sections"]["policy_fetch"], "green",
         "the proxy part still renders: {r}"
@@ -266,7 +230,7 @@ async fn a_dns_or_proxy_failure_gives_a_clear_partial_report() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!(r["sections"]["sts_record"], "green", "{r}");
-    assert_eq!(r["sections"]["policy_fetch"], "grey", "{r}");
+    assert_eq!(r["sections"]["policy_fetch"], "untested", "{r}");
     let text = c
         .find(Locator::Css("[data-section=policy_fetch]"))
         .await
@@ -305,59 +269,6 @@ async fn fits_a_phone() {
     );
     screenshot(&c, "phone").await;
     c.close().await.ok();
-}
-
-/// Replaces a text field's content by typing, as a person would (every keystroke is an
-/// input event, so validation runs as they type).
-async fn type_into(c: &Client, css: &str, text: &str) {
-    let el = c
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"));
-    el.clear().await.expect("clear");
-    el.send_keys(text).await.expect("type");
-}
-
-/// Polls a script until it returns something other than null or false.
-async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
-    let start = Instant::now();
-    loop {
-        let v = c.execute(script, vec![]).await.expect("script");
-        if !v.is_null() && v != Value::Bool(false) {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// The verdict and codes of the visible offline tool.
-async fn tool_result(c: &Client, tool: &str) -> Value {
-    c.execute(
-        &format!(
-            r#"const t = document.querySelector('[data-tool="{tool}"]');
-               const r = t.querySelector('.lint-result');
-               return {{ verdict: r ? r.dataset.verdict : null,
-                        codes: [...t.querySelectorAll('[data-code]')].map(e => e.dataset.code),
-                        marked: [...t.querySelectorAll('.marked-text li.marked')].map(e => Number(e.dataset.line)),
-                        text: t.innerText }};"#
-        ),
-        vec![],
-    )
-    .await
-    .expect("read the tool")
-}
-
-async fn open_tool(c: &Client, key: &str) {
-    c.find(Locator::Css(&format!("#tools-tab-{key}")))
-        .await
-        .expect("tool tab")
-        .click()
-        .await
-        .expect("click the tab");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -705,14 +616,28 @@ async fn raw_data_fixit_export_and_history() {
         raw.contains("mx3.mx-not-covered.test") && raw.contains("DNSSEC"),
         "{raw}"
     );
-    let fixed = c
+    // Mail to mx3 bounces now: the first step rolls back to testing mode, the second
+    // enforces again with mx3 covered; each has its own new id.
+    let steps = c
         .execute(
-            "return document.querySelector('.fixit [data-generated=policy] pre').textContent;",
+            "return [...document.querySelectorAll('.fixit [data-step]')].map(s => [s.dataset.step, s.querySelector('[data-generated=policy] pre').textContent, s.querySelector('[data-generated=sts] pre').textContent, s.querySelector('.fix-notes').textContent]);",
             vec![],
         )
         .await
         .unwrap();
-    let fixed = fixed.as_str().unwrap().to_string();
+    assert_eq!(steps[0][0], "rollback", "{steps}");
+    assert_eq!(steps[1][0], "repair", "{steps}");
+    let rollback = steps[0][1].as_str().unwrap();
+    assert!(
+        rollback.contains("mode: testing") && rollback.contains("mx: mx3.mx-not-covered.test\n"),
+        "{rollback}"
+    );
+    assert_ne!(steps[0][2], steps[1][2], "two steps, two ids: {steps}");
+    assert!(
+        steps[0][3].as_str().unwrap().contains("A new id is needed"),
+        "{steps}"
+    );
+    let fixed = steps[1][1].as_str().unwrap().to_string();
     assert!(
         fixed.contains("mx: mx3.mx-not-covered.test\n") && fixed.contains("mode: enforce"),
         "{fixed}"
@@ -728,14 +653,16 @@ async fn raw_data_fixit_export_and_history() {
         dane.as_str().unwrap().contains("no MX host publishes TLSA"),
         "{dane}"
     );
-    c.find(Locator::Css(".fixit [data-generated=policy] .copy button"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    c.find(Locator::Css(
+        ".fixit [data-step=repair] [data-generated=policy] .copy button",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
     let status = wait_js(&c, "the copy status",
-        "const s = document.querySelector('.fixit [data-generated=policy] .copy-status').textContent; return s || null;").await;
+        "const s = document.querySelector('.fixit [data-step=repair] [data-generated=policy] .copy-status').textContent; return s || null;").await;
     assert_eq!(status, "Copied");
     let copied = c
         .execute_async(
@@ -1193,10 +1120,14 @@ async fn a_pass_through_cors_proxy_still_validates_the_policy() {
         "the body was validated: {r}"
     );
     assert_eq!(
-        r["sections"]["policy_fetch"], "grey",
+        r["sections"]["policy_fetch"], "untested",
         "certificate and redirects not tested: {r}"
     );
-    assert_eq!(r["sections"]["mx_tls"], "grey", "no STARTTLS probes: {r}");
+    assert_eq!(
+        r["sections"]["mx_tls"], "untested",
+        "no STARTTLS probes: {r}"
+    );
+    assert_eq!(r["overall"], "incomplete", "{r}");
     assert!(has_code(&r, "policy_fetch.limited"), "{r}");
     screenshot(&c, "pass-through-proxy").await;
     // What the pass-through shows is still judged: a text/html policy is refused.

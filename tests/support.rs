@@ -27,6 +27,12 @@ pub async fn serve() -> (Child, String) {
 
 /// `mtasts serve --demo` from this binary.
 pub async fn serve_with(bin: PathBuf) -> (Child, String) {
+    serve_args(bin, &[]).await
+}
+
+/// `mtasts serve --demo` from this binary, with more options (`--rate-limit` replaces the
+/// tests' default of no practical limit).
+pub async fn serve_args(bin: PathBuf, extra: &[&str]) -> (Child, String) {
     let dist = repo().join("dist");
     assert!(
         dist.join("index.html").is_file(),
@@ -41,9 +47,13 @@ pub async fn serve_with(bin: PathBuf) -> (Child, String) {
             "127.0.0.1:0",
             "--timeout",
             "3",
-            "--rate-limit",
-            "100000",
         ])
+        .args(if extra.contains(&"--rate-limit") {
+            &[][..]
+        } else {
+            &["--rate-limit", "100000"][..]
+        })
+        .args(extra)
         .arg("--dist")
         .arg(&dist)
         .env("RUST_LOG", "warn")
@@ -266,4 +276,97 @@ pub async fn demo_doh(c: &Client, base: &str) -> String {
 pub async fn host_for(c: &Client, widget: &str) -> String {
     let doh = url::Url::parse(&demo_doh(c, widget).await).expect("DoH URL");
     host_server(widget, &doh.origin().ascii_serialization()).await
+}
+
+/// Reads the rendered report: overall light, section lights, finding codes.
+pub async fn read_report(c: &Client) -> Value {
+    c.execute(
+        r#"const r = document.querySelector('[data-overall]');
+           const sections = {};
+           document.querySelectorAll('[data-section]').forEach(s => {
+             sections[s.dataset.section] = s.querySelector('[data-light]').dataset.light; });
+           return { overall: r ? r.dataset.overall : null, sections,
+                    codes: [...document.querySelectorAll('[data-code]')].map(e => e.dataset.code),
+                    live: (document.querySelector('.live[role=status]') || {}).textContent };"#,
+        vec![],
+    )
+    .await
+    .expect("read the report")
+}
+
+/// Whether a read report or tool result lists this finding code.
+pub fn has_code(r: &Value, code: &str) -> bool {
+    r["codes"]
+        .as_array()
+        .is_some_and(|codes| codes.iter().any(|c| c == code))
+}
+
+pub async fn wait_for_final(c: &Client, limit: Duration) -> Value {
+    let start = Instant::now();
+    loop {
+        let r = read_report(c).await;
+        if r["overall"].as_str().is_some_and(|o| o != "pending") {
+            return r;
+        }
+        assert!(start.elapsed() < limit, "the report never finished: {r}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.expect("screenshot");
+    std::fs::write(artifacts().join(format!("{name}.png")), png).expect("write screenshot");
+}
+
+/// Replaces a text field's content by typing, as a person would (every keystroke is an
+/// input event, so validation runs as they type).
+pub async fn type_into(c: &Client, css: &str, text: &str) {
+    let el = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    el.clear().await.expect("clear");
+    el.send_keys(text).await.expect("type");
+}
+
+/// Polls a script until it returns something other than null or false.
+pub async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = c.execute(script, vec![]).await.expect("script");
+        if !v.is_null() && v != Value::Bool(false) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// The verdict and codes of the visible offline tool.
+pub async fn tool_result(c: &Client, tool: &str) -> Value {
+    c.execute(
+        &format!(
+            r#"const t = document.querySelector('[data-tool="{tool}"]');
+               const r = t.querySelector('.lint-result');
+               return {{ verdict: r ? r.dataset.verdict : null,
+                        codes: [...t.querySelectorAll('[data-code]')].map(e => e.dataset.code),
+                        marked: [...t.querySelectorAll('.marked-text li.marked')].map(e => Number(e.dataset.line)),
+                        text: t.innerText }};"#
+        ),
+        vec![],
+    )
+    .await
+    .expect("read the tool")
+}
+
+pub async fn open_tool(c: &Client, key: &str) {
+    c.find(Locator::Css(&format!("#tools-tab-{key}")))
+        .await
+        .expect("tool tab")
+        .click()
+        .await
+        .expect("click the tab");
 }

@@ -67,13 +67,14 @@ async fn get(
         Unavailable::new(format!("the proxy answered HTTP {} without JSON", r.status))
     })?;
     if r.status != 200 {
-        let said = v["error"].as_str().map(String::from);
+        // The Retry button counts down Retry-After itself, so the proxy's "try again in N s"
+        // (true only at the moment it was said) is not repeated.
         let why = match r.status {
-            429 => format!(
-                "the proxy is limiting checks from your address (HTTP 429){}",
-                said.map(|s| format!(": {s}")).unwrap_or_default()
-            ),
-            s => said.unwrap_or_else(|| format!("the proxy answered HTTP {s}")),
+            429 => "the proxy is limiting checks from your address (HTTP 429)".to_string(),
+            s => v["error"]
+                .as_str()
+                .map(String::from)
+                .unwrap_or_else(|| format!("the proxy answered HTTP {s}")),
         };
         return Err(Unavailable {
             why,

@@ -522,8 +522,8 @@ fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> 
 fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Option<Coverage>) {
     let id = SectionId::MxCoverage;
     let records = match (&inputs.mx, mx_records(inputs)) {
-        (Lookup::Pending, _) | (_, None) => return (pending(id), None),
         (Lookup::NotTested(why), _) => return (not_tested(id, why), None),
+        (Lookup::Pending, _) | (_, None) => return (pending(id), None),
         (_, Some(Err((light, f)))) => {
             let summary = dns_summary(light, &f);
             return (section(id, light, summary, vec![f]), None);

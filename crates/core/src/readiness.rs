@@ -51,16 +51,25 @@ fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// The deciding sections that were not tested, as "title (why)".
-fn untested(sections: &[Section]) -> Vec<String> {
+/// The titles of the deciding sections that were not tested (each section says why).
+fn untested(sections: &[Section]) -> Vec<&'static str> {
     sections
         .iter()
         .filter(|s| s.counts_as == Some(Light::Untested))
+        .map(|s| s.title)
+        .collect()
+}
+
+/// Why the first untested deciding section was not tested.
+fn first_reason(sections: &[Section]) -> String {
+    sections
+        .iter()
+        .find(|s| s.counts_as == Some(Light::Untested))
         .map(|s| {
             let why = s.summary.strip_prefix("Not tested: ").unwrap_or(&s.summary);
-            format!("{} ({why})", s.title)
+            format!("{}: {why}", s.title)
         })
-        .collect()
+        .unwrap_or_default()
 }
 
 pub fn readiness(f: &Facts) -> EnforceVerdict {
@@ -156,7 +165,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
             Readiness::Unknown,
             format!(
                 "Cannot tell yet: not tested: {}. Check again.",
-                not_tested.join("; ")
+                not_tested.join(", ")
             ),
         ),
         _ if !unconfirmed.is_empty() => (
@@ -228,11 +237,8 @@ pub fn sentence(
                 .join(", ")
         ),
         Light::Red => format!("Broken: {}", what(first(Light::Red))),
-        Light::Untested => format!(
-            "Nothing could be tested: {}",
-            untested(sections).first().cloned().unwrap_or_default()
-        ),
-        Light::Incomplete => format!("Incomplete: not tested: {}", untested(sections).join("; ")),
+        Light::Untested => format!("Nothing could be tested ({})", first_reason(sections)),
+        Light::Incomplete => format!("Incomplete: not tested: {}", untested(sections).join(", ")),
         Light::Amber => match mode {
             Some(Mode::Testing) => match enforce.readiness {
                 Readiness::Ready => "Testing mode: safe to enforce".to_string(),
