@@ -39,6 +39,7 @@ fn add(list: &mut Vec<MxFailure>, host: &str, reason: String) {
     }
 }
 
+/// Hosts with their reasons, for sentences that stand alone (the CLI and JSON read them).
 fn list(hosts: &[MxFailure]) -> String {
     hosts
         .iter()
@@ -168,25 +169,18 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
                 not_tested.join(", ")
             ),
         ),
-        _ if !unconfirmed.is_empty() => (
-            Readiness::Unknown,
-            format!(
-                "{}: {}",
+        _ if !unconfirmed.is_empty() => {
+            let hosts: Vec<&str> = unconfirmed.iter().map(|u| u.host.as_str()).collect();
+            let (n, hosts) = (unconfirmed.len(), hosts.join(", "));
+            (
+                Readiness::Unknown,
                 if mode == Some(Mode::Enforce) {
-                    format!(
-                        "Enforced, but {} could not be confirmed, so delivery to {} is not known to work",
-                        plural(unconfirmed.len(), "MX host", "MX hosts"),
-                        if unconfirmed.len() == 1 { "it" } else { "them" }
-                    )
+                    format!("Enforced, but delivery to {hosts} is not known to work: {} could not be confirmed", if n == 1 { "it" } else { "they" })
                 } else {
-                    format!(
-                        "Cannot tell yet: {} could not be confirmed",
-                        plural(unconfirmed.len(), "MX host", "MX hosts")
-                    )
+                    format!("Cannot tell yet: {} could not be confirmed: {hosts}", plural(n, "MX host", "MX hosts"))
                 },
-                list(&unconfirmed)
-            ),
-        ),
+            )
+        }
         _ if f.coverage.is_none() => (
             Readiness::Unknown,
             "Cannot tell: the MX hosts could not be matched against the policy".to_string(),
