@@ -27,7 +27,8 @@ fi
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   log "installing chromium and chromium-driver (apt)"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq >&2
-  apt-get install -y -qq chromium chromium-driver >&2
+  # Wait for another apt run (unattended upgrades, a parallel job) instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >&2
 fi
 echo "export PATH=\"$bin:\$PATH\""
