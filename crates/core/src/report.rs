@@ -214,3 +214,35 @@ impl Report {
         self.sections.iter().flat_map(|s| s.findings.iter())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Light;
+
+    /// "Does not apply", "not tested" and "incomplete" each have their own icon and words,
+    /// and none of them reads like a verdict on the domain.
+    #[test]
+    fn states_that_are_not_verdicts_are_told_apart() {
+        let all = [
+            Light::Grey,
+            Light::Green,
+            Light::Amber,
+            Light::Red,
+            Light::Untested,
+            Light::Incomplete,
+            Light::Pending,
+        ];
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.icon(), b.icon(), "{a:?} and {b:?} share an icon");
+                assert_ne!(a.word(), b.word(), "{a:?} and {b:?} share words");
+                assert_ne!(a.name(), b.name());
+            }
+        }
+        for l in [Light::Grey, Light::Untested, Light::Incomplete] {
+            assert!(!matches!(l.word(), "good" | "weak" | "broken"), "{l:?}");
+        }
+        assert!(Light::Untested.concern() > Light::Green.concern());
+        assert!(Light::Incomplete.concern() > Light::Amber.concern());
+    }
+}
