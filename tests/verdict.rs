@@ -307,7 +307,7 @@ async fn the_txt_tool_reads_whole_dig_answer_lines() {
     type_into(
         &c,
         "#tool-sts-txt",
-        ";; ANSWER SECTION:\n_mta-sts.example.com. 300 IN TXT \"v=STSv1; \" \"id=2024-01-01\"\n_mta-sts.example.com. 300 IN TXT \"v=STSv1; id=2\"\n",
+        ";; ANSWER SECTION:\n_mta-sts.example.com. 300 IN CNAME sts.example.net.\nsts.example.net. 300 IN TXT \"v=STSv1; \" \"id=2024-01-01\"\nsts.example.net. 300 IN TXT \"v=STSv1; id=2\"\n",
     )
     .await;
     let r = wait_js(
@@ -321,6 +321,17 @@ async fn the_txt_tool_reads_whole_dig_answer_lines() {
     assert!(has_code(&t, "sts.record.multiple"), "{t}");
     assert!(has_code(&t, "sts.id.invalid"), "{t}");
     assert!(!has_code(&t, "sts.record.none"), "{t}");
+    assert!(
+        !has_code(&t, "sts.record.discarded"),
+        "the comment and CNAME lines are not records: {t}"
+    );
+    // The invalid id is marked on the line that holds it (line 3), not on the comment.
+    let marked = t["marked"].as_array().expect("marked lines");
+    assert!(marked.contains(&json!(3)), "{t}");
+    assert!(
+        !marked.contains(&json!(1)) && !marked.contains(&json!(2)),
+        "{t}"
+    );
     screenshot(&c, "txt-tool-dig-lines").await;
     c.close().await.ok();
 }

@@ -35,6 +35,12 @@ fn step(n: usize, s: &Step) -> Html {
                 {note(s.new_id, &s.id_note)}
                 {note(s.publish_tlsrpt, &s.tlsrpt_note)}
             </ul>
+            if !s.hosts_to_check.is_empty() {
+                <p>{"Before you enforce, check these MX hosts by hand (they could not be confirmed from here), e.g. with posttls-finger -l secure:"}</p>
+                <ul class="unconfirmed">{ for s.hosts_to_check.iter().map(|m| html! {
+                    <li><span class="mark" aria-hidden="true">{"? "}</span><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li>
+                }) }</ul>
+            }
             if !s.hosts_to_fix.is_empty() {
                 <p>{"Fix these MX hosts first (no record can):"}</p>
                 <ul class="failing">{ for s.hosts_to_fix.iter().map(|m| html! {
@@ -50,7 +56,12 @@ fn step(n: usize, s: &Step) -> Html {
 pub fn FixIt(p: &Props) -> Html {
     let body = match fix::plan(&p.report, &p.inputs, p.now) {
         Err(why) => html! { <p class="hint">{format!("Nothing to suggest: {why}.")}</p> },
-        Ok(plan) => html! { <>{ for plan.steps.iter().enumerate().map(|(n, s)| step(n, s)) }</> },
+        Ok(plan) => html! {
+            <>
+                if let Some(c) = &plan.caution { <p class="caution" role="note">{c}</p> }
+                { for plan.steps.iter().enumerate().map(|(n, s)| step(n, s)) }
+            </>
+        },
     };
     html! {
         <section class="fixit" aria-labelledby="fixit-title">

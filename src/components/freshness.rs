@@ -14,6 +14,8 @@ pub struct Props {
     pub policy: Option<Freshness>,
     pub mx: Option<Freshness>,
     pub done: bool,
+    /// Offer "Re-check" (a complete run; an incomplete one offers Retry instead).
+    pub recheck: bool,
     pub on_recheck: Callback<()>,
 }
 
@@ -58,14 +60,17 @@ pub fn FreshnessView(p: &Props) -> Html {
         <section class="freshness" aria-label="When these facts were gathered">
             <ul>
                 if let Some(t) = p.started {
-                    <li data-fresh="dns"><strong>{"DNS"}</strong>{": asked "}
-                        { p.resolver.as_deref().map(host).unwrap_or_else(|| "no resolver".into()) }
-                        {format!(" at {}", clock(t))}</li>
+                    <li data-fresh="dns"><strong>{"DNS"}</strong>{": "}
+                        { match p.resolver.as_deref() {
+                            Some(r) => format!("asked {} at {}", host(r), clock(t)),
+                            None if p.done => "not asked: no resolver".to_string(),
+                            None => "choosing a resolver…".to_string(),
+                        } }</li>
                 }
                 { proxy_fact("Policy fetch", "policy", p.policy) }
                 { proxy_fact("MX probes", "mx", p.mx) }
             </ul>
-            if p.done {
+            if p.done && p.recheck {
                 <button type="button" class="small recheck" {onclick}>
                     { if cached { "Re-check now (skip the proxy's cache)" } else { "Re-check now" } }
                 </button>

@@ -50,11 +50,13 @@ pub fn MarkedText(p: &Props) -> Html {
         .map(|(i, (line, end))| {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
             let key = if p.by_record {
-                if line.trim().is_empty() {
-                    0
-                } else {
+                // Records are numbered as the linter reads them (comment and chatter lines
+                // of pasted dig or nslookup output are not records).
+                if mtasts_core::lint::is_record_line(line) {
                     record += 1;
                     record
+                } else {
+                    0
                 }
             } else {
                 number

@@ -100,7 +100,7 @@ pub fn ReportView(p: &Props) -> Html {
                 <Incomplete report={r.clone()} retry_after={s.retry_after} {on_retry} />
             }
             <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
-                           mx={s.mx_fresh} {done} {on_recheck} />
+                           mx={s.mx_fresh} {done} recheck={r.complete} {on_recheck} />
             if !s.changes.is_empty() {
                 <section class="changes" aria-label="Since the last check">
                     <ul>{ for s.changes.iter().map(|(tone, text)| html! {

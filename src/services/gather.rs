@@ -82,7 +82,7 @@ async fn resolver(src: &Sources) -> Result<Resolver, String> {
             return Err("no DNS resolver was chosen, and a pass-through proxy cannot name one: add ?resolver=URL (a DoH endpoint that sends CORS headers)".into())
         }
         None => proxy::resolver(&src.proxy).await.map_err(|why| {
-            format!("no DNS resolver: {why}, so it could not name the resolver to use, and none was chosen. Nothing was sent to any resolver. Start the checker's server, or choose a resolver with ?resolver=URL")
+            format!("no DNS resolver was chosen, and the proxy could not name one ({why}). Nothing was sent to any resolver: check the proxy address (?proxy=) or choose a DoH resolver with ?resolver=URL")
         })?,
     };
     Ok(Resolver {

@@ -120,22 +120,18 @@ pub async fn resolver(base: &str) -> Result<String, String> {
     let (status, body) = http::get(&url, "application/json", 5000)
         .await
         .map_err(|e| match e {
-            FetchError::Timeout => format!("the checker's server at {base} did not answer in time"),
-            FetchError::Unreachable(why) => {
-                format!("the checker's server could not be reached ({why})")
-            }
+            FetchError::Timeout => format!("{base} did not answer in time"),
+            FetchError::Unreachable(why) => why,
         })?;
     let v: Value = serde_json::from_slice(&body)
         .ok()
         .filter(|_| status == 200)
-        .ok_or_else(|| {
-            format!("the checker's server at {base} did not answer /api/v1/config (HTTP {status})")
-        })?;
+        .ok_or_else(|| format!("{url} answered HTTP {status}"))?;
     v["resolver"]
         .as_str()
         .or_else(|| v["demo"]["doh"].as_str())
         .map(String::from)
-        .ok_or_else(|| format!("the checker's server at {base} names no DNS resolver"))
+        .ok_or_else(|| format!("{url} names no DNS resolver"))
 }
 
 /// Whether `base` is a pass-through proxy template (contains `{url}`).

@@ -494,7 +494,7 @@ catalog! {
     FetchNotDeployed => "policy_fetch.not_deployed", Info, "RFC 8461 §3.3",
         "No policy published",
         "There is no TXT record and no policy: the domain has not deployed MTA-STS.",
-        "To deploy, start with a policy in testing mode (see \"generate\").";
+        "To deploy, start with a TLS-RPT record and a policy in testing mode (the Generator tool on the page, or mtasts generate).";
     FetchLimited => "policy_fetch.limited", Info, "RFC 8461 §3.3",
         "Certificate and redirects not tested",
         "The policy was fetched through a plain pass-through proxy, which hides certificates and redirects.",

@@ -80,8 +80,9 @@ fn mail_domain(inputs: &Inputs) -> MailDomain {
 /// Runs the whole check on whatever facts are known.
 pub fn check(inputs: &Inputs) -> Report {
     let domain = inputs.domain.as_str();
+    let mail = mail_domain(inputs);
     let (mut sts_sec, sts, sts_record, dnssec) = sts_section(inputs);
-    let (mut fetch_sec, body) = fetch_section(inputs, sts);
+    let (mut fetch_sec, body) = fetch_section(inputs, sts, mail);
     let policy_lint = body.map(policy::lint);
     let mode = policy_lint.as_ref().and_then(|l| l.policy.mode);
     let deployed_policy = policy_lint
@@ -108,7 +109,6 @@ pub fn check(inputs: &Inputs) -> Report {
         sts_sec.summary = "Missing: the policy is published but not announced".into();
     }
 
-    let mail = mail_domain(inputs);
     let fetched_nothing = inputs.policy.done().is_some() && policy_lint.is_none();
     let state = match (mail, sts) {
         (MailDomain::Missing, _) => Deployment::NoSuchDomain,
@@ -124,7 +124,7 @@ pub fn check(inputs: &Inputs) -> Report {
 
     let policy_sec = policy_section(inputs, policy_lint.as_ref());
     let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref());
-    let mx_tls_sec = mx_tls_section(inputs);
+    let mx_tls_sec = mx_tls_section(inputs, mode);
     let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail);
 
     let mut sections = vec![
@@ -303,7 +303,7 @@ fn sts_section(inputs: &Inputs) -> (Section, Sts, Option<StsRecord>, Option<bool
 }
 
 /// The fetch section, and the body when the fetch returned 200.
-fn fetch_section(inputs: &Inputs, sts: Sts) -> (Section, Option<&[u8]>) {
+fn fetch_section(inputs: &Inputs, sts: Sts, mail: MailDomain) -> (Section, Option<&[u8]>) {
     let id = SectionId::PolicyFetch;
     let host = format!("mta-sts.{}", inputs.domain);
     let fetch = match &inputs.policy {
@@ -317,6 +317,22 @@ fn fetch_section(inputs: &Inputs, sts: Sts) -> (Section, Option<&[u8]>) {
         _ => None,
     };
     if sts == Sts::Absent && body.is_none() {
+        if let Some(why) = match mail {
+            MailDomain::Missing => Some("the domain does not exist"),
+            MailDomain::NoMail => Some("the domain accepts no mail"),
+            _ => None,
+        } {
+            // No advice to deploy what cannot apply.
+            return (
+                section(
+                    id,
+                    Light::Grey,
+                    format!("No policy; none is needed ({why})"),
+                    vec![],
+                ),
+                None,
+            );
+        }
         // Nothing announces a policy and none is served: not deployed, not broken.
         let why = findings
             .iter()
@@ -563,6 +579,16 @@ fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Opt
             Light::Grey,
             "Policy withdrawn (mode: none): MX hosts are not matched".to_string(),
         )
+    } else if !l.valid && uncovered == 0 {
+        // Senders discard an invalid policy: nothing is covered now, whatever its patterns say.
+        (
+            Light::Grey,
+            format!(
+                "The policy is invalid, so senders apply none; once it is fixed, its patterns cover all {} MX host{}",
+                cov.hosts.len(),
+                if cov.hosts.len() == 1 { "" } else { "s" }
+            ),
+        )
     } else if uncovered == 0 {
         (
             Light::Green,
@@ -655,7 +681,7 @@ fn unprobed(inputs: &Inputs) -> Vec<String> {
     missing
 }
 
-fn mx_tls_section(inputs: &Inputs) -> Section {
+fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     let id = SectionId::MxTls;
     let probes = match &inputs.mx_tls {
         Lookup::Pending => return pending(id),
@@ -689,7 +715,13 @@ fn mx_tls_section(inputs: &Inputs) -> Section {
     let total = probes.len() + missing.len();
     let passing = probes.len() - failing - unconfirmed;
     let s = |n: usize| if n == 1 { "" } else { "s" };
-    let summary = if failing > 0 {
+    let summary = if failing > 0 && mode == Some(Mode::Testing) {
+        format!(
+            "{failing} of {total} MX host{} fail STARTTLS checks: in testing mode mail still flows, but enforcing now would stop delivery to {}",
+            s(total),
+            if failing == 1 { "it" } else { "them" }
+        )
+    } else if failing > 0 {
         format!(
             "{failing} of {total} MX host{} fail STARTTLS checks",
             s(total)

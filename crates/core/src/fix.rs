@@ -38,12 +38,16 @@ pub struct Step {
     pub tlsrpt_note: String,
     /// MX hosts whose own TLS must be fixed: no record can fix them.
     pub hosts_to_fix: Vec<MxFailure>,
+    /// MX hosts that could not be confirmed: check them by hand before enforcing.
+    pub hosts_to_check: Vec<MxFailure>,
     pub generated: Generated,
 }
 
 /// The steps, in order.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Plan {
+    /// Set when the check was incomplete: what was not checked, so the records rest on less.
+    pub caution: Option<String>,
     pub steps: Vec<Step>,
 }
 
@@ -83,15 +87,14 @@ fn compare(served: Option<&[u8]>, want: &str, req: &Request) -> PolicyChange {
         .filter(|f| f.severity() >= Severity::Warning)
         .max_by_key(|f| f.severity());
     if let Some(f) = flaw {
-        return PolicyChange::Replace(format!(
-            "the file served is {} ({}): replace it with this one, byte for byte",
-            if lint.valid {
-                "accepted, but flawed"
-            } else {
-                "invalid: senders discard it"
-            },
-            f.code.info().title
-        ));
+        let what = f.code.info().title.to_lowercase();
+        return PolicyChange::Replace(if lint.valid {
+            format!(
+                "the file served is accepted but flawed ({what}); publish this one, byte for byte"
+            )
+        } else {
+            format!("the file served is invalid ({what}), so senders discard it; publish this one, byte for byte")
+        });
     }
     let p = &lint.policy;
     let mut want_mx: Vec<String> = req.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
@@ -144,7 +147,8 @@ fn mx_list(report: &Report, records: &[MxRecord]) -> Vec<String> {
 /// seconds) makes the fresh ids.
 pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static str> {
     let records = match inputs.mx.done().map(|a| &a.result) {
-        None => return Err("waiting for the MX records"),
+        None if inputs.mx.is_pending() => return Err("waiting for the MX records"),
+        None => return Err("the MX records were not looked up"),
         Some(DnsResult::Records(r)) => r.clone(),
         Some(DnsResult::NoRecords) => Vec::new(),
         Some(DnsResult::NxDomain) => return Err("the domain does not exist in DNS"),
@@ -203,11 +207,13 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         Vec::new()
     };
 
+    let sts_light = report.section(SectionId::StsRecord).light;
     let published_id = report
         .sts_record
         .as_ref()
-        .filter(|_| report.section(SectionId::StsRecord).light != Light::Red)
+        .filter(|_| sts_light != Light::Red)
         .map(|r| r.id.clone());
+    let sts_untested = sts_light == Light::Untested;
     let tls_failures: Vec<MxFailure> = report
         .enforce
         .failing_mx
@@ -226,13 +232,14 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         })
         .collect();
 
+    // Each step is judged against what will be published when it is taken: the first against
+    // what is served now, a repair after a rollback against the rollback.
     let step = |kind: &'static str,
-                title: String,
-                why: String,
-                mode: Mode,
-                max_age: Option<u64>,
+                (title, why): (String, String),
+                (mode, max_age): (Mode, Option<u64>),
                 fresh_id: String,
-                hosts_to_fix: Vec<MxFailure>|
+                (served, published_id): (Option<&[u8]>, Option<&str>),
+                (hosts_to_fix, hosts_to_check): (Vec<MxFailure>, Vec<MxFailure>)|
      -> Result<Step, &'static str> {
         let mut req = Request {
             domain: report.domain.clone(),
@@ -251,12 +258,13 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             PolicyChange::Equivalent => "The policy file served says the same as this one, byte for byte as senders read it: no need to change it.".to_string(),
             PolicyChange::Replace(why) => format!("Replace the policy file: {why}."),
         };
-        let (new_id, id_note) = match (&published_id, policy_changes) {
+        let (new_id, id_note) = match (published_id, policy_changes) {
             (Some(id), false) => {
-                req.id = id.clone();
+                req.id = id.to_string();
                 (false, format!("No new id is needed: the policy file does not change, so keep id={id}."))
             }
             (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}): senders re-fetch the policy only when the id changes. Publish it after the new policy file is served.")),
+            (None, _) if sts_untested => (true, format!("The _mta-sts record could not be checked: publish it with id={fresh_id} if the name has no record yet, or when the policy file changes.")),
             (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else { "none is published" })),
         };
         let generated = generate::generate(&req)
@@ -272,30 +280,28 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             publish_tlsrpt,
             tlsrpt_note: tlsrpt_note.clone(),
             hosts_to_fix,
+            hosts_to_check,
             generated,
         })
     };
 
     let mut steps = Vec::new();
     let id_now = generate::id_from_unix_time(now);
+    let now_published = (served, published_id.as_deref());
     if failing_now {
-        let hosts: Vec<&str> = report
-            .enforce
-            .failing_mx
-            .iter()
-            .map(|f| f.host.as_str())
-            .collect();
         steps.push(step(
             "rollback",
-            "First, stop the bounces: switch to testing mode".into(),
-            format!(
-                "Senders that apply the enforced policy refuse to deliver to {} now. In testing mode they deliver anyway and report failures (RFC 8461 §5), from the moment they see the new id.",
-                hosts.join(", ")
+            (
+                "First, stop the bounces: switch to testing mode".into(),
+                format!(
+                    "Senders that apply the enforced policy refuse to deliver to {} now. In testing mode they deliver anyway and report failures (RFC 8461 §5), from the moment they see the new id.",
+                    report.enforce.failing_mx.iter().map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
+                ),
             ),
-            Mode::Testing,
-            Some(generate::default_max_age(Mode::Testing)),
+            (Mode::Testing, Some(generate::default_max_age(Mode::Testing))),
             id_now.clone(),
-            Vec::new(),
+            now_published,
+            (Vec::new(), Vec::new()),
         )?);
     }
     let (title, why) = if failing_now && !tls_failures.is_empty() {
@@ -315,8 +321,8 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         )
     } else if report.enforce.readiness == Readiness::Withdrawn {
         (
-            "Protect mail again: testing mode first".to_string(),
-            "The policy is withdrawn. Publish it in testing mode, read the TLS-RPT reports, then enforce.".to_string(),
+            "If you want MTA-STS back: testing mode first".to_string(),
+            "The policy is withdrawn (mode: none). If you are leaving MTA-STS for good, keep it so for at least its max_age, then remove the policy and both records (RFC 8461 §8.3), and ignore what follows. To protect mail again, publish this in testing mode, read the TLS-RPT reports, then enforce.".to_string(),
         )
     } else {
         (
@@ -329,16 +335,46 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
     } else {
         id_now
     };
+    // After a rollback, the repair replaces the rollback's file and id.
+    let rollback = steps.first().map(|r: &Step| {
+        (
+            r.generated.policy.clone().into_bytes(),
+            id_value(&r.generated),
+        )
+    });
+    let before_repair = match &rollback {
+        Some((policy, id)) => (Some(policy.as_slice()), id.as_deref()),
+        None => now_published,
+    };
     steps.push(step(
         "repair",
-        title,
-        why,
-        mode,
-        max_age,
+        (title, why),
+        (mode, max_age),
         repair_id,
-        tls_failures,
+        before_repair,
+        (tls_failures, report.enforce.unconfirmed_mx.clone()),
     )?);
-    Ok(Plan { steps })
+    let caution = (!report.complete).then(|| {
+        let untested: Vec<&str> = report
+            .sections
+            .iter()
+            .filter(|s| s.counts_as == Some(Light::Untested))
+            .map(|s| s.title)
+            .collect();
+        format!(
+            "Not every part was checked ({}): these records rest on what was. Check again before you publish them.",
+            untested.join(", ")
+        )
+    });
+    Ok(Plan { caution, steps })
+}
+
+/// The `id=` value of a generated `_mta-sts` record.
+fn id_value(g: &Generated) -> Option<String> {
+    g.sts_record
+        .concat()
+        .split(';')
+        .find_map(|f| f.trim().strip_prefix("id=").map(str::to_string))
 }
 
 #[cfg(test)]
@@ -448,6 +484,18 @@ mod tests {
             p.steps[1].hosts_to_fix
         );
         assert_eq!(p.steps[1].hosts_to_fix[0].host, "mx1.example.com");
+        // The repair is judged against the rollback, not against what is served today (which
+        // it happens to equal): the file changes again, and its id replaces the rollback's.
+        let rollback_id = id_value(&p.steps[0].generated).unwrap();
+        assert!(p.steps[1].policy_changes, "{}", p.steps[1].policy_note);
+        assert!(p.steps[1].new_id);
+        assert!(
+            p.steps[1]
+                .id_note
+                .contains(&format!("replaces id={rollback_id}")),
+            "{}",
+            p.steps[1].id_note
+        );
     }
 
     #[test]
@@ -480,6 +528,36 @@ mod tests {
         let mut untested = inputs(GOOD, &["mx1.example.com."]);
         untested.policy = Lookup::NotTested("the proxy answered HTTP 429".into());
         assert!(plan(&crate::check(&untested), &untested, NOW).is_err());
+    }
+
+    #[test]
+    fn an_untested_record_is_not_called_missing_and_the_plan_says_it_rests_on_less() {
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.sts_txt = Lookup::Done(DnsAnswer::new(DnsResult::Timeout));
+        let p = plan_of(&i);
+        let s = p.steps.last().unwrap();
+        assert!(s.id_note.contains("could not be checked"), "{}", s.id_note);
+        assert!(!s.id_note.contains("none is published"), "{}", s.id_note);
+        let caution = p.caution.expect("a caution for an incomplete check");
+        assert!(caution.contains("MTA-STS TXT record"), "{caution}");
+        let mut no_mx = inputs(GOOD, &["mx1.example.com."]);
+        no_mx.mx = Lookup::NotTested("no resolver".into());
+        assert_eq!(
+            plan(&crate::check(&no_mx), &no_mx, NOW),
+            Err("the MX records were not looked up")
+        );
+    }
+
+    #[test]
+    fn unconfirmed_mx_hosts_are_named_for_a_check_by_hand() {
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        let mut silent = MxProbe::good("mx1.example.com", Default::default());
+        silent.outcome = ProbeOutcome::NoGreeting;
+        silent.banner = None;
+        i.mx_tls = Lookup::Done(vec![silent]);
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert_eq!(s.hosts_to_check.len(), 1, "{s:?}");
+        assert_eq!(s.hosts_to_check[0].host, "mx1.example.com");
     }
 
     #[test]

@@ -128,7 +128,7 @@ pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
             let s = String::from_utf8_lossy(text);
             let records: Vec<TxtRecord> = s
                 .lines()
-                .filter(|l| !l.trim().is_empty() && !l.trim_start().starts_with(';'))
+                .filter(|l| is_record_line(l))
                 .map(parse_presentation)
                 .collect();
             if kind == Kind::StsTxt {
@@ -137,6 +137,43 @@ pub fn text(kind: Kind, text: &[u8]) -> LintOutput {
                 tlsrpt_txt(&records)
             }
         }
+    }
+}
+
+/// Whether a pasted line holds a TXT record. Skipped: blank lines; `dig`'s comment lines
+/// (`;`); answer lines of another type (the CNAME a name is delegated by, the SOA of an
+/// NXDOMAIN answer); and what `nslookup` and `host` print around the records ("Server:",
+/// "canonical name =", "has no TXT record" …). Everything else counts, so a malformed
+/// record is reported, never dropped. The offline tools number records by this, too.
+pub fn is_record_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty() || t.starts_with(';') {
+        return false;
+    }
+    const CHATTER: [&str; 6] = [
+        "server:",
+        "address:",
+        "non-authoritative answer",
+        "authoritative answers can be found",
+        "** server can't find",
+        "*** can't find",
+    ];
+    let lower = t.to_ascii_lowercase();
+    if CHATTER.iter().any(|c| lower.starts_with(c))
+        || lower.contains("canonical name =")
+        || lower.contains(" is an alias for ")
+        || lower.contains(" has no txt record")
+    {
+        return false;
+    }
+    // NAME [TTL] CLASS TYPE …: an answer line; only TXT ones hold records.
+    let head = t.split('"').next().unwrap_or("");
+    let words: Vec<&str> = head.split_whitespace().collect();
+    match words.iter().position(|w| w.eq_ignore_ascii_case("IN")) {
+        Some(i @ 1..=2) => words
+            .get(i + 1)
+            .is_none_or(|ty| ty.eq_ignore_ascii_case("TXT")),
+        _ => true,
     }
 }
 
@@ -239,6 +276,34 @@ mod tests {
             parse_presentation("v=STSv1; id=\"1\""),
             ["v=STSv1; id=\"1\""]
         );
+    }
+
+    #[test]
+    fn only_record_lines_count() {
+        for skipped in [
+            "",
+            ";; ANSWER SECTION:",
+            "_mta-sts.example.com. 300 IN CNAME sts.example.net.",
+            "example.com. 900 IN SOA ns1.example.com. hostmaster.example.com. 1 7200 3600 1209600 300",
+            "Server:\t\t127.0.0.53",
+            "Address:\t127.0.0.53#53",
+            "Non-authoritative answer:",
+            "_mta-sts.example.com\tcanonical name = sts.example.net.",
+            "_mta-sts.example.com is an alias for sts.example.net.",
+            "_mta-sts.example.com has no TXT record",
+            "** server can't find _mta-sts.example.com: NXDOMAIN",
+        ] {
+            assert!(!is_record_line(skipped), "{skipped:?}");
+        }
+        for kept in [
+            "v=STSv1; id=1",
+            "\"v=STSv1; id=1\"",
+            "_mta-sts.example.com. 300 IN TXT \"v=STSv1; id=1\"",
+            "_mta-sts.example.com descriptive text \"v=STSv1; id=1\"",
+            "garbage that is not a record",
+        ] {
+            assert!(is_record_line(kept), "{kept:?}");
+        }
     }
 
     #[test]

@@ -144,7 +144,7 @@ pub fn lint(body: &[u8]) -> PolicyLint {
         findings.push(
             Finding::new(
                 Code::PolicyBom,
-                "the file starts with a UTF-8 byte order mark; senders that do not strip it read the first field name as \"\\u{FEFF}version\" and find no version",
+                "the file starts with a UTF-8 byte order mark; senders that do not strip it read the first field name as \"version\" preceded by an invisible U+FEFF and find no version",
             )
             .at(1, 1),
         );

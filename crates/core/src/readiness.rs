@@ -39,13 +39,13 @@ fn add(list: &mut Vec<MxFailure>, host: &str, reason: String) {
     }
 }
 
-/// Hosts with their reasons, for sentences that stand alone (the CLI and JSON read them).
+/// Host names; their reasons are listed beside the sentence (`failing_mx`, `unconfirmed_mx`).
 fn list(hosts: &[MxFailure]) -> String {
     hosts
         .iter()
-        .map(|f| format!("{} ({})", f.host, f.reasons.join(", ")))
+        .map(|f| f.host.as_str())
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(", ")
 }
 
 fn plural(n: usize, one: &str, many: &str) -> String {
@@ -61,16 +61,13 @@ fn untested(sections: &[Section]) -> Vec<&'static str> {
         .collect()
 }
 
-/// Why the first untested deciding section was not tested.
-fn first_reason(sections: &[Section]) -> String {
-    sections
-        .iter()
-        .find(|s| s.counts_as == Some(Light::Untested))
-        .map(|s| {
-            let why = s.summary.strip_prefix("Not tested: ").unwrap_or(&s.summary);
-            format!("{}: {why}", s.title)
-        })
-        .unwrap_or_default()
+/// "Invalid: …" → "invalid: …", for a summary quoted inside a sentence.
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_lowercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 pub fn readiness(f: &Facts) -> EnforceVerdict {
@@ -170,8 +167,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
             ),
         ),
         _ if !unconfirmed.is_empty() => {
-            let hosts: Vec<&str> = unconfirmed.iter().map(|u| u.host.as_str()).collect();
-            let (n, hosts) = (unconfirmed.len(), hosts.join(", "));
+            let (n, hosts) = (unconfirmed.len(), list(&unconfirmed));
             (
                 Readiness::Unknown,
                 if mode == Some(Mode::Enforce) {
@@ -212,7 +208,7 @@ pub fn sentence(
 ) -> String {
     let first = |light: Light| sections.iter().find(|s| s.counts_as == Some(light));
     let what = |s: Option<&Section>| {
-        s.map(|s| format!("{}: {}", s.title, s.summary))
+        s.map(|s| format!("{} ({})", s.title, lower_first(&s.summary)))
             .unwrap_or_default()
     };
     let mode = match state {
@@ -221,17 +217,14 @@ pub fn sentence(
     };
     match overall {
         Light::Pending => "Checking…".to_string(),
-        Light::Red if enforce.readiness == Readiness::EnforcedFailing => format!(
-            "Broken: mail may bounce ({})",
-            enforce
-                .failing_mx
-                .iter()
-                .map(|f| f.host.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Light::Red if enforce.readiness == Readiness::EnforcedFailing => {
+            format!("Broken: mail may bounce ({})", list(&enforce.failing_mx))
+        }
+        Light::Red if state == Deployment::NoSuchDomain => {
+            "No such domain: it does not exist in DNS (NXDOMAIN); check the spelling".to_string()
+        }
         Light::Red => format!("Broken: {}", what(first(Light::Red))),
-        Light::Untested => format!("Nothing could be tested ({})", first_reason(sections)),
+        Light::Untested => "Nothing could be tested".to_string(),
         Light::Incomplete => format!("Incomplete: not tested: {}", untested(sections).join(", ")),
         Light::Amber => match mode {
             Some(Mode::Testing) => match enforce.readiness {
@@ -256,7 +249,7 @@ pub fn sentence(
                             plural(enforce.unconfirmed_mx.len(), "MX host", "MX hosts")
                         )
                     }
-                    s => format!("{prefix} ({})", what(s)),
+                    s => format!("{prefix}: {}", what(s)),
                 }
             }
         },

@@ -34,8 +34,8 @@ pub fn markdown() -> String {
     for (l, meaning) in [
         (Light::Green, "enforced and sound; every deciding part was checked"),
         (Light::Amber, "works but weak: testing mode, short max_age, no TLS-RPT, a certificate expiring soon, an MX host that could not be confirmed, failure reports lost"),
-        (Light::Red, "broken: senders discard the policy, or mail to an MX host bounces under an enforced policy"),
-        (Light::Grey, "does not apply: not deployed, no such domain, a null MX (accepts no mail), a withdrawn policy"),
+        (Light::Red, "broken: senders discard the policy, mail to an MX host bounces under an enforced policy, or the domain does not exist"),
+        (Light::Grey, "does not apply: not deployed, a null MX (accepts no mail), a withdrawn policy"),
         (Light::Untested, "applies but could not be checked this time (resolver or proxy unreachable, rate-limited, blocked by the browser); overall: nothing at all could be checked"),
         (Light::Incomplete, "overall only: part of what decides the verdict was not checked and nothing checked is broken; not a result"),
     ] {
@@ -46,8 +46,8 @@ pub fn markdown() -> String {
          1. **Findings → section.** An *error* makes a section red; a *warning* makes it at least amber (amber, not tested or red). \
          Only a section with neither may be green, grey or not tested.\n\
          2. **Section → overall.** Each section says what it adds to the overall light (`counts_as` in the JSON; `null` when it does \
-         not decide the verdict). Nothing decides for a domain that does not exist or accepts no mail; only the TXT record and the \
-         policy fetch decide for a domain without MTA-STS; MX coverage, STARTTLS and TLS-RPT do not decide a withdrawn policy. \
+         not decide the verdict). Only the MX lookup (its NXDOMAIN) decides for a domain that does not exist, and nothing for one \
+         that accepts no mail; only the TXT record and the policy fetch decide for a domain without MTA-STS; MX coverage, STARTTLS and TLS-RPT do not decide a withdrawn policy. \
          A deciding section adds its own light, except that red counts as amber for a broken TLS-RPT record (reports are lost, \
          mail flows: RFC 8460 §3) and for MX failures under a policy that is not enforced (RFC 8461 §5).\n\
          3. **Overall.** Checking while any section is; red when a deciding section counts red; otherwise *not tested* when every \
@@ -106,7 +106,10 @@ pub fn counts_as(id: SectionId, light: Light, state: Deployment) -> Option<Light
         return Some(Light::Pending);
     }
     let decides = match state {
-        Deployment::NoSuchDomain | Deployment::NoMail => false,
+        // The MX lookup's NXDOMAIN is the one finding that matters for a domain that does not
+        // exist; nothing decides for a domain that accepts no mail.
+        Deployment::NoSuchDomain => id == MxCoverage,
+        Deployment::NoMail => false,
         Deployment::NotDeployed => matches!(id, StsRecord | PolicyFetch),
         Deployment::Deployed {
             applied: Some(Some(Mode::None)),
@@ -220,6 +223,14 @@ mod tests {
         assert_eq!(counts_as(Policy, Light::Red, testing), Some(Light::Red));
         assert_eq!(counts_as(MxTls, Light::Red, Deployment::NotDeployed), None);
         assert_eq!(counts_as(StsRecord, Light::Red, Deployment::NoMail), None);
+        assert_eq!(
+            counts_as(MxCoverage, Light::Red, Deployment::NoSuchDomain),
+            Some(Light::Red)
+        );
+        assert_eq!(
+            counts_as(Tlsrpt, Light::Amber, Deployment::NoSuchDomain),
+            None
+        );
         assert_eq!(
             counts_as(MxTls, Light::Untested, testing),
             Some(Light::Untested)
