@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 mod support;
 use support::{
     browser, has_code, open_tool, repo, screenshot, serve, serve_args, tool_result, type_into,
-    wait_for_final, wait_js,
+    wait_for_final, wait_js, wait_ready,
 };
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -303,6 +303,7 @@ async fn the_txt_tool_reads_whole_dig_answer_lines() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
     c.goto(&format!("{url}/?tool=sts-txt")).await.unwrap();
+    wait_ready(&c).await;
     open_tool(&c, "sts-txt").await;
     type_into(
         &c,
