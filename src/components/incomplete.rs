@@ -48,7 +48,7 @@ pub fn Incomplete(p: &Props) -> Html {
             <ul>{ for groups.iter().map(|(titles, why)| html! {
                 <li><strong>{titles.join(", ")}</strong>{": "}{*why}</li>
             }) }</ul>
-            <button type="button" class="retry" {onclick} disabled={wait > 0} aria-live="polite">
+            <button type="button" class="small retry" {onclick} disabled={wait > 0} aria-live="polite">
                 { if wait > 0 { format!("Retry in {wait} s") } else { "Retry".to_string() } }
             </button>
         </section>
