@@ -214,9 +214,10 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 
 #[derive(Default)]
 struct Seen {
-    version: bool,
-    mode: bool,
-    max_age: bool,
+    /// The first value of each single-valued field (the one senders use).
+    version: Option<String>,
+    mode: Option<String>,
+    max_age: Option<String>,
     /// Case variants of required names found (e.g. `Mode:`), so "missing" can say why.
     case_variant: Vec<&'static str>,
     patterns: PatternIndex,
@@ -286,13 +287,13 @@ fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
             ));
         }
     };
-    if !seen.version {
+    if seen.version.is_none() {
         missing("version", Code::PolicyVersionMissing, findings, &seen);
     }
-    if !seen.mode {
+    if seen.mode.is_none() {
         missing("mode", Code::PolicyModeMissing, findings, &seen);
     }
-    if !seen.max_age {
+    if seen.max_age.is_none() {
         missing("max_age", Code::PolicyMaxAgeMissing, findings, &seen);
     }
     if policy.mx.is_empty()
@@ -326,7 +327,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         findings.push(
             Finding::new(
                 Code::PolicyBlankLine,
-                "blank line: the grammar has none; lenient parsers skip it, strict ones reject the policy",
+                "blank line: the grammar has none, and several MTA-STS implementations reject the whole policy for it",
             )
             .at(n, 1),
         );
@@ -403,7 +404,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
 
     match key {
         "version" => {
-            if first(&mut seen.version, key, n, key_col, findings) {
+            if first(&mut seen.version, key, value, n, key_col, findings) {
                 if value != "STSv1" {
                     findings.push(
                         Finding::new(
@@ -417,7 +418,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
             }
         }
         "mode" => {
-            if first(&mut seen.mode, key, n, key_col, findings) {
+            if first(&mut seen.mode, key, value, n, key_col, findings) {
                 match Mode::parse(value) {
                     Some(m) => {
                         policy.mode = Some(m);
@@ -441,7 +442,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
             }
         }
         "max_age" => {
-            if first(&mut seen.max_age, key, n, key_col, findings) {
+            if first(&mut seen.max_age, key, value, n, key_col, findings) {
                 policy.max_age = parse_max_age(value, n, value_col, findings);
                 seen.max_age_at = Some((n, value_col));
             }
@@ -452,7 +453,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
                     findings.push(
                         Finding::new(
                             Code::PolicyMxTrailingDot,
-                            format!("\"{value}\" ends with a dot; matching ignores it, but the grammar does not allow it and strict parsers reject the policy"),
+                            format!("\"{value}\" ends with a dot: the grammar does not allow it, and parsers that follow the grammar reject the whole policy"),
                         )
                         .at(n, value_col + value.chars().count() as u32 - 1),
                     );
@@ -481,13 +482,17 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
                 );
                 return;
             }
-            findings.push(
-                Finding::new(
+            findings.push(match resembles(other) {
+                Some(meant) => Finding::new(
+                    Code::PolicyFieldMisspelt,
+                    format!("\"{other}\" looks like \"{meant}\" but is not it: senders ignore this line as an unknown field, so its value is lost"),
+                ),
+                None => Finding::new(
                     Code::PolicyUnknownField,
                     format!("\"{other}\" is not a field RFC 8461 defines; senders ignore it"),
-                )
-                .at(n, key_col),
-            );
+                ),
+            }
+            .at(n, key_col));
             check_ext_value(other, value, n, value_col, findings);
             if !policy.extensions.iter().any(|(k, _)| k == other) {
                 policy
@@ -498,22 +503,84 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
     }
 }
 
-/// Records the first occurrence of a single-valued field; later ones are reported and ignored.
-fn first(seen: &mut bool, key: &str, line: u32, col: u32, findings: &mut Vec<Finding>) -> bool {
-    if *seen {
-        findings.push(
-            Finding::new(
-                Code::PolicyDuplicateField,
-                format!(
-                    "\"{key}\" appears again; senders use only the first one and ignore this line"
-                ),
-            )
-            .at(line, col),
-        );
-        false
-    } else {
-        *seen = true;
-        true
+/// Records the first occurrence of a single-valued field; later ones are reported and ignored
+/// (RFC 8461 §3.2: "all entries except for the first SHALL be ignored"). A repeat with another
+/// value is a warning, since some implementations keep the last one; the same value is advice.
+fn first(
+    seen: &mut Option<String>,
+    key: &str,
+    value: &str,
+    line: u32,
+    col: u32,
+    findings: &mut Vec<Finding>,
+) -> bool {
+    match seen {
+        Some(earlier) if earlier == value => {
+            findings.push(
+                Finding::new(
+                    Code::PolicyDuplicateSame,
+                    format!("\"{key}: {value}\" is repeated; harmless, but remove the copy"),
+                )
+                .at(line, col),
+            );
+            false
+        }
+        Some(earlier) => {
+            findings.push(
+                Finding::new(
+                    Code::PolicyDuplicateField,
+                    format!("\"{key}\" appears again with another value (\"{value}\" after \"{earlier}\"): RFC 8461 says the first counts, but some implementations keep the last, so senders may disagree"),
+                )
+                .at(line, col),
+            );
+            false
+        }
+        None => {
+            *seen = Some(value.to_string());
+            true
+        }
+    }
+}
+
+/// The field a misspelt name was probably meant to be (`nmx`, `max-age`, `maxage`, `max`,
+/// `mdoe`, `verison` …): equal once case and `-`/`_`/spaces are set aside, a cut-off start of
+/// it (three letters or more), or one edit (an insertion, deletion, substitution or swap of
+/// neighbours) away; the first field that fits, in the order version, mode, max_age, mx. Case variants of a real name are
+/// reported on their own (`policy.field.case`) before this is asked.
+fn resembles(name: &str) -> Option<&'static str> {
+    let squash = |s: &str| -> Vec<u8> {
+        s.bytes()
+            .filter(|b| !matches!(b, b'-' | b'_' | b' '))
+            .map(|b| b.to_ascii_lowercase())
+            .collect()
+    };
+    let got = squash(name);
+    ["version", "mode", "max_age", "mx"]
+        .into_iter()
+        .find(|known| {
+            let want = squash(known);
+            got == want
+                || (got.len() >= 3 && want.starts_with(&got))
+                || (got.len() > 1 && one_edit(&got, &want))
+        })
+}
+
+/// Whether `a` becomes `b` by exactly one insertion, deletion, substitution or swap of two
+/// neighbouring letters (hand-written: four lines do not warrant an edit-distance crate).
+fn one_edit(a: &[u8], b: &[u8]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let prefix = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    match long.len() - short.len() {
+        0 if prefix == short.len() => false,
+        0 => {
+            short[prefix + 1..] == long[prefix + 1..]
+                || (prefix + 1 < short.len()
+                    && short[prefix] == long[prefix + 1]
+                    && short[prefix + 1] == long[prefix]
+                    && short[prefix + 2..] == long[prefix + 2..])
+        }
+        1 => short[prefix..] == long[prefix + 1..],
+        _ => false,
     }
 }
 
@@ -709,6 +776,27 @@ mod tests {
     }
 
     #[test]
+    fn misspelt_names_point_at_the_field_meant() {
+        for (typo, meant) in [
+            ("nmx", "mx"),
+            ("mxx", "mx"),
+            ("max-age", "max_age"),
+            ("maxage", "max_age"),
+            ("max", "max_age"),
+            ("Max_Age", "max_age"),
+            ("mdoe", "mode"),
+            ("modes", "mode"),
+            ("verison", "version"),
+            ("versoin", "version"),
+        ] {
+            assert_eq!(resembles(typo), Some(meant), "{typo}");
+        }
+        for other in ["mta", "policy", "id", "x", "report", "maxi_ages"] {
+            assert_eq!(resembles(other), None, "{other}");
+        }
+    }
+
+    #[test]
     fn table() {
         let cases: &[(&str, bool, &[&str])] = &[
             ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800", true, &[]),
@@ -725,7 +813,7 @@ mod tests {
             ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 3600\n", true, &["policy.max_age.short"]),
             ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 86400\n", true, &["policy.max_age.enforce_short"]),
             ("version: STSv1\nmode: enforce\nmode: testing\nmx: a.example\nmax_age: 604800\n", true, &["policy.field.duplicate"]),
-            ("version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n", true, &["policy.line.blank"]),
+            ("version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.line.blank"]),
             ("version: STSv1\nmode: enforce \nmx: a.example\nmax_age: 604800\n", true, &["policy.line.trailing_whitespace"]),
             (" version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.line.leading_whitespace"]),
             ("version : STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\n", false, &["policy.line.space_before_colon"]),
@@ -734,7 +822,14 @@ mod tests {
             ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\nfoo: bar\n", true, &["policy.field.unknown"]),
             ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\njunk\n", false, &["policy.line.syntax"]),
             ("version: STSv1\nmode: enforce\nmx: *.com\nmax_age: 604800\n", true, &["policy.mx.too_broad"]),
-            ("version: STSv1\nmode: enforce\nmx: a.example\nmx: A.example.\nmax_age: 604800\n", true, &["policy.mx.duplicate", "policy.mx.trailing_dot"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmx: A.example.\nmax_age: 604800\n", false, &["policy.mx.duplicate", "policy.mx.trailing_dot"]),
+            ("version: STSv1\nmode: enforce\nmode: testing\nmx: a.example\nmax_age: 604800\n", true, &["policy.field.duplicate"]),
+            ("version: STSv1\nmode: enforce\nmode: enforce\nmx: a.example\nmax_age: 604800\n", true, &["policy.field.duplicate_same"]),
+            ("version: STSv1\nmode: enforce\nnmx: a.example\nmx: b.example\nmax_age: 604800\n", true, &["policy.field.misspelt"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmaxage: 604800\n", false, &["policy.field.misspelt", "policy.max_age.missing"]),
+            ("version: STSv1\nmdoe: enforce\nmode: enforce\nmx: a.example\nmax_age: 604800\n", true, &["policy.field.misspelt"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 604800\nmta: x\n", true, &["policy.field.unknown"]),
+            ("version: STSv1\nmode: enforce\nmx: a.example\nmax: 604800\n", false, &["policy.field.misspelt", "policy.max_age.missing"]),
             ("version: STSv1\nmode: enforce\nmx: *.example.net\nmx: a.example.net\nmax_age: 604800\n", true, &["policy.mx.redundant"]),
             ("version: STSv1\nmode: enforce\nmx: a.example.net\nmx: *.example.net\nmax_age: 604800\n", true, &["policy.mx.redundant"]),
             ("version: STSv1\nmode: enforce\nmx: mail*.example\nmax_age: 604800\n", false, &["policy.mx.wildcard"]),

@@ -305,6 +305,19 @@ pub(crate) fn fields(
             );
             continue;
         }
+        // The version tag opens the record; "v" again later is a repeated field, not an
+        // extension (RFC 8461 §3.1 / RFC 8460 §3: the first occurrence counts).
+        let tag = vocab.version.split('=').next().unwrap_or("v");
+        if name == tag {
+            findings.push(
+                Finding::new(
+                    vocab.duplicate,
+                    format!("\"{name}={value}\" repeats the version field; only the first, at the start of the record, is used"),
+                )
+                .at(line, column),
+            );
+            continue;
+        }
         if let Some(prev) = out.iter().find(|f| f.name == name) {
             let same = if prev.value == value {
                 "the same value"

@@ -84,14 +84,28 @@ fn lint_policy_from_stdin_invalid_exit_1() {
 
 #[test]
 fn lint_policy_warnings_still_exit_0() {
+    // A misspelt field is a warning: the policy stays valid.
     let out = mtasts(
         &["lint", "policy", "-", "--json"],
-        Some(b"version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n"),
+        Some(b"version: STSv1\nmode: enforce\nmx: a.example\nnmx: b.example\nmax_age: 604800\n"),
     );
     assert_eq!(code(&out), 0);
     let v = json(&out);
     assert_eq!(v["verdict"], "warn");
+    assert_eq!(v["findings"][0]["code"], "policy.field.misspelt");
     assert_eq!(v["findings"][0]["severity"], "warning");
+    // A blank line is an error since strict senders reject the whole policy for it.
+    let out = mtasts(
+        &["lint", "policy", "-", "--json"],
+        Some(b"version: STSv1\n\nmode: enforce\nmx: a.example\nmax_age: 604800\n"),
+    );
+    assert_eq!(code(&out), 1);
+    let v = json(&out);
+    assert_eq!(
+        (v["valid"].as_bool(), v["verdict"].as_str()),
+        (Some(false), Some("fail"))
+    );
+    assert_eq!(v["findings"][0]["code"], "policy.line.blank");
 }
 
 #[test]
