@@ -700,8 +700,8 @@ catalog! {
         "A field the RFC requires is absent (e.g. report-id, date-range, policy-domain). The rest of the report is still summarised.",
         "Nothing to fix on your side; the sender deviates from the RFC.";
     ReportFieldType => "report.field_type", Warning, "RFC 8460 §4.4",
-        "Field of the wrong type",
-        "A field has another JSON type than the RFC defines (e.g. a count as a string). It was read anyway where possible.",
+        "Field of the wrong type or form",
+        "A field has another JSON type or form than the RFC defines (a count as a string, a sending-mta-ip that is not an IP address, a policy-domain that is not a domain). It was read anyway where possible. A failure-details entry that is not an object is skipped: its sessions are missing from the breakdown, but the policy's summary counts still stand.",
         "Nothing to fix on your side; the sender deviates from the RFC.";
     ReportContactNull => "report.contact_null", Info, "RFC 8460 §4.4",
         "contact-info is null",
@@ -715,10 +715,22 @@ catalog! {
         "Unknown policy type",
         "policy-type is \"tlsa\", \"sts\" or \"no-policy-found\".",
         "Nothing to fix on your side.";
-    ReportMxHostArray => "report.mx_host_array", Info, "RFC 8460 §4.4",
-        "mx-host given as a list",
-        "Some senders send mx-host as a list of patterns rather than one string; it was read as a list.",
+    ReportMxHostString => "report.mx_host_string", Info, "RFC 8460 §4.4",
+        "mx-host given as a single string",
+        "RFC 8460 §4.4's schema makes mx-host a list of MX patterns; the RFC's own example report (Appendix B) writes a single string, and many senders do the same. It was read as a list of one.",
         "Nothing to fix.";
+    ReportPoliciesEmpty => "report.policies_empty", Warning, "RFC 8460 §4.4",
+        "Report covers no policies",
+        "\"policies\" is an empty list: the report is well formed but says nothing about any session.",
+        "Nothing to fix on your side; if a sender keeps sending empty reports, ask it why.";
+    ReportBom => "report.bom", Warning, "RFC 8460 §5.3",
+        "Byte order mark before the JSON",
+        "The file starts with a UTF-8 byte order mark, which JSON (RFC 8259 §8.1) does not allow; mail gateways and editors add it. It was skipped.",
+        "Nothing to fix on your side.";
+    ReportGzipTrailing => "report.gzip_trailing", Warning, "RFC 8460 §5.3",
+        "Bytes after the gzip data",
+        "After the end of the gzip data (one or more members, read as gunzip does) come bytes that are not gzip; mail gateways sometimes pad attachments. They were ignored.",
+        "Nothing to fix on your side.";
     ReportResultType => "report.result_type", Warning, "RFC 8460 §4.3",
         "Unknown result type",
         "The failure's result-type is not one the RFC defines; it is counted as given.",

@@ -86,7 +86,14 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
     let json: std::borrow::Cow<'_, [u8]> = if gzip {
         match gunzip(bytes) {
-            Ok(b) => b.into(),
+            Ok((b, 0)) => b.into(),
+            Ok((b, trailing)) => {
+                findings.push(Finding::new(
+                    Code::ReportGzipTrailing,
+                    format!("{trailing} byte(s) after the end of the gzip data were ignored"),
+                ));
+                b.into()
+            }
             Err(msg) => {
                 findings.push(Finding::new(Code::ReportGzip, msg));
                 return ReportLint {
@@ -98,6 +105,16 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
         }
     } else {
         bytes.into()
+    };
+    let json = match json.strip_prefix(b"\xEF\xBB\xBF") {
+        Some(rest) => {
+            findings.push(Finding::new(
+                Code::ReportBom,
+                "the JSON starts with a UTF-8 byte order mark; it was skipped",
+            ));
+            rest.to_vec().into()
+        }
+        None => json,
     };
     let value: Value = match serde_json::from_slice(&json) {
         Ok(v) => v,
@@ -140,7 +157,7 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
             if policies.is_empty() {
                 findings.push(
                     Finding::new(
-                        Code::ReportStructure,
+                        Code::ReportPoliciesEmpty,
                         "\"policies\" is empty: the report covers no sessions",
                     )
                     .about("policies"),
@@ -182,25 +199,35 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
     }
 }
 
+/// Decompresses every gzip member in turn (as `gunzip` does) and returns the data with the
+/// number of bytes after the last member that are not gzip (ignored, and reported).
 #[cfg(feature = "gzip")]
-fn gunzip(bytes: &[u8]) -> Result<Vec<u8>, String> {
+fn gunzip(bytes: &[u8]) -> Result<(Vec<u8>, usize), String> {
     use std::io::Read;
     let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .take(MAX_DECOMPRESSED + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("the gzip data is damaged: {e}"))?;
-    if out.len() as u64 > MAX_DECOMPRESSED {
-        return Err(format!(
-            "the report expands to more than {} MiB; refusing to read it",
-            MAX_DECOMPRESSED / (1024 * 1024)
-        ));
+    let mut rest = bytes;
+    loop {
+        let mut member = flate2::bufread::GzDecoder::new(rest);
+        let room = (MAX_DECOMPRESSED + 1).saturating_sub(out.len() as u64);
+        (&mut member)
+            .take(room)
+            .read_to_end(&mut out)
+            .map_err(|e| format!("the gzip data is damaged: {e}"))?;
+        if out.len() as u64 > MAX_DECOMPRESSED {
+            return Err(format!(
+                "the report expands to more than {} MiB; refusing to read it",
+                MAX_DECOMPRESSED / (1024 * 1024)
+            ));
+        }
+        rest = member.into_inner();
+        if !rest.starts_with(&[0x1f, 0x8b]) {
+            return Ok((out, rest.len()));
+        }
     }
-    Ok(out)
 }
 
 #[cfg(not(feature = "gzip"))]
-fn gunzip(_bytes: &[u8]) -> Result<Vec<u8>, String> {
+fn gunzip(_bytes: &[u8]) -> Result<(Vec<u8>, usize), String> {
     Err("this build cannot read gzip-compressed reports; decompress it first".into())
 }
 
@@ -304,7 +331,19 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                 }
             }
             match pol.get("policy-domain") {
-                Some(Value::String(d)) => ps.policy_domain = Some(d.clone()),
+                Some(Value::String(d)) => {
+                    let name = d.trim_end_matches('.');
+                    if !name.contains('.') || crate::hostname::check_ldh(name).is_err() {
+                        findings.push(
+                            Finding::new(
+                                Code::ReportFieldType,
+                                format!("{ppath}.policy-domain \"{d}\" is not a domain name"),
+                            )
+                            .about(format!("{ppath}.policy-domain")),
+                        );
+                    }
+                    ps.policy_domain = Some(d.clone())
+                }
                 _ if ps.policy_type.as_deref() == Some("no-policy-found") => {}
                 _ => findings.push(
                     Finding::new(
@@ -314,15 +353,17 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                     .about(format!("{ppath}.policy-domain")),
                 ),
             }
+            // RFC 8460 §4.4: a list of MX patterns; the RFC's own example writes one string.
             match pol.get("mx-host") {
-                Some(Value::String(h)) => ps.mx_host.push(h.clone()),
-                Some(Value::Array(a)) => {
+                Some(Value::Array(a)) => ps
+                    .mx_host
+                    .extend(a.iter().filter_map(|v| v.as_str().map(String::from))),
+                Some(Value::String(h)) => {
                     findings.push(
-                        Finding::new(Code::ReportMxHostArray, format!("{ppath}.mx-host is a list; RFC 8460 defines a single string (a common deviation)"))
+                        Finding::new(Code::ReportMxHostString, format!("{ppath}.mx-host is a single string; the schema makes it a list (read as a list of one)"))
                             .about(format!("{ppath}.mx-host")),
                     );
-                    ps.mx_host
-                        .extend(a.iter().filter_map(|v| v.as_str().map(String::from)));
+                    ps.mx_host.push(h.clone());
                 }
                 _ => {}
             }
@@ -382,7 +423,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                 findings.push(
                     Finding::new(
                         Code::ReportFieldType,
-                        format!("{dpath} should be an object"),
+                        format!("{dpath} is not an object, so it was skipped: its sessions are missing from the breakdown (the summary counts still stand)"),
                     )
                     .about(dpath),
                 );
@@ -405,7 +446,18 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
             }
             *s.by_result_type.entry(result_type).or_default() += n;
             match d.get("sending-mta-ip") {
-                Some(Value::String(ip)) => *s.by_sending_ip.entry(ip.clone()).or_default() += n,
+                Some(Value::String(ip)) => {
+                    if ip.parse::<std::net::IpAddr>().is_err() {
+                        findings.push(
+                            Finding::new(
+                                Code::ReportFieldType,
+                                format!("{dpath}.sending-mta-ip \"{ip}\" is not an IP address"),
+                            )
+                            .about(format!("{dpath}.sending-mta-ip")),
+                        );
+                    }
+                    *s.by_sending_ip.entry(ip.clone()).or_default() += n
+                }
                 _ => {
                     findings.push(
                         Finding::new(
@@ -573,9 +625,10 @@ mod tests {
     fn rfc_example_summary() {
         let l = lint(RFC_EXAMPLE.as_bytes());
         assert!(l.valid, "{:?}", l.findings);
+        // The RFC's own example writes mx-host as a string, where its schema has a list.
         assert_eq!(
             l.findings.iter().map(|f| f.code).collect::<Vec<_>>(),
-            [Code::ReportFailures]
+            [Code::ReportMxHostString, Code::ReportFailures]
         );
         let s = l.summary.unwrap();
         assert_eq!((s.total_successful, s.total_failed), (5326, 303));
@@ -599,6 +652,70 @@ mod tests {
         assert!(l.summary.unwrap().gzip);
         let l = lint(&gz[..gz.len() / 2]);
         assert_eq!(l.findings[0].code, Code::ReportGzip);
+    }
+
+    #[test]
+    fn what_mail_gateways_do_to_report_files_is_read() {
+        use std::io::Write;
+        let gz = |part: &[u8]| {
+            let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+            enc.write_all(part).unwrap();
+            enc.finish().unwrap()
+        };
+        let json = RFC_EXAMPLE.as_bytes();
+        let (a, b) = json.split_at(json.len() / 2);
+        // Two concatenated members read as one stream, as gunzip does.
+        let two = [gz(a), gz(b)].concat();
+        let l = lint(&two);
+        assert!(l.valid, "{:?}", l.findings);
+        assert_eq!(l.summary.unwrap().total_successful, 5326);
+        // Padding after the gzip data: ignored, with a warning.
+        let padded = [gz(json), vec![0u8; 7]].concat();
+        let l = lint(&padded);
+        assert!(l.valid, "{:?}", l.findings);
+        assert!(l
+            .findings
+            .iter()
+            .any(|f| f.code == Code::ReportGzipTrailing));
+        // A byte order mark before the JSON, plain or compressed.
+        for bytes in [
+            [b"\xEF\xBB\xBF".as_slice(), json].concat(),
+            gz(&[b"\xEF\xBB\xBF".as_slice(), json].concat()),
+        ] {
+            let l = lint(&bytes);
+            assert!(l.valid, "{:?}", l.findings);
+            assert!(l.findings.iter().any(|f| f.code == Code::ReportBom));
+        }
+    }
+
+    #[test]
+    fn field_values_are_checked() {
+        let bad = RFC_EXAMPLE
+            .replace("\"198.51.100.62\"", "\"not-an-ip\"")
+            .replace(
+                "\"policy-domain\": \"company-y.example\"",
+                "\"policy-domain\": \"no spaces allowed\"",
+            );
+        let l = lint(bad.as_bytes());
+        assert!(
+            l.valid,
+            "deviations in values are warnings: {:?}",
+            l.findings
+        );
+        let msgs: Vec<&str> = l
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::ReportFieldType)
+            .map(|f| f.message.as_str())
+            .collect();
+        assert!(
+            msgs.iter().any(|m| m.contains("not an IP address")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("not a domain name")),
+            "{msgs:?}"
+        );
     }
 
     #[test]
