@@ -118,6 +118,7 @@ fn fetch(inputs: &Inputs) -> Html {
         ("Outcome", Some(outcome)),
         ("Status", f.status.map(|s| s.to_string())),
         ("Content-Type", f.content_type.clone()),
+        ("Content-Encoding", f.content_encoding.clone()),
         ("Location", f.location.clone()),
         (
             "Body",
@@ -184,9 +185,16 @@ pub fn RawData(p: &Props) -> Html {
             format!("{} {}", r.preference, r.exchange)
         }),
         SectionId::PolicyFetch => fetch(i),
-        SectionId::Policy => match i.policy.done().and_then(|f| f.body.as_ref()) {
+        // As senders read it: a gzip or deflate coding undone, as the verdict was made.
+        SectionId::Policy => match i
+            .policy
+            .done()
+            .and_then(mtasts_core::content_encoding::policy_body)
+            .as_ref()
+            .and_then(|b| b.bytes())
+        {
             Some(b) => html! {
-                <MarkedText text={String::from_utf8_lossy(b).into_owned()} findings={p.section.findings.clone()}
+                <MarkedText text={String::from_utf8_lossy(&b).into_owned()} findings={p.section.findings.clone()}
                             label="Policy file as served" />
             },
             None => html! { <p>{"No policy body."}</p> },

@@ -495,6 +495,14 @@ catalog! {
         "Wrong media type",
         "The policy is served as text/plain; some senders refuse other media types such as text/html or application/octet-stream.",
         "Configure the web server to send \"Content-Type: text/plain\" for mta-sts.txt.";
+    FetchContentEncoding => "policy_fetch.content_encoding", Warning, "RFC 9110 §8.4",
+        "Policy sent compressed, unasked",
+        "The request asked for no compression, yet the server sent the policy with Content-Encoding gzip or deflate. The common MTA-STS resolvers decode it and read the policy, which is how it was judged here; a sender whose HTTP client does not decode it reads binary data and finds no policy.",
+        "Serve /.well-known/mta-sts.txt uncompressed (nginx: gzip off, and no gzip_static, for that location).";
+    FetchContentEncodingUnreadable => "policy_fetch.content_encoding_unreadable", Error, "RFC 9110 §8.4",
+        "Policy in an encoding senders cannot read",
+        "The policy was sent with a Content-Encoding that could not be decoded (an unknown coding such as br, or damaged gzip data), so senders get no policy.",
+        "Serve /.well-known/mta-sts.txt uncompressed, as text/plain.";
     FetchCharset => "policy_fetch.charset", Warning, "RFC 8461 §3.2",
         "Unexpected charset",
         "The policy is read as UTF-8; another declared charset may confuse senders.",

@@ -6,7 +6,10 @@
 //! findings; the light rules in [`crate::verdict`] turn those into the lights shown, and
 //! [`crate::readiness`] answers "ready to enforce?".
 
+use std::borrow::Cow;
+
 use crate::catalog::Code;
+use crate::content_encoding::{self, Body};
 use crate::finding::{Finding, Severity};
 use crate::inputs::{
     DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, MxProbe, PolicyFetch, ProbeOutcome,
@@ -83,7 +86,7 @@ pub fn check(inputs: &Inputs) -> Report {
     let mail = mail_domain(inputs);
     let (mut sts_sec, sts, sts_record, dnssec) = sts_section(inputs);
     let (mut fetch_sec, body) = fetch_section(inputs, sts, mail);
-    let policy_lint = body.map(policy::lint);
+    let policy_lint = body.as_deref().map(policy::lint);
     let mode = policy_lint.as_ref().and_then(|l| l.policy.mode);
     let deployed_policy = policy_lint
         .as_ref()
@@ -303,7 +306,11 @@ fn sts_section(inputs: &Inputs) -> (Section, Sts, Option<StsRecord>, Option<bool
 }
 
 /// The fetch section, and the body when the fetch returned 200.
-fn fetch_section(inputs: &Inputs, sts: Sts, mail: MailDomain) -> (Section, Option<&[u8]>) {
+fn fetch_section(
+    inputs: &Inputs,
+    sts: Sts,
+    mail: MailDomain,
+) -> (Section, Option<std::borrow::Cow<'_, [u8]>>) {
     let id = SectionId::PolicyFetch;
     let host = format!("mta-sts.{}", inputs.domain);
     let fetch = match &inputs.policy {
@@ -312,9 +319,30 @@ fn fetch_section(inputs: &Inputs, sts: Sts, mail: MailDomain) -> (Section, Optio
         Lookup::Done(f) => f,
     };
     let mut findings = fetch_findings(fetch, &host, inputs.now);
-    let body = match (fetch.outcome == FetchOutcome::Response, fetch.status) {
-        (true, Some(200)) => fetch.body.as_deref(),
-        _ => None,
+    // The body as senders read it: an unrequested gzip or deflate coding undone, and reported.
+    let body = match content_encoding::policy_body(fetch) {
+        None => None,
+        Some(Body::AsSent(b)) => Some(Cow::Borrowed(b)),
+        Some(Body::Decoded { bytes, coding, cut }) => {
+            findings.push(Finding::new(
+                Code::FetchContentEncoding,
+                format!("the policy was sent with Content-Encoding: {coding} although none was asked for; it was decoded, as common resolvers do, but a sender that does not decode it finds no policy"),
+            ));
+            if cut {
+                findings.push(Finding::new(
+                    Code::PolicyTooLarge,
+                    format!("the decoded policy is larger than {} bytes; senders stop reading at 64 KiB", policy::MAX_POLICY_SIZE),
+                ));
+            }
+            Some(Cow::Owned(bytes))
+        }
+        Some(Body::Unreadable(why)) => {
+            findings.push(Finding::new(
+                Code::FetchContentEncodingUnreadable,
+                format!("the policy cannot be read: {why}"),
+            ));
+            None
+        }
     };
     if sts == Sts::Absent && body.is_none() {
         if let Some(why) = match mail {

@@ -150,6 +150,10 @@ pub struct PolicyFetch {
     pub status: Option<u16>,
     #[serde(default)]
     pub content_type: Option<String>,
+    /// `Content-Encoding`, when the server sent one (the request asks for none); the body
+    /// is kept as sent.
+    #[serde(default)]
+    pub content_encoding: Option<String>,
     /// `Location` of a redirect (never followed, RFC 8461 §3.3).
     #[serde(default)]
     pub location: Option<String>,
@@ -174,6 +178,7 @@ impl PolicyFetch {
             certificate: None,
             status: None,
             content_type: None,
+            content_encoding: None,
             location: None,
             body: None,
             truncated: false,

@@ -12,6 +12,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod content_encoding;
 pub mod domain;
 pub mod finding;
 pub mod fix;

@@ -41,6 +41,7 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
         f.outcome = FetchOutcome::Timeout;
         (f.status, f.content_type, f.location, f.body, f.truncated) =
             (None, None, None, None, false);
+        f.content_encoding = None;
     }
     facts.body_text = facts
         .fetch
@@ -114,18 +115,28 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
     };
     facts.fetch = fetch;
     match http_get(stream, host).await {
-        Ok((status, content_type, location, body, truncated)) => {
+        Ok(a) => {
             let f = &mut facts.fetch;
-            (f.status, f.content_type, f.location) = (Some(status), content_type, location);
-            (f.body, f.truncated) = (Some(body), truncated);
+            (f.status, f.content_type, f.location) = (Some(a.status), a.content_type, a.location);
+            f.content_encoding = a.content_encoding;
+            (f.body, f.truncated) = (Some(a.body), a.truncated);
         }
         Err(why) => facts.fetch.outcome = FetchOutcome::Protocol(why),
     }
 }
 
-type Response = (u16, Option<String>, Option<String>, Vec<u8>, bool);
+/// What the one GET returned. The body is kept as sent: a `Content-Encoding` the request did
+/// not ask for is recorded and judged by the core, not silently undone here.
+struct Answer {
+    status: u16,
+    content_type: Option<String>,
+    content_encoding: Option<String>,
+    location: Option<String>,
+    body: Vec<u8>,
+    truncated: bool,
+}
 
-async fn http_get<S>(stream: S, host: &str) -> Result<Response, String>
+async fn http_get<S>(stream: S, host: &str) -> Result<Answer, String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -156,6 +167,7 @@ where
     };
     let status = resp.status().as_u16();
     let content_type = header(hyper::header::CONTENT_TYPE);
+    let content_encoding = header(hyper::header::CONTENT_ENCODING);
     let location = header(hyper::header::LOCATION);
     let mut body = resp.into_body();
     let mut bytes = Vec::new();
@@ -173,7 +185,14 @@ where
         }
     }
     driver.abort();
-    Ok((status, content_type, location, bytes, truncated))
+    Ok(Answer {
+        status,
+        content_type,
+        content_encoding,
+        location,
+        body: bytes,
+        truncated,
+    })
 }
 
 /// A DNS outcome without its records (for "the host did not resolve").

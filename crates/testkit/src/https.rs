@@ -38,6 +38,10 @@ pub struct PolicyHost {
     /// Send the body one byte every `drip_ms` milliseconds.
     #[serde(default)]
     pub drip_ms: Option<u64>,
+    /// `"gzip"`: compress the body and say so in `Content-Encoding`, although the request
+    /// asked for no compression.
+    #[serde(default)]
+    pub content_encoding: Option<String>,
 }
 
 fn ok() -> u16 {
@@ -69,6 +73,16 @@ impl PolicyHost {
                 b"not found\n".to_vec(),
             )
         };
+        let body = match self.content_encoding.as_deref() {
+            Some("gzip") if path == "/.well-known/mta-sts.txt" => {
+                use std::io::Write;
+                let mut gz =
+                    flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                let _ = gz.write_all(&body);
+                gz.finish().unwrap_or(body)
+            }
+            _ => body,
+        };
         let reason = match status {
             200 => "OK",
             301 => "Moved Permanently",
@@ -86,6 +100,9 @@ impl PolicyHost {
         }
         if let Some(loc) = location {
             head.push_str(&format!("Location: {loc}\r\n"));
+        }
+        if let (Some(enc), "/.well-known/mta-sts.txt") = (&self.content_encoding, path) {
+            head.push_str(&format!("Content-Encoding: {enc}\r\n"));
         }
         head.push_str("\r\n");
         (head.into_bytes(), body)

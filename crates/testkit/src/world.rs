@@ -233,6 +233,7 @@ impl World {
             body,
             body_bytes: 0,
             drip_ms: None,
+            content_encoding: None,
         };
         self.tasks.push(tokio::spawn(https::serve(
             https,
