@@ -69,6 +69,7 @@ impl Code {
                 | Code::MxTlsNoGreeting
                 | Code::MxTlsClosed
                 | Code::MxTlsNotProbed
+                | Code::MxTlsDns
         )
     }
 
@@ -579,10 +580,10 @@ catalog! {
         "MX host not probed",
         "The checker probes at most 10 MX hosts of a domain; this one was not tested, so the verdict cannot vouch for it: it is counted as not confirmed, never as passing.",
         "Check the host by hand (e.g. posttls-finger -l secure, or openssl s_client -starttls smtp), or reduce the MX set.";
-    MxTlsDns => "mx_tls.dns", Error, "RFC 5321 §5.1",
-        "MX host does not resolve",
-        "The MX record points to a name without addresses; mail cannot be delivered to it.",
-        "Fix the MX record or publish the host's A/AAAA records.";
+    MxTlsDns => "mx_tls.dns", Warning, "RFC 5321 §5.1",
+        "Cannot confirm the MX: no address",
+        "The MX record points to a name without addresses. Senders skip such a host and try the next MX (RFC 5321 §5.1); none reaches it, with MTA-STS or without, so it is not an MTA-STS failure, and its STARTTLS cannot be checked. Like a host that refuses connections, it is counted as not confirmed, never as passing.",
+        "Fix the MX record, or publish the host's A/AAAA records; remove the MX record if the host is gone.";
     MxTlsRefused => "mx_tls.refused", Error, "RFC 8461 §4.2",
         "MX host refused by the checker",
         "The MX host resolves to an address that is not reachable from the internet (private, loopback …), so senders cannot reach it either.",

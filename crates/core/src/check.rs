@@ -648,7 +648,7 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
     match &p.outcome {
         ProbeOutcome::Dns(r) => one(
             Code::MxTlsDns,
-            format!("{host} does not resolve ({})", dns_word(r)),
+            format!("cannot confirm {host}: it has no address ({}), so no sender reaches it, with MTA-STS or without", dns_word(r)),
         ),
         ProbeOutcome::Refused(why) => one(Code::MxTlsRefused, format!("{host}: {why}")),
         ProbeOutcome::ConnectFailed(why) => one(
