@@ -46,7 +46,6 @@ fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain, fresh: b
         domain: domain.clone(),
         now_ms: now_ms(),
         epoch_s,
-        fresh,
     });
     let s = state.clone();
     wasm_bindgen_futures::spawn_local(gather(

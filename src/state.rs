@@ -27,8 +27,6 @@ pub struct State {
     pub changes: Vec<(Tone, String)>,
     /// Recent checks, newest first.
     pub recent: Vec<Recent>,
-    /// This run asked the proxy to skip its cache ("Re-check").
-    pub fresh: bool,
     /// The DoH resolver this run asks.
     pub resolver: Option<String>,
     /// When the proxy gathered the policy fetch and the MX probes.
@@ -44,7 +42,6 @@ pub enum Action {
         domain: Domain,
         now_ms: f64,
         epoch_s: i64,
-        fresh: bool,
     },
     StsTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
     TlsrptTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
@@ -96,7 +93,6 @@ impl Reducible for State {
                 domain,
                 now_ms,
                 epoch_s,
-                fresh,
             } => {
                 s.run = run;
                 s.inputs = Inputs::new(&domain.ascii);
@@ -106,7 +102,6 @@ impl Reducible for State {
                 s.last_ms = now_ms;
                 s.dane.clear();
                 s.changes.clear();
-                s.fresh = fresh;
                 s.resolver = None;
                 s.policy_fresh = None;
                 s.mx_fresh = None;

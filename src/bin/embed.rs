@@ -141,7 +141,6 @@ pub fn check(domain: String, options: JsValue) -> js_sys::Promise {
                 domain: d.clone(),
                 now_ms: now_ms(),
                 epoch_s: (js_sys::Date::now() / 1000.0) as i64,
-                fresh: false,
             },
         );
         let sink_state = state.clone();

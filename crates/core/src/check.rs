@@ -640,6 +640,21 @@ fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Opt
     (section(id, base, summary, findings), Some(cov))
 }
 
+/// The message of every "cannot confirm" finding: "cannot confirm HOST: WHY". Readiness lists
+/// the WHY under the host ([`unconfirmed_reason`]).
+fn cannot_confirm(host: &str, why: impl std::fmt::Display) -> String {
+    format!("cannot confirm {host}: {why}")
+}
+
+/// The WHY of a [`cannot_confirm`] message (the whole message if it is not one).
+pub(crate) fn unconfirmed_reason<'a>(host: &str, message: &'a str) -> &'a str {
+    message
+        .strip_prefix("cannot confirm ")
+        .and_then(|m| m.strip_prefix(host))
+        .and_then(|m| m.strip_prefix(": "))
+        .unwrap_or(message)
+}
+
 /// Findings for one probe. Outcomes that prove nothing either way (no connection, no
 /// greeting, closed early) are "cannot confirm" codes: never a pass, never a proven failure.
 fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
@@ -648,28 +663,40 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
     match &p.outcome {
         ProbeOutcome::Dns(r) => one(
             Code::MxTlsDns,
-            format!("cannot confirm {host}: it has no address ({}), so no sender reaches it, with MTA-STS or without", dns_word(r)),
+            cannot_confirm(
+                host,
+                format!(
+                    "it has no address ({}), so no sender reaches it, with MTA-STS or without",
+                    dns_word(r)
+                ),
+            ),
         ),
         ProbeOutcome::Refused(why) => one(Code::MxTlsRefused, format!("{host}: {why}")),
         ProbeOutcome::ConnectFailed(why) => one(
             Code::MxTlsUnreachable,
-            format!("cannot confirm {host}: the connection to port 25 failed ({why})"),
+            cannot_confirm(host, format!("the connection to port 25 failed ({why})")),
         ),
         ProbeOutcome::Timeout if p.banner.is_some() => one(
             Code::MxTlsClosed,
-            format!("cannot confirm {host}: it greeted, then stopped answering before STARTTLS completed"),
+            cannot_confirm(
+                host,
+                "it greeted, then stopped answering before STARTTLS completed",
+            ),
         ),
         ProbeOutcome::Timeout => one(
             Code::MxTlsUnreachable,
-            format!("cannot confirm {host}: no connection to port 25 before the time limit"),
+            cannot_confirm(host, "no connection to port 25 before the time limit"),
         ),
         ProbeOutcome::NoGreeting => one(
             Code::MxTlsNoGreeting,
-            format!("cannot confirm {host}: it accepted the connection on port 25 but sent no greeting before the time limit"),
+            cannot_confirm(
+                host,
+                "it accepted the connection on port 25 but sent no greeting before the time limit",
+            ),
         ),
         ProbeOutcome::Closed(why) => one(
             Code::MxTlsClosed,
-            format!("cannot confirm {host}: it closed the connection {why}"),
+            cannot_confirm(host, format!("it closed the connection {why}")),
         ),
         ProbeOutcome::Protocol(why) => one(Code::MxTlsProtocol, format!("{host}: {why}")),
         ProbeOutcome::Completed => {
@@ -735,7 +762,10 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
         findings.push(
             Finding::new(
                 Code::MxTlsNotProbed,
-                format!("{host} was not probed (the checker probes at most 10 MX hosts): cannot confirm it"),
+                cannot_confirm(
+                    host,
+                    "it was not probed (the checker probes at most 10 MX hosts)",
+                ),
             )
             .about(host.clone()),
         );

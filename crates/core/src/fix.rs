@@ -30,6 +30,8 @@ pub struct Step {
     /// Whether the policy file must change, and why or why not.
     pub policy_changes: bool,
     pub policy_note: String,
+    /// The `_mta-sts` id this step publishes (the one in `generated`).
+    pub id: String,
     /// Whether a new id must be published, and why or why not.
     pub new_id: bool,
     pub id_note: String,
@@ -275,6 +277,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             why,
             policy_changes,
             policy_note,
+            id: req.id.clone(),
             new_id,
             id_note,
             publish_tlsrpt,
@@ -336,14 +339,11 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         id_now
     };
     // After a rollback, the repair replaces the rollback's file and id.
-    let rollback = steps.first().map(|r: &Step| {
-        (
-            r.generated.policy.clone().into_bytes(),
-            id_value(&r.generated),
-        )
-    });
+    let rollback = steps
+        .first()
+        .map(|r: &Step| (r.generated.policy.clone().into_bytes(), r.id.clone()));
     let before_repair = match &rollback {
-        Some((policy, id)) => (Some(policy.as_slice()), id.as_deref()),
+        Some((policy, id)) => (Some(policy.as_slice()), Some(id.as_str())),
         None => now_published,
     };
     steps.push(step(
@@ -367,14 +367,6 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         )
     });
     Ok(Plan { caution, steps })
-}
-
-/// The `id=` value of a generated `_mta-sts` record.
-fn id_value(g: &Generated) -> Option<String> {
-    g.sts_record
-        .concat()
-        .split(';')
-        .find_map(|f| f.trim().strip_prefix("id=").map(str::to_string))
 }
 
 #[cfg(test)]
@@ -486,7 +478,12 @@ mod tests {
         assert_eq!(p.steps[1].hosts_to_fix[0].host, "mx1.example.com");
         // The repair is judged against the rollback, not against what is served today (which
         // it happens to equal): the file changes again, and its id replaces the rollback's.
-        let rollback_id = id_value(&p.steps[0].generated).unwrap();
+        let rollback_id = &p.steps[0].id;
+        assert_eq!(
+            p.steps[0].generated.sts_record.concat(),
+            format!("v=STSv1; id={rollback_id}"),
+            "the step's id is the one its record publishes"
+        );
         assert!(p.steps[1].policy_changes, "{}", p.steps[1].policy_note);
         assert!(p.steps[1].new_id);
         assert!(

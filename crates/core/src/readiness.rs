@@ -113,8 +113,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
         if x.severity() == Severity::Error {
             add(&mut failing, host, x.code.info().title.to_string());
         } else if x.code.unconfirmed() {
-            let prefix = format!("cannot confirm {host}: ");
-            let why = x.message.strip_prefix(&prefix).unwrap_or(&x.message);
+            let why = crate::check::unconfirmed_reason(host, &x.message);
             add(&mut unconfirmed, host, why.to_string());
         }
     }
