@@ -476,6 +476,10 @@ catalog! {
         "Outdated TLS on the policy host",
         "Only TLS versions older than 1.2 were offered; current senders refuse them.",
         "Enable TLS 1.2 and 1.3 on the web server.";
+    FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 7525 §4.2",
+        "Policy host offers only CBC cipher suites",
+        "TLS 1.2 with a CBC suite satisfies RFC 8461, and OpenSSL-based senders (Postfix, Exim built with OpenSSL, Python-based resolvers) fetch the policy. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and TLS libraries without CBC suites (rustls, used by newer mail servers) cannot connect: for senders built on them there is no policy.",
+        "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2.";
     FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
         "TLS handshake with the policy host failed",
         "The HTTPS handshake did not complete.",
@@ -568,6 +572,10 @@ catalog! {
         "Outdated TLS on the MX",
         "MTA-STS requires TLS 1.2 or newer.",
         "Enable TLS 1.2 and 1.3 on the mail server.";
+    MxTlsCbcOnly => "mx_tls.cbc_only", Warning, "RFC 7525 §4.2",
+        "MX offers only CBC cipher suites",
+        "TLS 1.2 with a CBC suite satisfies RFC 8461 §4.2, and OpenSSL-based senders (Postfix at the level MTA-STS asks for, Exim built with OpenSSL) deliver. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and senders whose TLS library has no CBC suites (rustls, used by newer mail servers) cannot connect.",
+        "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2 (Postfix: smtpd_tls_mandatory_ciphers = medium or high; remove restrictive tls_medium_cipherlist).";
     MxTlsHandshake => "mx_tls.tls_handshake", Error, "RFC 8461 §4.2",
         "TLS handshake with the MX failed",
         "STARTTLS was offered but the handshake did not complete.",

@@ -30,6 +30,7 @@ const POLICY_CERT: CertCodes = CertCodes {
     untrusted: Code::FetchCertUntrusted,
     old_version: Code::FetchTlsVersion,
     handshake: Code::FetchTlsHandshake,
+    cbc_only: Code::FetchTlsCbcOnly,
     expiring: Code::FetchCertExpiring,
 };
 
@@ -40,6 +41,7 @@ const MX_CERT: CertCodes = CertCodes {
     untrusted: Code::MxTlsCertUntrusted,
     old_version: Code::MxTlsVersion,
     handshake: Code::MxTlsHandshake,
+    cbc_only: Code::MxTlsCbcOnly,
     expiring: Code::MxTlsCertExpiring,
 };
 
@@ -428,13 +430,13 @@ fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Find
         FetchOutcome::Tls(e) => out.extend(tls::evaluate(
             host,
             Some(e),
-            fetch.tls_version.as_deref(),
+            tls::Negotiated::of_fetch(fetch),
             fetch.certificate.as_ref(),
             now,
             &POLICY_CERT,
         )),
         FetchOutcome::Response => {
-            out.extend(tls::evaluate(host, None, fetch.tls_version.as_deref(), fetch.certificate.as_ref(), now, &POLICY_CERT));
+            out.extend(tls::evaluate(host, None, tls::Negotiated::of_fetch(fetch), fetch.certificate.as_ref(), now, &POLICY_CERT));
             match fetch.status {
                 Some(200) => {
                     check_content_type(fetch.content_type.as_deref(), &mut out);
@@ -709,7 +711,7 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
             tls::evaluate(
                 host,
                 p.tls_error.as_ref(),
-                p.tls_version.as_deref(),
+                tls::Negotiated::of_probe(p),
                 p.certificate.as_ref(),
                 now,
                 &MX_CERT,

@@ -144,6 +144,13 @@ pub struct PolicyFetch {
     pub outcome: FetchOutcome,
     #[serde(default)]
     pub tls_version: Option<String>,
+    /// The negotiated cipher suite, as the TLS client names it.
+    #[serde(default)]
+    pub tls_cipher: Option<String>,
+    /// Which TLS client connected (`rustls`, or `OpenSSL 3.0.x` when rustls found no
+    /// protocol or cipher suite in common with the server).
+    #[serde(default)]
+    pub tls_client: Option<String>,
     #[serde(default)]
     pub certificate: Option<CertFacts>,
     #[serde(default)]
@@ -175,6 +182,8 @@ impl PolicyFetch {
         PolicyFetch {
             outcome,
             tls_version: None,
+            tls_cipher: None,
+            tls_client: None,
             certificate: None,
             status: None,
             content_type: None,
@@ -230,6 +239,12 @@ pub struct MxProbe {
     pub starttls: Option<bool>,
     #[serde(default)]
     pub tls_version: Option<String>,
+    /// The negotiated cipher suite, as the TLS client names it.
+    #[serde(default)]
+    pub tls_cipher: Option<String>,
+    /// Which TLS client connected (see [`PolicyFetch::tls_client`]).
+    #[serde(default)]
+    pub tls_client: Option<String>,
     #[serde(default)]
     pub tls_error: Option<TlsError>,
     #[serde(default)]
@@ -245,6 +260,8 @@ impl MxProbe {
             banner: Some(format!("220 {host} ESMTP")),
             starttls: Some(true),
             tls_version: Some("TLSv1.3".into()),
+            tls_cipher: None,
+            tls_client: None,
             tls_error: None,
             certificate: Some(certificate),
         }

@@ -21,7 +21,48 @@ pub(crate) struct CertCodes {
     pub untrusted: Code,
     pub old_version: Code,
     pub handshake: Code,
+    pub cbc_only: Code,
     pub expiring: Code,
+}
+
+/// What the fetcher's TLS client agreed with the server.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Negotiated<'a> {
+    pub version: Option<&'a str>,
+    pub cipher: Option<&'a str>,
+    pub client: Option<&'a str>,
+}
+
+impl<'a> Negotiated<'a> {
+    pub fn of_fetch(f: &'a crate::inputs::PolicyFetch) -> Self {
+        Negotiated {
+            version: f.tls_version.as_deref(),
+            cipher: f.tls_cipher.as_deref(),
+            client: f.tls_client.as_deref(),
+        }
+    }
+
+    pub fn of_probe(p: &'a crate::inputs::MxProbe) -> Self {
+        Negotiated {
+            version: p.tls_version.as_deref(),
+            cipher: p.tls_cipher.as_deref(),
+            client: p.tls_client.as_deref(),
+        }
+    }
+}
+
+/// True for a cipher suite that is not AEAD (CBC mode with HMAC), in OpenSSL's names
+/// (`ECDHE-RSA-AES128-SHA`, `AES256-SHA256`) or the IANA ones rustls uses
+/// (`TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA`). Every TLS 1.3 suite is AEAD (RFC 8446 §5.2).
+pub fn is_cbc(cipher: &str) -> bool {
+    let c = cipher.to_ascii_uppercase();
+    if c.starts_with("TLS13_") || c.starts_with("TLS_AES_") || c.starts_with("TLS_CHACHA20_") {
+        return false;
+    }
+    if ["GCM", "CHACHA20", "CCM", "POLY1305"].iter().any(|a| c.contains(a)) {
+        return false;
+    }
+    c.contains("CBC") || c.ends_with("SHA") || c.ends_with("SHA256") || c.ends_with("SHA384")
 }
 
 /// True when a certificate DNS-ID covers `host` (RFC 6125 §6.4.3 as profiled by RFC 8461:
@@ -54,7 +95,7 @@ pub fn is_old_version(v: &str) -> bool {
 pub(crate) fn evaluate(
     host: &str,
     tls_error: Option<&TlsError>,
-    version: Option<&str>,
+    negotiated: Negotiated<'_>,
     cert: Option<&CertFacts>,
     now: Option<i64>,
     codes: &CertCodes,
@@ -105,10 +146,23 @@ pub(crate) fn evaluate(
         )),
         None => {}
     }
-    if let Some(v) = version.filter(|v| is_old_version(v)) {
+    if let Some(v) = negotiated.version.filter(|v| is_old_version(v)) {
         push(Finding::new(
             codes.old_version,
             format!("{host}: negotiated {v}; RFC 8461 §4.2 requires TLS 1.2 or newer"),
+        ));
+    } else if let Some(c) = negotiated.cipher.filter(|c| is_cbc(c)) {
+        let by = negotiated
+            .client
+            .map(|n| format!(" (by {n})"))
+            .unwrap_or_default();
+        push(Finding::new(
+            codes.cbc_only,
+            format!(
+                "{host}: the only cipher suite in common was {c}{by}, a CBC suite; \
+                 senders differ: OpenSSL-based ones such as Postfix connect, \
+                 TLS libraries without CBC suites (such as rustls) cannot"
+            ),
         ));
     }
     if let Some(c) = cert {
@@ -191,6 +245,28 @@ mod tests {
         assert!(is_old_version("TLSv1"));
         assert!(!is_old_version("TLSv1.2"));
         assert!(!is_old_version("TLSv1.3"));
+    }
+
+    #[test]
+    fn cbc_suites_by_either_name() {
+        for cbc in [
+            "ECDHE-ECDSA-AES128-SHA",
+            "AES256-SHA",
+            "ECDHE-RSA-AES256-SHA384",
+            "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
+        ] {
+            assert!(is_cbc(cbc), "{cbc}");
+        }
+        for aead in [
+            "ECDHE-ECDSA-AES128-GCM-SHA256",
+            "ECDHE-RSA-CHACHA20-POLY1305",
+            "TLS_AES_256_GCM_SHA384",
+            "TLS13_AES_128_GCM_SHA256",
+            "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+            "DHE-RSA-AES128-CCM",
+        ] {
+            assert!(!is_cbc(aead), "{aead}");
+        }
     }
 
     #[test]

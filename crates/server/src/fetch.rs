@@ -96,10 +96,20 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
         return;
     };
     let t = Instant::now();
-    let hs = tls::handshake(&cfg.trust, tcp, host).await;
+    let again = facts.connected_to;
+    let hs = tls::negotiate(&cfg.trust, tcp, host, || async move {
+        let addr = again.ok_or("no address to reconnect to")?;
+        tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr))
+            .await
+            .map_err(|_| format!("{addr}: no answer on reconnecting"))?
+            .map_err(|e| format!("{addr}: {e}"))
+    })
+    .await;
     facts.timings.tls_ms = Some(ms(t));
     let mut fetch = PolicyFetch::failed(FetchOutcome::Response);
     fetch.tls_version = hs.version.clone();
+    fetch.tls_cipher = hs.cipher.clone();
+    fetch.tls_client = Some(hs.client.clone());
     fetch.certificate = hs.certificate.clone();
     if let Some(e) = hs.error {
         fetch.outcome = FetchOutcome::Tls(e);

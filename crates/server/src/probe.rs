@@ -54,6 +54,8 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
             banner: None,
             starttls: None,
             tls_version: None,
+            tls_cipher: None,
+            tls_client: None,
             tls_error: None,
             certificate: None,
         },
@@ -175,9 +177,11 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         }
     }
     let t = Instant::now();
-    let hs = tls::handshake(&cfg.trust, plain.into_inner(), host).await;
+    let hs = tls::negotiate(&cfg.trust, plain.into_inner(), host, || reopen(cfg, addr)).await;
     facts.timings.tls_ms = Some(ms(t));
     facts.probe.tls_version = hs.version;
+    facts.probe.tls_cipher = hs.cipher;
+    facts.probe.tls_client = Some(hs.client);
     facts.probe.certificate = hs.certificate;
     facts.probe.tls_error = hs.error;
     if let Some(mut stream) = hs.stream {
@@ -186,6 +190,34 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         let _ = stream.shutdown().await;
     }
     facts.probe.outcome = ProbeOutcome::Completed;
+}
+
+/// A second session up to the point where TLS starts (for the second TLS client): connect,
+/// greeting, EHLO, STARTTLS answered 220. The first session already recorded the facts.
+async fn reopen(cfg: &FetchConfig, addr: SocketAddr) -> Result<TcpStream, String> {
+    let tcp = tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| format!("{addr}: no answer on reconnecting"))?
+        .map_err(|e| format!("{addr}: {e}"))?;
+    let mut s = BufReader::new(tcp);
+    let step = |what: &str, e: SmtpError| match e {
+        SmtpError::Closed(d) | SmtpError::NotSmtp(d) => format!("reconnecting, {what}: {d}"),
+    };
+    match reply(&mut s).await {
+        Ok((220, _)) => {}
+        Ok((code, _)) => return Err(format!("reconnecting, the greeting was {code}")),
+        Err(e) => return Err(step("greeting", e)),
+    }
+    send(&mut s, &format!("EHLO {}", cfg.ehlo_name))
+        .await
+        .map_err(|e| step("EHLO", e))?;
+    reply(&mut s).await.map_err(|e| step("EHLO", e))?;
+    send(&mut s, "STARTTLS").await.map_err(|e| step("STARTTLS", e))?;
+    match reply(&mut s).await {
+        Ok((220, _)) => Ok(s.into_inner()),
+        Ok((code, _)) => Err(format!("reconnecting, STARTTLS was answered {code}")),
+        Err(e) => Err(step("STARTTLS", e)),
+    }
 }
 
 /// Why an SMTP exchange stopped: the peer went away (closed or reset: the host cannot be

@@ -2,6 +2,14 @@
 //! Mozilla roots from `webpki-roots`, plus any `--ca-file`), SNI set to the host name, and
 //! certificate facts even when validation fails.
 //!
+//! Two TLS clients, because no single one stands in for every sender. rustls goes first; it
+//! speaks TLS 1.2 and 1.3 with AEAD suites only. OpenSSL-based senders (Postfix, Exim built
+//! with OpenSSL, and the MTA-STS resolvers written on top of Python's `ssl`) also accept TLS 1.2
+//! CBC suites such as `ECDHE-ECDSA-AES128-SHA`, so when rustls finds no protocol or cipher in
+//! common with the server, the connection is made again with the system OpenSSL, limited to
+//! TLS 1.2 and newer (RFC 8461 §4.2 / RFC 8996 rule out older versions), and the facts say
+//! which client negotiated what. Certificates are judged the same way whichever client ran.
+//!
 //! The handshake runs with a verifier that asks rustls's own WebPKI verifier, records its
 //! verdict and the presented chain, and lets the handshake finish. The caller then reads the
 //! recorded verdict: on failure it sends nothing over the connection (no HTTP request, only
@@ -17,9 +25,16 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, Error, RootCertStore, SignatureScheme};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio_rustls::client::TlsStream;
 use tokio_rustls::TlsConnector;
+
+/// An established TLS connection, whichever client made it.
+pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
+
+/// The first client, named in the facts.
+pub const RUSTLS: &str = "rustls";
 
 /// Trust anchors and the crypto provider, built once.
 #[derive(Clone)]
@@ -131,22 +146,174 @@ impl ServerCertVerifier for Recording {
 
 /// The outcome of a handshake.
 pub struct Handshake {
-    pub stream: Option<TlsStream<TcpStream>>,
+    pub stream: Option<Box<dyn Stream>>,
     /// `None` when the certificate validated.
     pub error: Option<TlsError>,
     pub version: Option<String>,
+    /// The negotiated cipher suite, as the client that made the connection names it.
+    pub cipher: Option<String>,
+    /// Which TLS client made the connection (or tried last).
+    pub client: String,
     pub certificate: Option<CertFacts>,
+}
+
+impl Handshake {
+    fn failed(client: &str, e: TlsError) -> Self {
+        Handshake {
+            stream: None,
+            error: Some(e),
+            version: None,
+            cipher: None,
+            client: client.to_string(),
+            certificate: None,
+        }
+    }
+
+    /// True when the handshake itself failed (no protocol version or cipher suite in
+    /// common), as opposed to a certificate problem, which both clients would judge alike.
+    pub fn wants_other_client(&self) -> bool {
+        self.stream.is_none()
+            && matches!(
+                self.error,
+                Some(TlsError::Handshake(_)) | Some(TlsError::ProtocolVersion)
+            )
+    }
+}
+
+/// Connects with rustls over `tcp`; if that finds nothing in common with the server, calls
+/// `reconnect` for a fresh connection at the same point of the protocol and tries OpenSSL.
+/// When both fail, the first client's classification stands (so TLS 1.0/1.1-only servers are
+/// judged as before) and the message says what OpenSSL said.
+pub async fn negotiate<F, Fut>(trust: &Trust, tcp: TcpStream, host: &str, reconnect: F) -> Handshake
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<TcpStream, String>>,
+{
+    let first = handshake(trust, tcp, host).await;
+    if !first.wants_other_client() {
+        return first;
+    }
+    let second = match reconnect().await {
+        Ok(tcp) => handshake_openssl(trust, tcp, host).await,
+        Err(why) => Handshake::failed(&openssl_name(), TlsError::Handshake(why)),
+    };
+    if second.stream.is_some() {
+        return second;
+    }
+    let also = match &second.error {
+        Some(TlsError::Handshake(why)) => why.clone(),
+        Some(TlsError::ProtocolVersion) => "no TLS version in common".into(),
+        Some(other) => format!("{other:?}"),
+        None => "no connection".into(),
+    };
+    let error = match first.error {
+        Some(TlsError::Handshake(why)) => {
+            TlsError::Handshake(format!("{why}; {} also failed: {also}", second.client))
+        }
+        other => other.unwrap_or(TlsError::Handshake(also)),
+    };
+    Handshake {
+        error: Some(error),
+        certificate: first.certificate.or(second.certificate),
+        ..first
+    }
+}
+
+/// "OpenSSL 3.0.x", the version the binary runs with.
+pub fn openssl_name() -> String {
+    let v = openssl::version::version();
+    // "OpenSSL 3.0.17 1 Jul 2025" -> "OpenSSL 3.0.17"
+    v.split_whitespace().take(2).collect::<Vec<_>>().join(" ")
+}
+
+/// Runs a TLS handshake with the system OpenSSL, at least TLS 1.2, with OpenSSL's default
+/// cipher list (which, like Postfix's default "medium" grade, includes the CBC suites). The
+/// chain is then judged by the same WebPKI verifier as rustls uses; OpenSSL itself checks the
+/// handshake signature, so the facts are about the server that holds the key.
+pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
+    let client = openssl_name();
+    let fail = |e: String| Handshake::failed(&client, TlsError::Handshake(e));
+    let ssl = (|| -> Result<openssl::ssl::Ssl, openssl::error::ErrorStack> {
+        let mut b = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls_client())?;
+        b.set_min_proto_version(Some(openssl::ssl::SslVersion::TLS1_2))?;
+        // Verified below by the same WebPKI code as the first client.
+        b.set_verify(openssl::ssl::SslVerifyMode::NONE);
+        let mut cfg = b.build().configure()?;
+        cfg.set_verify_hostname(false);
+        cfg.into_ssl(host)
+    })();
+    let ssl = match ssl {
+        Ok(s) => s,
+        Err(e) => return fail(format!("OpenSSL setup: {e}")),
+    };
+    let mut stream = match tokio_openssl::SslStream::new(ssl, tcp) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("OpenSSL setup: {e}")),
+    };
+    if let Err(e) = std::pin::Pin::new(&mut stream).connect().await {
+        let why = e
+            .ssl_error()
+            .and_then(|s| s.errors().first().and_then(|e| e.reason().map(str::to_string)))
+            .unwrap_or_else(|| e.to_string());
+        let error = if why.contains("version") {
+            TlsError::ProtocolVersion
+        } else {
+            TlsError::Handshake(why)
+        };
+        return Handshake::failed(&client, error);
+    }
+    let ssl = stream.ssl();
+    let version = Some(ssl.version_str().to_string());
+    let cipher = ssl.current_cipher().map(|c| c.name().to_string());
+    let chain: Vec<CertificateDer<'static>> = ssl
+        .peer_cert_chain()
+        .map(|c| {
+            c.iter()
+                .filter_map(|x| x.to_der().ok())
+                .map(CertificateDer::from)
+                .collect()
+        })
+        .unwrap_or_default();
+    let certificate = chain.first().and_then(|c| cert_facts(c));
+    let error = match chain.split_first() {
+        None => Some(TlsError::Handshake("the server sent no certificate".into())),
+        Some((leaf, rest)) => verify(trust, leaf, rest, host).err(),
+    };
+    Handshake {
+        stream: Some(Box::new(stream)),
+        error,
+        version,
+        cipher,
+        client,
+        certificate,
+    }
+}
+
+/// Judges a presented chain as rustls's WebPKI verifier does, outside a handshake.
+fn verify(
+    trust: &Trust,
+    leaf: &CertificateDer<'_>,
+    intermediates: &[CertificateDer<'_>],
+    host: &str,
+) -> Result<(), TlsError> {
+    let verifier = WebPkiServerVerifier::builder_with_provider(
+        trust.roots.clone(),
+        trust.provider.clone(),
+    )
+    .build()
+    .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))?;
+    let name = ServerName::try_from(host.to_string())
+        .map_err(|_| TlsError::Handshake(format!("{host} is not a valid TLS server name")))?;
+    verifier
+        .verify_server_cert(leaf, intermediates, &name, &[], UnixTime::now())
+        .map(|_| ())
+        .map_err(|e| classify(&e))
 }
 
 /// Runs a TLS handshake over `tcp` with SNI `host`.
 pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
     let seen = Arc::new(Mutex::new(Seen::default()));
-    let fail = |e: TlsError| Handshake {
-        stream: None,
-        error: Some(e),
-        version: None,
-        certificate: None,
-    };
+    let fail = |e: TlsError| Handshake::failed(RUSTLS, e);
     let inner = match WebPkiServerVerifier::builder_with_provider(
         trust.roots.clone(),
         trust.provider.clone(),
@@ -186,15 +353,22 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                 rustls::ProtocolVersion::TLSv1_2 => "TLSv1.2".to_string(),
                 other => format!("{other:?}"),
             });
+            let cipher = stream
+                .get_ref()
+                .1
+                .negotiated_cipher_suite()
+                .map(|c| format!("{:?}", c.suite()));
             let error = match seen.verdict {
                 Some(Ok(())) => None,
                 Some(Err(e)) => Some(classify(&e)),
                 None => Some(TlsError::Handshake("the server sent no certificate".into())),
             };
             Handshake {
-                stream: Some(stream),
+                stream: Some(Box::new(stream)),
                 error,
                 version,
+                cipher,
+                client: RUSTLS.to_string(),
                 certificate,
             }
         }
@@ -210,10 +384,8 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                     },
                 );
             Handshake {
-                stream: None,
-                error: Some(error),
-                version: None,
                 certificate,
+                ..Handshake::failed(RUSTLS, error)
             }
         }
     }
