@@ -2,7 +2,8 @@
 # Installs what building and testing the web app needs, skipping what is present:
 # the wasm32 target, wasm-bindgen-cli 0.2.130 (must match the crate pin), Trunk 0.21.14
 # (0.22 needs rustc 1.96), wasm-opt 132 from npm (Debian's binaryen is too old), and
-# Debian's chromium + chromium-driver for the browser tests. Cold: ~15 min on 2 cores.
+# Debian packages: chromium + chromium-driver for the browser tests, libssl-dev for the
+# checker's OpenSSL client, and the interop world's servers. Cold: ~15 min on 2 cores.
 # Prints the PATH addition for wasm-opt; callers `source` it or use `eval "$(scripts/setup.sh)"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +25,30 @@ if [ "$("$bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; t
   log "installing wasm-opt 132 (npm binaryen@132)"
   npm install --silent --prefix "$PWD/.tools/node" binaryen@132 >&2
 fi
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
-  log "installing chromium and chromium-driver (apt)"
+# Debian packages: a command each needs -> the package that has it. Chromium for the browser
+# tests; OpenSSL's headers for the checker's second TLS client (crates/server/src/tls.rs); the
+# interop world's real servers (crates/interop): Knot, Unbound, dnsdist, nginx, Apache, Postfix.
+need=""
+for pair in chromium:chromium chromedriver:chromium-driver pkg-config:pkg-config \
+            knotd:knot keymgr:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light \
+            apache2:apache2 postfix:postfix posttls-finger:postfix openssl:openssl; do
+  cmd=${pair%%:*}; pkg=${pair#*:}
+  PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null || need="$need $pkg"
+done
+[ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
+if [ -n "$need" ]; then
+  need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
+  log "installing Debian packages (apt, ~1-2 min):$need"
   export DEBIAN_FRONTEND=noninteractive
+  # Installing a server must not start it on this machine's ports: the tests start their own
+  # on loopback. policy-rc.d (Debian's hook for that) is removed again unless it was there.
+  own_policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+  fi
   # Wait for another apt run (unattended upgrades, a parallel job) instead of failing.
   apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
-  apt-get -o DPkg::Lock::Timeout=600 install -y -qq chromium chromium-driver >&2
+  apt-get -o DPkg::Lock::Timeout=600 install -y -qq $need >&2
+  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
 fi
 echo "export PATH=\"$bin:\$PATH\""

@@ -33,6 +33,14 @@ pub async fn serve_with(bin: PathBuf) -> (Child, String) {
 /// `mtasts serve --demo` from this binary, with more options (`--rate-limit` replaces the
 /// tests' default of no practical limit).
 pub async fn serve_args(bin: PathBuf, extra: &[&str]) -> (Child, String) {
+    let mut args = vec!["--demo", "--timeout", "3"];
+    args.extend_from_slice(extra);
+    serve_plain(bin, &args).await
+}
+
+/// `mtasts serve` from this binary on a free port with these options (and the tests' default
+/// of no practical rate limit unless `--rate-limit` is among them), without the demo world.
+pub async fn serve_plain(bin: PathBuf, extra: &[&str]) -> (Child, String) {
     let dist = repo().join("dist");
     assert!(
         dist.join("index.html").is_file(),
@@ -40,14 +48,7 @@ pub async fn serve_args(bin: PathBuf, extra: &[&str]) -> (Child, String) {
         dist.display()
     );
     let mut child = Command::new(&bin)
-        .args([
-            "serve",
-            "--demo",
-            "--listen",
-            "127.0.0.1:0",
-            "--timeout",
-            "3",
-        ])
+        .args(["serve", "--listen", "127.0.0.1:0"])
         .args(if extra.contains(&"--rate-limit") {
             &[][..]
         } else {

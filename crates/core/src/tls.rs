@@ -59,7 +59,10 @@ pub fn is_cbc(cipher: &str) -> bool {
     if c.starts_with("TLS13_") || c.starts_with("TLS_AES_") || c.starts_with("TLS_CHACHA20_") {
         return false;
     }
-    if ["GCM", "CHACHA20", "CCM", "POLY1305"].iter().any(|a| c.contains(a)) {
+    if ["GCM", "CHACHA20", "CCM", "POLY1305"]
+        .iter()
+        .any(|a| c.contains(a))
+    {
         return false;
     }
     c.contains("CBC") || c.ends_with("SHA") || c.ends_with("SHA256") || c.ends_with("SHA384")

@@ -212,7 +212,9 @@ async fn reopen(cfg: &FetchConfig, addr: SocketAddr) -> Result<TcpStream, String
         .await
         .map_err(|e| step("EHLO", e))?;
     reply(&mut s).await.map_err(|e| step("EHLO", e))?;
-    send(&mut s, "STARTTLS").await.map_err(|e| step("STARTTLS", e))?;
+    send(&mut s, "STARTTLS")
+        .await
+        .map_err(|e| step("STARTTLS", e))?;
     match reply(&mut s).await {
         Ok((220, _)) => Ok(s.into_inner()),
         Ok((code, _)) => Err(format!("reconnecting, STARTTLS was answered {code}")),

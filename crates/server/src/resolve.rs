@@ -27,6 +27,8 @@ pub struct Resolver {
 enum Failure {
     Timeout,
     Unreachable(String),
+    /// The server answered, but without recursion (RA=0).
+    NotRecursive(SocketAddr),
 }
 
 impl Resolver {
@@ -64,6 +66,12 @@ impl Resolver {
         let mut last = Failure::Unreachable("no resolver answered".into());
         for server in &self.servers {
             match self.ask(*server, &qname, rtype).await {
+                // RFC 1035 §4.1.1: RA says whether the server offers recursion. One that does
+                // not is authoritative-only: it cannot follow a CNAME into a zone it does not
+                // serve (RFC 8461 §8.2 delegation), so its "no record" means nothing.
+                Ok(msg) if !msg.metadata.recursion_available => {
+                    last = Failure::NotRecursive(*server);
+                }
                 Ok(msg) => return interpret(msg, rtype),
                 Err(f) => last = f,
             }
@@ -71,6 +79,11 @@ impl Resolver {
         DnsAnswer::new(match last {
             Failure::Timeout => DnsResult::Timeout,
             Failure::Unreachable(why) => DnsResult::Unreachable(why),
+            Failure::NotRecursive(server) => DnsResult::Error(format!(
+                "{server} does not offer recursion (RA=0): it is an authoritative-only server, \
+                 which cannot follow CNAMEs into other zones or answer for names it does not \
+                 serve; give a recursive resolver with --resolver"
+            )),
         })
     }
 

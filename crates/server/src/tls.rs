@@ -253,7 +253,11 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
     if let Err(e) = std::pin::Pin::new(&mut stream).connect().await {
         let why = e
             .ssl_error()
-            .and_then(|s| s.errors().first().and_then(|e| e.reason().map(str::to_string)))
+            .and_then(|s| {
+                s.errors()
+                    .first()
+                    .and_then(|e| e.reason().map(str::to_string))
+            })
             .unwrap_or_else(|| e.to_string());
         let error = if why.contains("version") {
             TlsError::ProtocolVersion
@@ -296,12 +300,10 @@ fn verify(
     intermediates: &[CertificateDer<'_>],
     host: &str,
 ) -> Result<(), TlsError> {
-    let verifier = WebPkiServerVerifier::builder_with_provider(
-        trust.roots.clone(),
-        trust.provider.clone(),
-    )
-    .build()
-    .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))?;
+    let verifier =
+        WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), trust.provider.clone())
+            .build()
+            .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))?;
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| TlsError::Handshake(format!("{host} is not a valid TLS server name")))?;
     verifier

@@ -1,0 +1,320 @@
+//! The domains of the interop world: each one a deployment a real administrator might have,
+//! served by real servers, with the verdict real senders give it.
+//!
+//! Every domain `<name>.test` gets `_mta-sts`, `_smtp._tls`, `mta-sts` and MX records unless
+//! its case says otherwise. Case `i` (1-based) uses policy host address `127.0.44.i` (nginx) or
+//! `127.0.45.i` (Apache) and MX address `127.0.25.i` (Postfix).
+
+/// How the policy host's TLS is limited.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tls {
+    /// TLS 1.2 and 1.3, the server's default suites.
+    Default,
+    Only12,
+    Only13,
+    /// TLS 1.2 with `ECDHE-ECDSA-AES128-SHA` only.
+    Cbc12,
+    /// TLS 1.0 only (MX only).
+    Only10,
+}
+
+/// The certificate a host presents.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Cert {
+    Good,
+    Expired,
+    /// Valid, for `other.test`.
+    WrongName,
+    /// The leaf without its intermediate.
+    LeafOnly,
+}
+
+/// How the policy host answers.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Serve {
+    Plain,
+    Redirect,
+    Html,
+    /// `text/plain; charset=utf-8`.
+    Charset,
+    /// The policy gzipped, with `Content-Encoding: gzip` although the request did not ask.
+    Gzip,
+    /// `Transfer-Encoding: chunked`.
+    Chunked,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum WebServer {
+    Nginx,
+    Apache,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Mx {
+    /// Postfix with STARTTLS, limited as given.
+    Postfix(Tls, Cert),
+    /// Postfix without STARTTLS.
+    NoStarttls,
+    /// An address where nothing listens.
+    Refused,
+}
+
+/// The `_mta-sts` TXT record.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum StsTxt {
+    /// One string.
+    Plain,
+    /// `"v=STSv1; " "id=…"`: two strings, which senders join (RFC 7208 §3.3 style).
+    Split,
+    /// A CNAME to `_mta-sts.provider.test` (RFC 8461 §8.2), and `mta-sts` too.
+    Cname,
+    /// The record plus enough unrelated TXT strings that the answer exceeds 1232 bytes, so
+    /// UDP is truncated and the resolver must retry over TCP.
+    Oversized,
+}
+
+/// What the checker and the reference sender must say.
+#[derive(Clone, Debug)]
+pub struct Expect {
+    pub overall: &'static str,
+    pub readiness: &'static str,
+    /// Exactly these finding codes.
+    pub codes: &'static [&'static str],
+    /// Whether `posttls-finger -l secure` (Postfix's client at the level an enforced MTA-STS
+    /// policy asks for) must establish a verified connection to the first MX.
+    pub sender_delivers: Option<bool>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub name: &'static str,
+    pub sts: Option<StsTxt>,
+    pub web: WebServer,
+    pub web_tls: Tls,
+    pub web_cert: Cert,
+    pub serve: Serve,
+    /// `mx:` lines of the policy (`{d}` is the domain).
+    pub policy_mx: &'static [&'static str],
+    /// The MX host name (`{d}` is the domain); `None` with `null_mx` set publishes `MX 0 .`.
+    pub mx_name: &'static str,
+    pub mx: Mx,
+    pub null_mx: bool,
+    /// The zone is delegated with a DS record that matches no key, so validation fails.
+    pub bogus: bool,
+    pub expect: Expect,
+}
+
+impl Case {
+    pub fn domain(&self) -> String {
+        format!("{}.test", self.name)
+    }
+}
+
+const fn base(name: &'static str, expect: Expect) -> Case {
+    Case {
+        name,
+        sts: Some(StsTxt::Plain),
+        web: WebServer::Nginx,
+        web_tls: Tls::Default,
+        web_cert: Cert::Good,
+        serve: Serve::Plain,
+        policy_mx: &["mx.{d}"],
+        mx_name: "mx.{d}",
+        mx: Mx::Postfix(Tls::Default, Cert::Good),
+        null_mx: false,
+        bogus: false,
+        expect,
+    }
+}
+
+const fn green() -> Expect {
+    Expect {
+        overall: "green",
+        readiness: "enforced",
+        codes: &[],
+        sender_delivers: Some(true),
+    }
+}
+
+const fn red(
+    codes: &'static [&'static str],
+    readiness: &'static str,
+    delivers: Option<bool>,
+) -> Expect {
+    Expect {
+        overall: "red",
+        readiness,
+        codes,
+        sender_delivers: delivers,
+    }
+}
+
+/// Every case, in address order (index + 1 is the last octet).
+pub fn all() -> Vec<Case> {
+    vec![
+        base("good", green()),
+        Case {
+            sts: Some(StsTxt::Split),
+            ..base("split", green())
+        },
+        Case {
+            sts: Some(StsTxt::Cname),
+            ..base("cname", green())
+        },
+        Case {
+            sts: Some(StsTxt::Oversized),
+            ..base("big", green())
+        },
+        Case {
+            serve: Serve::Redirect,
+            ..base(
+                "redirect",
+                red(
+                    &["policy_fetch.redirect", "sts.orphan_txt"],
+                    "not_ready",
+                    Some(true),
+                ),
+            )
+        },
+        Case {
+            serve: Serve::Html,
+            ..base(
+                "html",
+                red(&["policy_fetch.content_type"], "not_ready", Some(true)),
+            )
+        },
+        Case {
+            serve: Serve::Charset,
+            ..base("charset", green())
+        },
+        Case {
+            web_tls: Tls::Only12,
+            mx: Mx::Postfix(Tls::Only12, Cert::Good),
+            ..base("tls12", green())
+        },
+        Case {
+            web_tls: Tls::Only13,
+            mx: Mx::Postfix(Tls::Only13, Cert::Good),
+            ..base("tls13", green())
+        },
+        Case {
+            web_tls: Tls::Cbc12,
+            mx: Mx::Postfix(Tls::Cbc12, Cert::Good),
+            ..base(
+                "cbc",
+                Expect {
+                    overall: "amber",
+                    readiness: "enforced",
+                    codes: &["policy_fetch.tls_cbc_only", "mx_tls.cbc_only"],
+                    sender_delivers: Some(true),
+                },
+            )
+        },
+        Case {
+            serve: Serve::Chunked,
+            ..base("chunked", green())
+        },
+        Case {
+            web_cert: Cert::LeafOnly,
+            ..base(
+                "chain",
+                red(
+                    &["policy_fetch.cert_untrusted", "sts.orphan_txt"],
+                    "not_ready",
+                    Some(true),
+                ),
+            )
+        },
+        Case {
+            mx: Mx::Postfix(Tls::Default, Cert::Expired),
+            ..base(
+                "expired",
+                red(&["mx_tls.cert_expired"], "enforced_failing", Some(false)),
+            )
+        },
+        Case {
+            mx: Mx::Refused,
+            ..base(
+                "refused",
+                Expect {
+                    overall: "amber",
+                    // RFC 8461 §4.2 judges a host senders reach; one nobody reaches cannot be
+                    // confirmed either way (and mail waits for the other MX hosts).
+                    readiness: "unknown",
+                    codes: &["mx_tls.unreachable"],
+                    sender_delivers: None,
+                },
+            )
+        },
+        Case {
+            serve: Serve::Gzip,
+            ..base(
+                "gzip",
+                Expect {
+                    overall: "amber",
+                    readiness: "enforced",
+                    codes: &["policy_fetch.content_encoding"],
+                    sender_delivers: Some(true),
+                },
+            )
+        },
+        Case {
+            mx: Mx::NoStarttls,
+            ..base(
+                "nostarttls",
+                red(&["mx_tls.no_starttls"], "enforced_failing", Some(false)),
+            )
+        },
+        Case {
+            mx: Mx::Postfix(Tls::Default, Cert::WrongName),
+            ..base(
+                "wrongname",
+                red(&["mx_tls.cert_name"], "enforced_failing", Some(false)),
+            )
+        },
+        Case {
+            mx: Mx::Postfix(Tls::Only10, Cert::Good),
+            ..base(
+                "tls10",
+                red(&["mx_tls.tls_version"], "enforced_failing", Some(false)),
+            )
+        },
+        Case {
+            policy_mx: &["*.{d}"],
+            mx_name: "mx1.{d}",
+            ..base("wildcard", green())
+        },
+        Case {
+            policy_mx: &["mail.{d}"],
+            ..base(
+                "uncovered",
+                red(&["mx.uncovered"], "enforced_failing", Some(true)),
+            )
+        },
+        Case {
+            bogus: true,
+            ..base(
+                "bogus",
+                // Senders' validating resolvers fail the same way, for the MX lookup too.
+                red(&["dns.servfail", "policy_fetch.dns"], "not_ready", None),
+            )
+        },
+        Case {
+            sts: None,
+            null_mx: true,
+            ..base(
+                "nullmx",
+                Expect {
+                    overall: "grey",
+                    readiness: "no_mail",
+                    codes: &[],
+                    sender_delivers: None,
+                },
+            )
+        },
+        Case {
+            web: WebServer::Apache,
+            ..base("apache", green())
+        },
+    ]
+}

@@ -1,0 +1,138 @@
+//! A permanent world of real, independently written servers for the interop tests: Knot,
+//! Unbound and dnsdist for DNS and DoH, nginx and Apache as policy hosts, Postfix as MX hosts
+//! and as the reference sender, and a PKI made by `openssl`. All of them are Debian packages
+//! started on loopback (127.0.25.0/24, 127.0.44-45.0/24, 127.0.53.0/24, the standard ports) with
+//! their configuration in a temporary directory, and stopped when the [`World`] is dropped,
+//! also when a test fails.
+//!
+//! Our own test world (`mtasts-testkit`) runs on the same libraries as the checker, so it
+//! cannot show where they differ from the rest of the world; this one can.
+
+pub mod cases;
+pub mod daemon;
+pub mod dns;
+pub mod mail;
+pub mod pki;
+pub mod web;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::PathBuf;
+
+use cases::Case;
+use daemon::Daemon;
+
+/// The Debian packages this world runs (`scripts/setup.sh` installs them).
+pub const PACKAGES: &[(&str, &str)] = &[
+    ("knotd", "knot"),
+    ("keymgr", "knot"),
+    ("unbound", "unbound"),
+    ("dnsdist", "dnsdist"),
+    ("nginx", "nginx-light"),
+    ("apache2", "apache2"),
+    ("postfix", "postfix"),
+    ("posttls-finger", "postfix"),
+    ("openssl", "openssl"),
+];
+
+pub struct World {
+    // Dropped in reverse order of start: servers first, then the folder.
+    daemons: Vec<Daemon>,
+    pub cases: Vec<Case>,
+    /// The validating recursive resolver (Unbound).
+    pub resolver: String,
+    /// The authoritative server (Knot): not recursive.
+    pub authoritative: String,
+    /// The DoH endpoint (dnsdist), RFC 8484, with CORS.
+    pub doh: String,
+    /// The test root, for `--ca-file`.
+    pub ca_file: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    /// Starts every server. Fails with what is missing or which server did not come up.
+    pub fn start() -> Result<World, String> {
+        let missing: Vec<String> = PACKAGES
+            .iter()
+            .filter(|(bin, _)| which(bin).is_none())
+            .map(|(bin, pkg)| format!("{bin} (Debian package {pkg})"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the interop world needs {}; scripts/setup.sh installs them",
+                missing.join(", ")
+            ));
+        }
+        if !is_root() {
+            return Err("the interop world binds ports 25, 53, 80 and 443 on loopback and starts Postfix: run it as root (CI machines do)".into());
+        }
+        let dir = tempfile::Builder::new()
+            .prefix("mtasts-interop-")
+            .tempdir()
+            .map_err(|e| e.to_string())?;
+        // Apache's and nginx's workers and Postfix's daemons drop privileges and must reach
+        // their files.
+        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| e.to_string())?;
+        let cases = cases::all();
+        let pki = pki::Pki::new(&dir.path().join("pki"))?;
+        let mut world = World {
+            daemons: Vec::new(),
+            cases: cases.clone(),
+            resolver: dns::UNBOUND.into(),
+            authoritative: dns::KNOT.into(),
+            doh: format!("http://{}/dns-query", dns::DOH),
+            ca_file: pki.root.clone(),
+            dir,
+        };
+        let path = world.dir.path().to_path_buf();
+        world.daemons.extend(dns::start(&path, &cases)?);
+        world.daemons.extend(web::start(&path, &pki, &cases)?);
+        let (_, postfix) = mail::start(&path, &pki, &cases)?;
+        world.daemons.push(postfix);
+        Ok(world)
+    }
+
+    /// The case's MX address (`127.0.25.i`).
+    pub fn mx_ip(&self, c: &Case) -> String {
+        let i = self
+            .cases
+            .iter()
+            .position(|x| x.name == c.name)
+            .unwrap_or(0);
+        dns::mx_ip(c, i + 1)
+    }
+
+    /// The names dnsdist was asked for so far (its query log), to show a client used DoH.
+    pub fn doh_queries(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("dnsdist/queries.log")).unwrap_or_default()
+    }
+
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        while let Some(d) = self.daemons.pop() {
+            drop(d);
+        }
+    }
+}
+
+fn which(bin: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin".into(), "/sbin".into()])
+        .map(|d| d.join(bin))
+        .find(|p| p.is_file())
+}
+
+fn is_root() -> bool {
+    std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false)
+}
