@@ -135,6 +135,8 @@ fn fetch(inputs: &Inputs) -> Html {
             }),
         ),
         ("TLS", f.tls_version.clone()),
+        ("Cipher suite", f.tls_cipher.clone()),
+        ("TLS client", f.tls_client.clone()),
         ("Limited", f.limited.clone()),
     ];
     if let Some(c) = &f.certificate {
@@ -167,6 +169,8 @@ fn probes(inputs: &Inputs) -> Html {
                 ("Banner", p.banner.clone()),
                 ("STARTTLS offered", p.starttls.map(|s| if s { "yes" } else { "no" }.to_string())),
                 ("TLS", p.tls_version.clone()),
+                ("Cipher suite", p.tls_cipher.clone()),
+                ("TLS client", p.tls_client.clone()),
                 ("TLS error", p.tls_error.as_ref().map(tls_error)),
             ];
             if let Some(c) = &p.certificate { rows.extend(cert(c)); }

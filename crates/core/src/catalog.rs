@@ -186,7 +186,7 @@ catalog! {
         "Check the spelling, or register and delegate the domain.";
     DnsServfail => "dns.servfail", Error, "RFC 8461 §3.1",
         "DNS lookup failed (SERVFAIL)",
-        "The resolver could not get an answer from the domain's name servers: a broken delegation, unreachable name servers or a DNSSEC validation failure. Senders see the same failure.",
+        "The resolver could not get an answer from the domain's name servers: a broken delegation, unreachable name servers or a DNSSEC validation failure. A sender whose resolver validates DNSSEC sees the same failure (checked against Unbound); one that does not validate may get an answer if DNSSEC is the cause.",
         "Check the domain's NS records and DNSSEC (DS and signatures) with a DNS debugging tool.";
     DnsTimeout => "dns.timeout", Warning, "RFC 8461 §3.1",
         "DNS lookup timed out",
@@ -250,7 +250,7 @@ catalog! {
         "Fix or remove the field.";
     StsDuplicateField => "sts.field.duplicate", Warning, "RFC 8461 §3.1",
         "Field given twice",
-        "Senders use the first occurrence and ignore the rest, which is rarely what was meant.",
+        "RFC 8461 §3.1 does not say which occurrence counts, and implementations differ (some use the first, some the last), so senders can disagree about this record.",
         "Keep one occurrence of each field.";
     StsIdMissing => "sts.id.missing", Error, "RFC 8461 §3.1",
         "No id field",
@@ -366,7 +366,7 @@ catalog! {
         "Fix or remove the line.";
     PolicyFieldCase => "policy.field.case", Error, "RFC 8461 §3.2",
         "Field name in the wrong case",
-        "Field names are case-sensitive: \"Mode:\" is an unknown extension to senders, so the real field is missing.",
+        "Field names are case-sensitive (%s strings in the RFC 8461 §3.2 grammar): to a sender that follows it, \"Mode:\" is an unknown field, so the real field is missing.",
         "Write the field name in lower case.";
     PolicyVersionInvalid => "policy.version.invalid", Error, "RFC 8461 §3.2",
         "Wrong version",
@@ -450,7 +450,7 @@ catalog! {
         "Make sure a web server listens on port 443 for mta-sts.<domain> and is reachable from the internet.";
     FetchTimeout => "policy_fetch.timeout", Error, "RFC 8461 §3.3",
         "Policy fetch timed out",
-        "The policy host did not answer in time; senders use timeouts of about a minute.",
+        "The policy host did not answer within this checker's time limit. RFC 8461 fixes no timeout and senders' timeouts differ, so a host this slow is likely to fail for some of them.",
         "Make sure the server answers quickly.";
     FetchProtocol => "policy_fetch.protocol", Error, "RFC 8461 §3.3",
         "Not an HTTP answer",
@@ -474,11 +474,11 @@ catalog! {
         "Use a certificate from a public CA and serve the full chain.";
     FetchTlsVersion => "policy_fetch.tls_version", Error, "RFC 8461 §3.3",
         "Outdated TLS on the policy host",
-        "Only TLS versions older than 1.2 were offered; current senders refuse them.",
+        "Only TLS versions older than 1.2 were offered. RFC 8461 §3.3 requires TLS 1.2 or newer for the policy fetch, and current TLS libraries (OpenSSL 3 as Debian ships it, rustls) refuse older versions by default.",
         "Enable TLS 1.2 and 1.3 on the web server.";
     FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 7525 §4.2",
         "Policy host offers only CBC cipher suites",
-        "TLS 1.2 with a CBC suite satisfies RFC 8461, and OpenSSL-based senders (Postfix, Exim built with OpenSSL, Python-based resolvers) fetch the policy. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and TLS libraries without CBC suites (rustls, used by newer mail servers) cannot connect: for senders built on them there is no policy.",
+        "TLS 1.2 with a CBC suite satisfies RFC 8461, and OpenSSL-based MTA-STS resolvers fetch the policy. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and TLS libraries without CBC suites (such as rustls) cannot connect: for senders built on them there is no policy.",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2.";
     FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
         "TLS handshake with the policy host failed",
@@ -570,11 +570,11 @@ catalog! {
         "Use a certificate from a public CA and serve the full chain.";
     MxTlsVersion => "mx_tls.tls_version", Error, "RFC 8461 §4.2",
         "Outdated TLS on the MX",
-        "MTA-STS requires TLS 1.2 or newer.",
+        "RFC 8461 §4.2 requires TLS 1.2 or newer. Postfix on Debian's OpenSSL 3 refuses a TLS 1.0-only MX at the level MTA-STS maps to (checked with posttls-finger -l secure).",
         "Enable TLS 1.2 and 1.3 on the mail server.";
     MxTlsCbcOnly => "mx_tls.cbc_only", Warning, "RFC 7525 §4.2",
         "MX offers only CBC cipher suites",
-        "TLS 1.2 with a CBC suite satisfies RFC 8461 §4.2, and OpenSSL-based senders (Postfix at the level MTA-STS asks for, Exim built with OpenSSL) deliver. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and senders whose TLS library has no CBC suites (rustls, used by newer mail servers) cannot connect.",
+        "TLS 1.2 with a CBC suite satisfies RFC 8461 §4.2, and OpenSSL-based senders deliver (checked with Postfix's posttls-finger at the level MTA-STS maps to, \"-l secure\"). But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and senders whose TLS library has no CBC suites (such as rustls) cannot connect.",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2 (Postfix: smtpd_tls_mandatory_ciphers = medium or high; remove restrictive tls_medium_cipherlist).";
     MxTlsHandshake => "mx_tls.tls_handshake", Error, "RFC 8461 §4.2",
         "TLS handshake with the MX failed",
@@ -721,8 +721,8 @@ catalog! {
         "A field has another JSON type or form than the RFC defines (a count as a string, a sending-mta-ip that is not an IP address, a policy-domain that is not a domain). It was read anyway where possible. A failure-details entry that is not an object is skipped: its sessions are missing from the breakdown, but the policy's summary counts still stand.",
         "Nothing to fix on your side; the sender deviates from the RFC.";
     ReportContactNull => "report.contact_null", Info, "RFC 8460 §4.4",
-        "contact-info is null",
-        "Some senders send \"contact-info\": null instead of an address.",
+        "contact-info is null or empty",
+        "Some senders send \"contact-info\": null (or \"\") instead of contact information. RFC 8460 §4.4 leaves its form open (\"email address, URI, etc.\"), so any other text is accepted as it is.",
         "Nothing to fix.";
     ReportDate => "report.date", Warning, "RFC 8460 §4.4",
         "Malformed date",

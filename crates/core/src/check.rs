@@ -210,7 +210,7 @@ fn dns_failure<T>(answer: &DnsAnswer<T>, name: &str) -> Option<(Light, Finding)>
             Light::Red,
             Finding::new(
                 Code::DnsServfail,
-                format!("the lookup of {name} failed with SERVFAIL: the domain's DNS is broken (bad delegation or DNSSEC failure), and senders see the same"),
+                format!("the lookup of {name} failed with SERVFAIL: the domain's DNS is broken (bad delegation or DNSSEC failure), and senders whose resolvers validate DNSSEC see the same"),
             ),
         )),
         DnsResult::Timeout => Some((

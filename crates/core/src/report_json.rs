@@ -239,6 +239,11 @@ fn read_header(root: &Map<String, Value>, s: &mut ReportSummary, findings: &mut 
             Finding::new(Code::ReportContactNull, "\"contact-info\" is null; the RFC asks for a contact address (some senders send null)")
                 .about("contact-info"),
         ),
+        Some(Value::String(c)) if c.trim().is_empty() => findings.push(
+            Finding::new(Code::ReportContactNull, "\"contact-info\" is empty; the RFC asks for contact information")
+                .about("contact-info"),
+        ),
+        // RFC 8460 §4.4 leaves its form open ("email address, URI, etc."): any text will do.
         _ => s.contact_info = required_string(root, "contact-info", findings),
     }
     match root.get("date-range") {
