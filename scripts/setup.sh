@@ -42,13 +42,18 @@ if [ -n "$need" ]; then
   export DEBIAN_FRONTEND=noninteractive
   # Installing a server must not start it on this machine's ports: the tests start their own
   # on loopback. policy-rc.d (Debian's hook for that) is removed again unless it was there.
-  own_policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d && own_policy=1
+    printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
   # Wait for another apt run (unattended upgrades, a parallel job) instead of failing.
   apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq $need >&2
-  [ -z "$own_policy" ] || rm -f /usr/sbin/policy-rc.d
+  # Nor start at the next boot, on all addresses (only the services installed just now).
+  for pair in knot:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light apache2:apache2 postfix:postfix; do
+    svc=${pair%%:*}; pkg=${pair#*:}
+    case " $need " in *" $pkg "*) ;; *) continue ;; esac
+    { systemctl disable "$svc" || update-rc.d "$svc" disable; } >/dev/null 2>&1 || true
+  done
 fi
 echo "export PATH=\"$bin:\$PATH\""

@@ -477,8 +477,8 @@ catalog! {
         "Only TLS versions older than 1.2 were offered. RFC 8461 §3.3 requires TLS 1.2 or newer for the policy fetch, and current TLS libraries (OpenSSL 3 as Debian ships it, rustls) refuse older versions by default.",
         "Enable TLS 1.2 and 1.3 on the web server.";
     FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 7525 §4.2",
-        "Policy host offers only CBC cipher suites",
-        "TLS 1.2 with a CBC suite satisfies RFC 8461, and OpenSSL-based MTA-STS resolvers fetch the policy. But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and TLS libraries without CBC suites (such as rustls) cannot connect: for senders built on them there is no policy.",
+        "Policy host offers only legacy cipher suites",
+        "The policy host agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461, and clients on OpenSSL's defaults connect. But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites; rustls has no others, and Python's default TLS settings (3.10 and later, used by Python-based MTA-STS resolvers) drop the SHA-1 CBC suites: for senders built on those, there is no policy.",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2.";
     FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
         "TLS handshake with the policy host failed",
@@ -573,8 +573,8 @@ catalog! {
         "RFC 8461 §4.2 requires TLS 1.2 or newer. Postfix on Debian's OpenSSL 3 refuses a TLS 1.0-only MX at the level MTA-STS maps to (checked with posttls-finger -l secure).",
         "Enable TLS 1.2 and 1.3 on the mail server.";
     MxTlsCbcOnly => "mx_tls.cbc_only", Warning, "RFC 7525 §4.2",
-        "MX offers only CBC cipher suites",
-        "TLS 1.2 with a CBC suite satisfies RFC 8461 §4.2, and OpenSSL-based senders deliver (checked with Postfix's posttls-finger at the level MTA-STS maps to, \"-l secure\"). But BCP 195 (RFC 7525 §4.2) recommends AEAD suites, and senders whose TLS library has no CBC suites (such as rustls) cannot connect.",
+        "MX offers only legacy cipher suites",
+        "The MX agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461 §4.2, and senders on OpenSSL's defaults deliver (checked with Postfix's posttls-finger at the level MTA-STS maps to, \"-l secure\"). But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites, and senders whose TLS library has no others (such as rustls) cannot connect.",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2 (Postfix: smtpd_tls_mandatory_ciphers = medium or high; remove restrictive tls_medium_cipherlist).";
     MxTlsHandshake => "mx_tls.tls_handshake", Error, "RFC 8461 §4.2",
         "TLS handshake with the MX failed",

@@ -51,6 +51,10 @@ impl<'a> Negotiated<'a> {
     }
 }
 
+/// The name the fetchers give their first TLS client (see the server's `tls.rs`): a
+/// connection made by any other client means the server offers only what that one lacks.
+pub const FIRST_CLIENT: &str = "rustls";
+
 /// True for a cipher suite that is not AEAD (CBC mode with HMAC), in OpenSSL's names
 /// (`ECDHE-RSA-AES128-SHA`, `AES256-SHA256`) or the IANA ones rustls uses
 /// (`TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA`). Every TLS 1.3 suite is AEAD (RFC 8446 §5.2).
@@ -154,17 +158,26 @@ pub(crate) fn evaluate(
             codes.old_version,
             format!("{host}: negotiated {v}; RFC 8461 §4.2 requires TLS 1.2 or newer"),
         ));
-    } else if let Some(c) = negotiated.cipher.filter(|c| is_cbc(c)) {
+    } else if let Some(c) = negotiated
+        .cipher
+        .filter(|c| is_cbc(c) || negotiated.client.is_some_and(|n| n != FIRST_CLIENT))
+    {
+        // Reached only by the second client (or with a CBC suite): a legacy-only server.
         let by = negotiated
             .client
             .map(|n| format!(" (by {n})"))
             .unwrap_or_default();
+        let kind = if is_cbc(c) {
+            "a CBC suite"
+        } else {
+            "a suite modern TLS libraries leave out"
+        };
         push(Finding::new(
             codes.cbc_only,
             format!(
-                "{host}: the only cipher suite in common was {c}{by}, a CBC suite; \
-                 senders differ: OpenSSL-based ones such as Postfix connect, \
-                 TLS libraries without CBC suites (such as rustls) cannot"
+                "{host}: the only cipher suite in common was {c}{by}, {kind}; \
+                 senders differ: clients on OpenSSL's defaults such as Postfix connect, \
+                 rustls and Python's default TLS settings do not"
             ),
         ));
     }

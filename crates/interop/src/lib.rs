@@ -66,6 +66,28 @@ impl World {
         if !is_root() {
             return Err("the interop world binds ports 25, 53, 80 and 443 on loopback and starts Postfix: run it as root (CI machines do)".into());
         }
+        stop_leftovers();
+        // Our servers must be the ones answering: a fixed address that already answers
+        // (a system nginx on *:80, a Postfix on *:25, a run killed before it could clean up)
+        // would be tested instead of them.
+        let taken: Vec<String> = FIXED
+            .iter()
+            .filter(|a| {
+                std::net::TcpStream::connect_timeout(
+                    &dns::addr(a),
+                    std::time::Duration::from_millis(200),
+                )
+                .is_ok()
+            })
+            .map(|a| a.to_string())
+            .collect();
+        if !taken.is_empty() {
+            return Err(format!(
+                "something already listens on {}: stop it (a system nginx, apache2, postfix or \
+                 DNS server listening on all addresses takes these too) and run again",
+                taken.join(", ")
+            ));
+        }
         let dir = tempfile::Builder::new()
             .prefix("mtasts-interop-")
             .tempdir()
@@ -118,6 +140,45 @@ impl Drop for World {
         while let Some(d) = self.daemons.pop() {
             drop(d);
         }
+    }
+}
+
+/// Addresses the world binds on fixed ports (one of each kind is enough to notice).
+const FIXED: &[&str] = &[
+    dns::KNOT,
+    dns::UNBOUND,
+    dns::DOH,
+    dns::PROVIDER_NS,
+    "127.0.44.1:443",
+    "127.0.25.1:25",
+];
+
+/// Servers of an earlier run that was killed before its guards ran (SIGKILL, a CI timeout)
+/// still hold the addresses. They are recognised by this crate's temporary folder prefix in
+/// their command line or environment (Postfix's master has it only in `MAIL_CONFIG`).
+fn stop_leftovers() {
+    let me = std::process::id().to_string();
+    let Ok(procs) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    let mut killed = false;
+    for p in procs.flatten() {
+        let pid = p.file_name().to_string_lossy().into_owned();
+        if pid == me || !pid.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let ours = ["cmdline", "environ"].iter().any(|f| {
+            std::fs::read(p.path().join(f))
+                .map(|b| String::from_utf8_lossy(&b).contains("/mtasts-interop-"))
+                .unwrap_or(false)
+        });
+        if ours {
+            let _ = std::process::Command::new("kill").arg(&pid).status();
+            killed = true;
+        }
+    }
+    if killed {
+        std::thread::sleep(std::time::Duration::from_millis(500));
     }
 }
 

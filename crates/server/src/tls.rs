@@ -34,7 +34,7 @@ pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}
 
 /// The first client, named in the facts.
-pub const RUSTLS: &str = "rustls";
+pub const RUSTLS: &str = mtasts_core::tls::FIRST_CLIENT;
 
 /// Trust anchors and the crypto provider, built once.
 #[derive(Clone)]
@@ -155,6 +155,11 @@ pub struct Handshake {
     /// Which TLS client made the connection (or tried last).
     pub client: String,
     pub certificate: Option<CertFacts>,
+    /// rustls and the server had no protocol version or cipher suite in common (a
+    /// `handshake_failure`, `protocol_version` or `insufficient_security` alert, or rustls's
+    /// own "peer incompatible"): the one case where the second client is tried. Anything else
+    /// (a misbehaving peer, garbage instead of TLS) is judged on rustls's word.
+    incompatible: bool,
 }
 
 impl Handshake {
@@ -166,17 +171,14 @@ impl Handshake {
             cipher: None,
             client: client.to_string(),
             certificate: None,
+            incompatible: false,
         }
     }
 
     /// True when the handshake itself failed (no protocol version or cipher suite in
     /// common), as opposed to a certificate problem, which both clients would judge alike.
     pub fn wants_other_client(&self) -> bool {
-        self.stream.is_none()
-            && matches!(
-                self.error,
-                Some(TlsError::Handshake(_)) | Some(TlsError::ProtocolVersion)
-            )
+        self.stream.is_none() && self.incompatible
     }
 }
 
@@ -236,6 +238,10 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
     let ssl = (|| -> Result<openssl::ssl::Ssl, openssl::error::ErrorStack> {
         let mut b = openssl::ssl::SslConnector::builder(openssl::ssl::SslMethod::tls_client())?;
         b.set_min_proto_version(Some(openssl::ssl::SslVersion::TLS1_2))?;
+        // Postfix's default for mandatory TLS ("medium" grade, `tls_medium_cipherlist`), not
+        // the `openssl` crate's own list (which drops 3DES and others Postfix still accepts).
+        // The security level stays the system's, as it does for Postfix on the same host.
+        b.set_cipher_list("aNULL:-aNULL:HIGH:MEDIUM:+RC4:@STRENGTH")?;
         // Verified below by the same WebPKI code as the first client.
         b.set_verify(openssl::ssl::SslVerifyMode::NONE);
         let mut cfg = b.build().configure()?;
@@ -259,7 +265,16 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
                     .and_then(|e| e.reason().map(str::to_string))
             })
             .unwrap_or_else(|| e.to_string());
-        let error = if why.contains("version") {
+        // Only OpenSSL's protocol-version reasons; "wrong version number" is what it says
+        // about bytes that are not TLS at all, a handshake failure.
+        let error = if [
+            "unsupported protocol",
+            "alert protocol version",
+            "no protocols available",
+        ]
+        .iter()
+        .any(|r| why.contains(r))
+        {
             TlsError::ProtocolVersion
         } else {
             TlsError::Handshake(why)
@@ -290,6 +305,7 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
         cipher,
         client,
         certificate,
+        incompatible: false,
     }
 }
 
@@ -372,6 +388,7 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                 cipher,
                 client: RUSTLS.to_string(),
                 certificate,
+                incompatible: false,
             }
         }
         Err(e) => {
@@ -385,8 +402,19 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                         None => TlsError::Handshake(e.to_string()),
                     },
                 );
+            let inner = e.get_ref().and_then(|i| i.downcast_ref::<Error>());
+            let incompatible = matches!(
+                inner,
+                Some(Error::PeerIncompatible(_))
+                    | Some(Error::AlertReceived(
+                        rustls::AlertDescription::HandshakeFailure
+                            | rustls::AlertDescription::ProtocolVersion
+                            | rustls::AlertDescription::InsufficientSecurity
+                    ))
+            );
             Handshake {
                 certificate,
+                incompatible,
                 ..Handshake::failed(RUSTLS, error)
             }
         }
