@@ -110,8 +110,7 @@ impl World {
         let path = world.dir.path().to_path_buf();
         world.daemons.extend(dns::start(&path, &cases)?);
         world.daemons.extend(web::start(&path, &pki, &cases)?);
-        let (_, postfix) = mail::start(&path, &pki, &cases)?;
-        world.daemons.push(postfix);
+        world.daemons.push(mail::start(&path, &pki, &cases)?);
         Ok(world)
     }
 

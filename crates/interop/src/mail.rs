@@ -4,7 +4,7 @@
 //! `posttls-finger -l secure` is its client at the level an enforced MTA-STS policy maps to.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use crate::cases::{Case, Mx, Tls};
@@ -52,12 +52,8 @@ fn limits(tls: Tls) -> &'static str {
     }
 }
 
-pub struct Postfix {
-    pub config: PathBuf,
-}
-
 /// Starts Postfix with one `smtpd` per case that has a listening MX.
-pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<(Postfix, Daemon), String> {
+pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Daemon, String> {
     let p = dir.join("postfix");
     let (etc, queue, data) = (p.join("etc"), p.join("queue"), p.join("data"));
     for d in [&etc, &queue, &data] {
@@ -117,7 +113,7 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<(Postfix, Daemon),
     for at in listen {
         daemon.wait_tcp(at)?;
     }
-    Ok((Postfix { config: etc }, daemon))
+    Ok(daemon)
 }
 
 /// What Postfix's own client says about one MX: `posttls-finger -l secure` against the

@@ -62,80 +62,43 @@ impl Pki {
         std::fs::write(dir.join("ca.cnf"), CA_CONFIG).map_err(|e| e.to_string())?;
         std::fs::write(dir.join("index.txt"), "").map_err(|e| e.to_string())?;
         std::fs::write(dir.join("serial"), "1000\n").map_err(|e| e.to_string())?;
-        let ossl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(dir));
-        ossl(&[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "root.key",
-            "-out",
-            "root.pem",
-            "-subj",
-            "/CN=Interop Test Root",
-            "-days",
-            "3650",
-            "-addext",
-            "basicConstraints=critical,CA:true",
-            "-addext",
-            "keyUsage=critical,keyCertSign,cRLSign",
-        ])?;
-        ossl(&[
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            "int.key",
-            "-out",
-            "int.csr",
-            "-subj",
-            "/CN=Interop Test Intermediate",
-        ])?;
-        ossl(&[
-            "ca",
-            "-batch",
-            "-config",
-            "ca.cnf",
-            "-cert",
-            "root.pem",
-            "-keyfile",
-            "root.key",
-            "-extensions",
-            "intermediate",
-            "-in",
-            "int.csr",
-            "-out",
-            "int.pem",
-            "-days",
-            "3650",
-            "-notext",
-        ])?;
-        Ok(Pki {
+        let pki = Pki {
             dir: dir.to_path_buf(),
             root: dir.join("root.pem"),
-        })
+        };
+        // The root signs itself: `req -x509` with the CA extensions.
+        pki.request(
+            "root",
+            "Interop Test Root",
+            &[
+                "-x509",
+                "-days",
+                "3650",
+                "-addext",
+                "basicConstraints=critical,CA:true",
+                "-addext",
+                "keyUsage=critical,keyCertSign,cRLSign",
+            ],
+        )?;
+        pki.request("int", "Interop Test Intermediate", &[])?;
+        pki.sign("root", "int", "intermediate", &["-days", "3650"])?;
+        Ok(pki)
     }
 
-    /// Issues a certificate named `file` for the DNS names `sans`.
-    pub fn leaf(&self, file: &str, sans: &[&str], validity: Validity) -> Result<Leaf, String> {
-        let dir = &self.dir;
-        let ossl = |args: &[&str]| run(Command::new("openssl").args(args).current_dir(dir));
-        let key = format!("{file}.key");
-        let csr = format!("{file}.csr");
-        let pem = format!("{file}.pem");
-        let san = sans
-            .iter()
-            .map(|s| format!("DNS:{s}"))
-            .collect::<Vec<_>>()
-            .join(",");
-        ossl(&[
+    fn openssl(&self, args: &[&str]) -> Result<String, String> {
+        run(Command::new("openssl").args(args).current_dir(&self.dir))
+    }
+
+    /// A P-256 key `<name>.key` and a request `<name>.csr` (or, with `-x509`, a self-signed
+    /// `<name>.pem`) for common name `cn`.
+    fn request(&self, name: &str, cn: &str, extra: &[&str]) -> Result<(), String> {
+        let (key, subject) = (format!("{name}.key"), format!("/CN={cn}"));
+        let out = if extra.contains(&"-x509") {
+            format!("{name}.pem")
+        } else {
+            format!("{name}.csr")
+        };
+        let mut args = vec![
             "req",
             "-newkey",
             "ec",
@@ -145,46 +108,77 @@ impl Pki {
             "-keyout",
             &key,
             "-out",
-            &csr,
+            &out,
             "-subj",
-            &format!("/CN={}", sans[0]),
-            "-addext",
-            &format!("subjectAltName={san}"),
-        ])?;
+            &subject,
+        ];
+        args.extend_from_slice(extra);
+        self.openssl(&args).map(drop)
+    }
+
+    /// `<issuer>` signs `<name>.csr` into `<name>.pem` with an extensions section of
+    /// `CA_CONFIG` and the validity options given.
+    fn sign(
+        &self,
+        issuer: &str,
+        name: &str,
+        extensions: &str,
+        validity: &[&str],
+    ) -> Result<(), String> {
+        let (cert, key) = (format!("{issuer}.pem"), format!("{issuer}.key"));
+        let (csr, pem) = (format!("{name}.csr"), format!("{name}.pem"));
         let mut args = vec![
             "ca",
             "-batch",
             "-config",
             "ca.cnf",
             "-cert",
-            "int.pem",
+            &cert,
             "-keyfile",
-            "int.key",
+            &key,
             "-extensions",
-            "leaf",
+            extensions,
             "-in",
             &csr,
             "-out",
             &pem,
             "-notext",
         ];
-        match validity {
-            Validity::Current => args.extend(["-days", "365"]),
-            Validity::Expired => args.extend([
+        args.extend_from_slice(validity);
+        self.openssl(&args).map(drop)
+    }
+
+    /// Issues a certificate named `file` for the DNS names `sans`.
+    pub fn leaf(&self, file: &str, sans: &[&str], validity: Validity) -> Result<Leaf, String> {
+        let san = sans
+            .iter()
+            .map(|s| format!("DNS:{s}"))
+            .collect::<Vec<_>>()
+            .join(",");
+        self.request(
+            file,
+            sans[0],
+            &["-addext", &format!("subjectAltName={san}")],
+        )?;
+        let dates: &[&str] = match validity {
+            Validity::Current => &["-days", "365"],
+            Validity::Expired => &[
                 "-startdate",
                 "20200101000000Z",
                 "-enddate",
                 "20210101000000Z",
-            ]),
-        }
-        ossl(&args)?;
-        let leaf = std::fs::read_to_string(dir.join(&pem)).map_err(|e| e.to_string())?;
+            ],
+        };
+        self.sign("int", file, "leaf", dates)?;
+        let dir = &self.dir;
+        let leaf = dir.join(format!("{file}.pem"));
+        let text = std::fs::read_to_string(&leaf).map_err(|e| e.to_string())?;
         let int = std::fs::read_to_string(dir.join("int.pem")).map_err(|e| e.to_string())?;
         let chain = dir.join(format!("{file}.chain.pem"));
-        std::fs::write(&chain, format!("{leaf}{int}")).map_err(|e| e.to_string())?;
+        std::fs::write(&chain, format!("{text}{int}")).map_err(|e| e.to_string())?;
         Ok(Leaf {
-            key: dir.join(key),
-            leaf: dir.join(pem),
+            key: dir.join(format!("{file}.key")),
+            leaf,
             chain,
         })
     }

@@ -98,11 +98,7 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
     let t = Instant::now();
     let again = facts.connected_to;
     let hs = tls::negotiate(&cfg.trust, tcp, host, || async move {
-        let addr = again.ok_or("no address to reconnect to")?;
-        tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr))
-            .await
-            .map_err(|_| format!("{addr}: no answer on reconnecting"))?
-            .map_err(|e| format!("{addr}: {e}"))
+        reconnect(cfg, again.ok_or("no address to reconnect to")?).await
     })
     .await;
     facts.timings.tls_ms = Some(ms(t));
@@ -133,6 +129,15 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
         }
         Err(why) => facts.fetch.outcome = FetchOutcome::Protocol(why),
     }
+}
+
+/// A fresh TCP connection to an address already vetted and connected to once (for the second
+/// TLS client, see `tls::negotiate`).
+pub(crate) async fn reconnect(cfg: &FetchConfig, addr: SocketAddr) -> Result<TcpStream, String> {
+    tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr))
+        .await
+        .map_err(|_| format!("{addr}: no answer on reconnecting"))?
+        .map_err(|e| format!("{addr}: {e}"))
 }
 
 /// What the one GET returned. The body is kept as sent: a `Content-Encoding` the request did

@@ -195,11 +195,7 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
 /// A second session up to the point where TLS starts (for the second TLS client): connect,
 /// greeting, EHLO, STARTTLS answered 220. The first session already recorded the facts.
 async fn reopen(cfg: &FetchConfig, addr: SocketAddr) -> Result<TcpStream, String> {
-    let tcp = tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr))
-        .await
-        .map_err(|_| format!("{addr}: no answer on reconnecting"))?
-        .map_err(|e| format!("{addr}: {e}"))?;
-    let mut s = BufReader::new(tcp);
+    let mut s = BufReader::new(crate::fetch::reconnect(cfg, addr).await?);
     let step = |what: &str, e: SmtpError| match e {
         SmtpError::Closed(d) | SmtpError::NotSmtp(d) => format!("reconnecting, {what}: {d}"),
     };

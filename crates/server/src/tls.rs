@@ -73,6 +73,13 @@ impl Trust {
 }
 
 impl Trust {
+    /// The WebPKI verifier both TLS clients' chains are judged by.
+    fn verifier(&self) -> Result<Arc<WebPkiServerVerifier>, TlsError> {
+        WebPkiServerVerifier::builder_with_provider(self.roots.clone(), self.provider.clone())
+            .build()
+            .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))
+    }
+
     /// Adds the certificates of a PEM text (the demo world's CA).
     pub fn add_pem(&mut self, pem: &str) -> Result<(), String> {
         let roots = Arc::make_mut(&mut self.roots);
@@ -316,10 +323,7 @@ fn verify(
     intermediates: &[CertificateDer<'_>],
     host: &str,
 ) -> Result<(), TlsError> {
-    let verifier =
-        WebPkiServerVerifier::builder_with_provider(trust.roots.clone(), trust.provider.clone())
-            .build()
-            .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))?;
+    let verifier = trust.verifier()?;
     let name = ServerName::try_from(host.to_string())
         .map_err(|_| TlsError::Handshake(format!("{host} is not a valid TLS server name")))?;
     verifier
@@ -332,14 +336,9 @@ fn verify(
 pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
     let seen = Arc::new(Mutex::new(Seen::default()));
     let fail = |e: TlsError| Handshake::failed(RUSTLS, e);
-    let inner = match WebPkiServerVerifier::builder_with_provider(
-        trust.roots.clone(),
-        trust.provider.clone(),
-    )
-    .build()
-    {
+    let inner = match trust.verifier() {
         Ok(v) => v,
-        Err(e) => return fail(TlsError::Handshake(format!("verifier setup: {e}"))),
+        Err(e) => return fail(e),
     };
     let verifier = Arc::new(Recording {
         inner,

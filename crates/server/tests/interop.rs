@@ -39,12 +39,17 @@ fn check(world: &World, resolver: &str, domain: &str) -> Result<Value, String> {
     })
 }
 
-fn codes(report: &Value) -> Vec<String> {
-    let mut out: Vec<String> = report["sections"]
+/// Every finding of every section.
+fn findings(report: &Value) -> impl Iterator<Item = &Value> {
+    report["sections"]
         .as_array()
         .into_iter()
         .flatten()
         .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    let mut out: Vec<String> = findings(report)
         .filter(|f| f["severity"] != "info")
         .filter_map(|f| f["code"].as_str().map(String::from))
         .collect();
@@ -54,11 +59,7 @@ fn codes(report: &Value) -> Vec<String> {
 }
 
 fn messages(report: &Value) -> String {
-    report["sections"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|s| s["findings"].as_array().into_iter().flatten())
+    findings(report)
         .map(|f| format!("    {} {}: {}", f["severity"], f["code"], f["message"]))
         .collect::<Vec<_>>()
         .join("\n")
@@ -103,16 +104,11 @@ fn judge(world: &World, c: &Case) -> Vec<String> {
         }
         // Only the TLS verdict is compared: posttls-finger knows nothing of the policy's
         // `mx` patterns.
-        let ours_fails = report["sections"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .flat_map(|s| s["findings"].as_array().into_iter().flatten())
-            .any(|f| {
-                f["severity"] == "error"
-                    && f["code"].as_str().is_some_and(|c| c.starts_with("mx_tls."))
-                    && f["subject"] == host.as_str()
-            });
+        let ours_fails = findings(&report).any(|f| {
+            f["severity"] == "error"
+                && f["code"].as_str().is_some_and(|c| c.starts_with("mx_tls."))
+                && f["subject"] == host.as_str()
+        });
         if ours_fails == verified && matches!(c.mx, Mx::Postfix(..) | Mx::NoStarttls) {
             diffs.push(format!(
                 "we say the TLS of {host} {} but posttls-finger {}",
