@@ -97,7 +97,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
     };
     let t = Instant::now();
     let again = facts.connected_to;
-    let hs = tls::negotiate(&cfg.trust, tcp, host, || async move {
+    let deadline = tokio::time::Instant::from_std(start + cfg.total_timeout);
+    let hs = tls::negotiate(&cfg.trust, tcp, host, deadline, || async move {
         reconnect(cfg, again.ok_or("no address to reconnect to")?).await
     })
     .await;
@@ -107,6 +108,12 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
     fetch.tls_cipher = hs.cipher.clone();
     fetch.tls_client = Some(hs.client.clone());
     fetch.certificate = hs.certificate.clone();
+    if hs.timed_out {
+        // The second TLS client ran out of time: nothing is proven about the host.
+        fetch.outcome = FetchOutcome::Timeout;
+        facts.fetch = fetch;
+        return;
+    }
     if let Some(e) = hs.error {
         fetch.outcome = FetchOutcome::Tls(e);
         facts.fetch = fetch;

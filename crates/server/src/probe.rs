@@ -177,13 +177,22 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
         }
     }
     let t = Instant::now();
-    let hs = tls::negotiate(&cfg.trust, plain.into_inner(), host, || reopen(cfg, addr)).await;
+    let deadline = tokio::time::Instant::from_std(start + cfg.total_timeout);
+    let hs = tls::negotiate(&cfg.trust, plain.into_inner(), host, deadline, || {
+        reopen(cfg, addr)
+    })
+    .await;
     facts.timings.tls_ms = Some(ms(t));
     facts.probe.tls_version = hs.version;
     facts.probe.tls_cipher = hs.cipher;
     facts.probe.tls_client = Some(hs.client);
     facts.probe.certificate = hs.certificate;
     facts.probe.tls_error = hs.error;
+    if hs.timed_out {
+        // The second TLS client ran out of time: the host can be neither passed nor failed.
+        facts.probe.outcome = ProbeOutcome::Timeout;
+        return;
+    }
     if let Some(mut stream) = hs.stream {
         // Never past STARTTLS: say goodbye over the secure channel and close.
         let _ = stream.write_all(b"QUIT\r\n").await;

@@ -3,9 +3,10 @@
 //! certificate facts even when validation fails.
 //!
 //! Two TLS clients, because no single one stands in for every sender. rustls goes first; it
-//! speaks TLS 1.2 and 1.3 with AEAD suites only. OpenSSL-based senders (Postfix, Exim built
-//! with OpenSSL, and the MTA-STS resolvers written on top of Python's `ssl`) also accept TLS 1.2
-//! CBC suites such as `ECDHE-ECDSA-AES128-SHA`, so when rustls finds no protocol or cipher in
+//! speaks TLS 1.2 and 1.3 with AEAD suites only. Senders on OpenSSL's default suites (Postfix,
+//! Exim built with OpenSSL, and MTA-STS resolvers on Debian's python3, which Debian builds to
+//! use OpenSSL's list) also accept TLS 1.2 CBC suites such as `ECDHE-ECDSA-AES128-SHA` (the
+//! interop suite checks Postfix and both kinds of Python), so when rustls finds no protocol or cipher in
 //! common with the server, the connection is made again with the system OpenSSL, limited to
 //! TLS 1.2 and newer (RFC 8461 §4.2 / RFC 8996 rule out older versions), and the facts say
 //! which client negotiated what. Certificates are judged the same way whichever client ran.
@@ -167,6 +168,9 @@ pub struct Handshake {
     /// own "peer incompatible"): the one case where the second client is tried. Anything else
     /// (a misbehaving peer, garbage instead of TLS) is judged on rustls's word.
     incompatible: bool,
+    /// The second client was still connecting when the check's time ran out: the first
+    /// client's facts stand, and the caller reports a timeout (nothing is proven either way).
+    pub timed_out: bool,
 }
 
 impl Handshake {
@@ -179,6 +183,7 @@ impl Handshake {
             client: client.to_string(),
             certificate: None,
             incompatible: false,
+            timed_out: false,
         }
     }
 
@@ -192,8 +197,16 @@ impl Handshake {
 /// Connects with rustls over `tcp`; if that finds nothing in common with the server, calls
 /// `reconnect` for a fresh connection at the same point of the protocol and tries OpenSSL.
 /// When both fail, the first client's classification stands (so TLS 1.0/1.1-only servers are
-/// judged as before) and the message says what OpenSSL said.
-pub async fn negotiate<F, Fut>(trust: &Trust, tcp: TcpStream, host: &str, reconnect: F) -> Handshake
+/// judged as before) and the message says what OpenSSL said. The second attempt ends at
+/// `deadline` (the whole fetch's or probe's), so a slow retry cannot lose the first client's
+/// facts to the caller's own time limit: it comes back `timed_out` with them.
+pub async fn negotiate<F, Fut>(
+    trust: &Trust,
+    tcp: TcpStream,
+    host: &str,
+    deadline: tokio::time::Instant,
+    reconnect: F,
+) -> Handshake
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<TcpStream, String>>,
@@ -202,9 +215,25 @@ where
     if !first.wants_other_client() {
         return first;
     }
-    let second = match reconnect().await {
-        Ok(tcp) => handshake_openssl(trust, tcp, host).await,
-        Err(why) => Handshake::failed(&openssl_name(), TlsError::Handshake(why)),
+    let retry = async {
+        match reconnect().await {
+            Ok(tcp) => handshake_openssl(trust, tcp, host).await,
+            Err(why) => Handshake::failed(&openssl_name(), TlsError::Handshake(why)),
+        }
+    };
+    let Ok(second) = tokio::time::timeout_at(deadline, retry).await else {
+        let why = match &first.error {
+            Some(TlsError::Handshake(why)) => format!("{why}; "),
+            _ => String::new(),
+        };
+        return Handshake {
+            error: Some(TlsError::Handshake(format!(
+                "{why}{} got no answer before the time limit",
+                openssl_name()
+            ))),
+            timed_out: true,
+            ..first
+        };
     };
     if second.stream.is_some() {
         return second;
@@ -313,6 +342,7 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
         client,
         certificate,
         incompatible: false,
+        timed_out: false,
     }
 }
 
@@ -388,6 +418,7 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                 client: RUSTLS.to_string(),
                 certificate,
                 incompatible: false,
+                timed_out: false,
             }
         }
         Err(e) => {
@@ -469,4 +500,64 @@ pub fn cert_facts(der: &CertificateDer<'_>) -> Option<CertFacts> {
         not_before: Some(cert.validity().not_before.timestamp()),
         not_after: Some(cert.validity().not_after.timestamp()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::net::{TcpListener, TcpStream};
+
+    use super::*;
+
+    /// A server that answers rustls's ClientHello with a `handshake_failure` alert (nothing in
+    /// common) and then, on the second client's connection, never says anything: the retry
+    /// must end at the check's deadline with the first client's verdict kept, not hang until
+    /// the caller's own time limit throws every fact away.
+    #[tokio::test]
+    async fn a_stalled_retry_ends_at_the_deadline_and_keeps_the_first_clients_facts() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut first, _) = listener.accept().await.unwrap();
+            let mut hello = [0u8; 512];
+            let _ = first.read(&mut hello).await;
+            // TLS 1.2 record: alert, fatal (2), handshake_failure (40).
+            first
+                .write_all(&[0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28])
+                .await
+                .unwrap();
+            let (silent, _) = listener.accept().await.unwrap();
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            drop((first, silent));
+        });
+        let trust = Trust::new(&[] as &[&str]).unwrap();
+        let tcp = TcpStream::connect(addr).await.unwrap();
+        let started = tokio::time::Instant::now();
+        let deadline = started + Duration::from_millis(400);
+        let hs = negotiate(
+            &trust,
+            tcp,
+            "mta-sts.example.com",
+            deadline,
+            || async move { TcpStream::connect(addr).await.map_err(|e| e.to_string()) },
+        )
+        .await;
+        assert!(hs.timed_out, "the retry was not cut at the deadline");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "negotiate ran {:?} past a 400 ms deadline",
+            started.elapsed()
+        );
+        assert!(hs.stream.is_none());
+        assert_eq!(hs.client, RUSTLS, "the first client's facts are kept");
+        match hs.error {
+            Some(TlsError::Handshake(why)) => {
+                assert!(why.contains("got no answer before the time limit"), "{why}")
+            }
+            other => panic!("expected a handshake error naming the timeout, got {other:?}"),
+        }
+        server.abort();
+    }
 }
