@@ -478,7 +478,7 @@ catalog! {
         "Enable TLS 1.2 and 1.3 on the web server.";
     FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 7525 §4.2",
         "Policy host offers only legacy cipher suites",
-        "The policy host agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461, and clients on OpenSSL's defaults connect. But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites; rustls has no others, and Python's default TLS settings (3.10 and later, used by Python-based MTA-STS resolvers) drop the SHA-1 CBC suites: for senders built on those, there is no policy.",
+        "The policy host agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461, and clients on OpenSSL's default suites connect: Postfix, and postfix-mta-sts-resolver on Debian's python3 (built to use OpenSSL's list). But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites; rustls has no others, and Python's own default list (3.10 and later, what a Python built from source with default options uses) has no SHA-1 MAC and no RSA key exchange suites: an MTA-STS resolver on such a Python gets no policy, so senders built on either have none.",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2.";
     FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
         "TLS handshake with the policy host failed",

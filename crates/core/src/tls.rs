@@ -72,6 +72,32 @@ pub fn is_cbc(cipher: &str) -> bool {
     c.contains("CBC") || c.ends_with("SHA") || c.ends_with("SHA256") || c.ends_with("SHA384")
 }
 
+/// The TLS 1.2 suites of Python's own default list (3.10 and later, `PY_SSL_DEFAULT_CIPHER_STRING`:
+/// ECDHE or DHE with AES-GCM, ChaCha20 or SHA-2 CBC; no SHA-1 MACs, no RSA key exchange), in
+/// OpenSSL's names, as such a Python lists them. Debian builds its `python3` with OpenSSL's list
+/// instead. The interop suite runs an MTA-STS resolver on each kind of Python.
+const PYTHON_OWN_DEFAULTS_TLS12: &[&str] = &[
+    "ECDHE-ECDSA-AES256-GCM-SHA384",
+    "ECDHE-RSA-AES256-GCM-SHA384",
+    "ECDHE-ECDSA-AES128-GCM-SHA256",
+    "ECDHE-RSA-AES128-GCM-SHA256",
+    "ECDHE-ECDSA-CHACHA20-POLY1305",
+    "ECDHE-RSA-CHACHA20-POLY1305",
+    "ECDHE-ECDSA-AES256-SHA384",
+    "ECDHE-RSA-AES256-SHA384",
+    "ECDHE-ECDSA-AES128-SHA256",
+    "ECDHE-RSA-AES128-SHA256",
+    "DHE-RSA-AES256-GCM-SHA384",
+    "DHE-RSA-AES128-GCM-SHA256",
+    "DHE-RSA-AES256-SHA256",
+    "DHE-RSA-AES128-SHA256",
+];
+
+/// True when a TLS 1.2 suite (OpenSSL's name) is outside Python's own default list.
+pub fn python_defaults_refuse(cipher: &str) -> bool {
+    !PYTHON_OWN_DEFAULTS_TLS12.contains(&cipher.to_ascii_uppercase().as_str())
+}
+
 /// True when a certificate DNS-ID covers `host` (RFC 6125 §6.4.3 as profiled by RFC 8461:
 /// `*` only as the complete left-most label).
 pub fn name_matches(dns_names: &[String], host: &str) -> bool {
@@ -172,12 +198,17 @@ pub(crate) fn evaluate(
         } else {
             "a suite modern TLS libraries leave out"
         };
+        let also = if python_defaults_refuse(c) {
+            ", and neither does Python on its own default suites (3.10 and later)"
+        } else {
+            ""
+        };
         push(Finding::new(
             codes.cbc_only,
             format!(
                 "{host}: the only cipher suite in common was {c}{by}, {kind}; \
-                 senders differ: clients on OpenSSL's defaults such as Postfix connect, \
-                 rustls and Python's default TLS settings do not"
+                 senders differ: Postfix and others on OpenSSL's default suites connect, \
+                 rustls-based senders do not{also}"
             ),
         ));
     }
@@ -282,6 +313,28 @@ mod tests {
             "DHE-RSA-AES128-CCM",
         ] {
             assert!(!is_cbc(aead), "{aead}");
+        }
+    }
+
+    /// What Python 3.10+ offers on its own default list (checked against a real Python by the
+    /// interop suite's second MTA-STS resolver).
+    #[test]
+    fn python_own_defaults() {
+        for refused in [
+            "ECDHE-ECDSA-AES128-SHA",
+            "ECDHE-RSA-AES256-SHA",
+            "AES256-SHA",
+            "AES128-GCM-SHA256",
+            "DHE-RSA-AES128-SHA",
+        ] {
+            assert!(python_defaults_refuse(refused), "{refused}");
+        }
+        for offered in [
+            "ECDHE-ECDSA-AES128-SHA256",
+            "DHE-RSA-AES128-GCM-SHA256",
+            "ecdhe-rsa-chacha20-poly1305",
+        ] {
+            assert!(!python_defaults_refuse(offered), "{offered}");
         }
     }
 
