@@ -3,7 +3,8 @@
 # the wasm32 target, wasm-bindgen-cli 0.2.130 (must match the crate pin), Trunk 0.21.14
 # (0.22 needs rustc 1.96), wasm-opt 132 from npm (Debian's binaryen is too old), and
 # Debian packages: chromium + chromium-driver for the browser tests, libssl-dev for the
-# checker's OpenSSL client, and the interop world's servers. Cold: ~15 min on 2 cores.
+# checker's OpenSSL client, and the interop world's servers (Exim unpacked beside Postfix).
+# Cold: ~15 min on 2 cores.
 # Prints the PATH addition for wasm-opt; callers `source` it or use `eval "$(scripts/setup.sh)"`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,15 +28,27 @@ if [ "$("$bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; t
 fi
 # Debian packages: a command each needs -> the package that has it. Chromium for the browser
 # tests; OpenSSL's headers for the checker's second TLS client (crates/server/src/tls.rs); the
-# interop world's real servers (crates/interop): Knot, Unbound, dnsdist, nginx, Apache, Postfix.
+# interop world's real servers (crates/interop): Knot, Unbound, dnsdist, nginx, Apache, Postfix,
+# and Debian's MTA-STS resolver as the reference policy client.
 need=""
 for pair in chromium:chromium chromedriver:chromium-driver pkg-config:pkg-config \
             knotd:knot keymgr:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light \
-            apache2:apache2 postfix:postfix posttls-finger:postfix openssl:openssl; do
+            apache2:apache2 postfix:postfix posttls-finger:postfix openssl:openssl \
+            mta-sts-query:postfix-mta-sts-resolver unshare:util-linux; do
   cmd=${pair%%:*}; pkg=${pair#*:}
   PATH="$PATH:/usr/sbin:/sbin" command -v "$cmd" >/dev/null || need="$need $pkg"
 done
 [ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
+# Exim (the interop world's second MX server) conflicts with Postfix as a package: it is
+# unpacked with `dpkg -x` into .tools/exim (below), and only the libraries it links are installed.
+exim="$PWD/.tools/exim"
+for lib in libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0 libcrypt1; do
+  dpkg-query -W -f='${Status}' "$lib" 2>/dev/null | grep -q 'ok installed' || need="$need $lib"
+done
+if [ -n "$need" ] || [ ! -x "$exim/usr/sbin/exim4" ]; then
+  # Wait for another apt run (unattended upgrades, a parallel job) instead of failing.
+  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+fi
 if [ -n "$need" ]; then
   need=$(echo $need | tr ' ' '\n' | sort -u | tr '\n' ' ')
   log "installing Debian packages (apt, ~1-2 min):$need"
@@ -46,14 +59,31 @@ if [ -n "$need" ]; then
     printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  # Wait for another apt run (unattended upgrades, a parallel job) instead of failing.
-  apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq $need >&2
   # Nor start at the next boot, on all addresses (only the services installed just now).
-  for pair in knot:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light apache2:apache2 postfix:postfix; do
+  for pair in knot:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light apache2:apache2 postfix:postfix \
+              postfix-mta-sts-resolver:postfix-mta-sts-resolver; do
     svc=${pair%%:*}; pkg=${pair#*:}
     case " $need " in *" $pkg "*) ;; *) continue ;; esac
     { systemctl disable "$svc" || update-rc.d "$svc" disable; } >/dev/null 2>&1 || true
   done
+fi
+# The second reference MTA-STS resolver: PyPI's release in a venv on this machine's python3
+# (pyenv's, built with Python's own default cipher suites; Debian's python3 is the first).
+pyres="$PWD/.tools/pyresolver"
+if ! cmp -s crates/interop/reference-resolver.txt "$pyres/installed.txt" 2>/dev/null; then
+  log "installing the reference MTA-STS resolver from PyPI into .tools/pyresolver"
+  rm -rf "$pyres"
+  python3 -m venv "$pyres" >&2
+  "$pyres/bin/pip" install -q --disable-pip-version-check -r crates/interop/reference-resolver.txt >&2
+  cp crates/interop/reference-resolver.txt "$pyres/installed.txt"
+fi
+if [ ! -x "$exim/usr/sbin/exim4" ]; then
+  log "unpacking Exim 4 (exim4-base, exim4-daemon-light) into .tools/exim"
+  debs=$(mktemp -d)
+  chmod 1777 "$debs"   # apt's download user writes there
+  (cd "$debs" && apt-get -o DPkg::Lock::Timeout=600 download -qq exim4-base exim4-daemon-light) >&2
+  for deb in "$debs"/*.deb; do dpkg -x "$deb" "$exim"; done
+  rm -rf "$debs"
 fi
 echo "export PATH=\"$bin:\$PATH\""

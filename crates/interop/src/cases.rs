@@ -3,7 +3,9 @@
 //!
 //! Every domain `<name>.test` gets `_mta-sts`, `_smtp._tls`, `mta-sts` and MX records unless
 //! its case says otherwise. Case `i` (1-based) uses policy host address `127.0.44.i` (nginx) or
-//! `127.0.45.i` (Apache) and MX address `127.0.25.i` (Postfix).
+//! `127.0.45.i` (Apache) and MX address `127.0.25.i` (Postfix or Exim).
+
+use crate::resolver::Client;
 
 /// How the policy host's TLS is limited.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -53,6 +55,8 @@ pub enum WebServer {
 pub enum Mx {
     /// Postfix with STARTTLS, limited as given.
     Postfix(Tls, Cert),
+    /// Exim (GnuTLS) with STARTTLS, limited as given.
+    Exim(Tls, Cert),
     /// Postfix without STARTTLS.
     NoStarttls,
     /// An address where nothing listens.
@@ -83,6 +87,23 @@ pub struct Expect {
     /// Whether `posttls-finger -l secure` (Postfix's client at the level an enforced MTA-STS
     /// policy asks for) must establish a verified connection to the first MX.
     pub sender_delivers: Option<bool>,
+    /// What the reference MTA-STS resolver must make of the policy.
+    pub reference: Reference,
+}
+
+/// The reference resolvers' answers ([`crate::resolver`]) against ours.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// Each gets a policy exactly when we say senders apply one, with the same `id`, mode,
+    /// `max_age` and `mx` patterns; and none when we say there is none.
+    Agrees,
+    /// A known divergence that one of our findings names: we say senders apply the policy
+    /// (with the warning `code`); `client` gets none, `because`; the others agree with us.
+    GetsNone {
+        client: Client,
+        code: &'static str,
+        because: &'static str,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -133,6 +154,7 @@ const fn green() -> Expect {
         readiness: "enforced",
         codes: &[],
         sender_delivers: Some(true),
+        reference: Reference::Agrees,
     }
 }
 
@@ -146,6 +168,7 @@ const fn red(
         readiness,
         codes,
         sender_delivers: delivers,
+        reference: Reference::Agrees,
     }
 }
 
@@ -207,6 +230,11 @@ pub fn all() -> Vec<Case> {
                     readiness: "enforced",
                     codes: &["policy_fetch.tls_cbc_only", "mx_tls.cbc_only"],
                     sender_delivers: Some(true),
+                    reference: Reference::GetsNone {
+                        client: Client::PyPi,
+                        code: "policy_fetch.tls_cbc_only",
+                        because: "Python's own default suites (3.10 and later) have no SHA-1 CBC",
+                    },
                 },
             )
         },
@@ -243,6 +271,7 @@ pub fn all() -> Vec<Case> {
                     readiness: "unknown",
                     codes: &["mx_tls.unreachable"],
                     sender_delivers: None,
+                    reference: Reference::Agrees,
                 },
             )
         },
@@ -255,6 +284,7 @@ pub fn all() -> Vec<Case> {
                     readiness: "enforced",
                     codes: &["policy_fetch.content_encoding"],
                     sender_delivers: Some(true),
+                    reference: Reference::Agrees,
                 },
             )
         },
@@ -309,12 +339,41 @@ pub fn all() -> Vec<Case> {
                     readiness: "no_mail",
                     codes: &[],
                     sender_delivers: None,
+                    reference: Reference::Agrees,
                 },
             )
         },
         Case {
             web: WebServer::Apache,
             ..base("apache", green())
+        },
+        Case {
+            mx: Mx::Exim(Tls::Default, Cert::Good),
+            ..base("exim", green())
+        },
+        Case {
+            mx: Mx::Exim(Tls::Only12, Cert::Good),
+            ..base("exim12", green())
+        },
+        Case {
+            mx: Mx::Exim(Tls::Cbc12, Cert::Good),
+            ..base(
+                "eximcbc",
+                Expect {
+                    overall: "amber",
+                    readiness: "enforced",
+                    codes: &["mx_tls.cbc_only"],
+                    sender_delivers: Some(true),
+                    reference: Reference::Agrees,
+                },
+            )
+        },
+        Case {
+            mx: Mx::Exim(Tls::Default, Cert::LeafOnly),
+            ..base(
+                "eximchain",
+                red(&["mx_tls.cert_untrusted"], "enforced_failing", Some(false)),
+            )
         },
     ]
 }

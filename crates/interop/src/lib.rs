@@ -1,6 +1,7 @@
 //! A permanent world of real, independently written servers for the interop tests: Knot,
-//! Unbound and dnsdist for DNS and DoH, nginx and Apache as policy hosts, Postfix as MX hosts
-//! and as the reference sender, and a PKI made by `openssl`. All of them are Debian packages
+//! Unbound and dnsdist for DNS and DoH, nginx and Apache as policy hosts, Postfix and Exim
+//! ([`exim`], GnuTLS) as MX hosts, Postfix as the reference sender, Debian's `postfix-mta-sts-resolver` as the reference policy
+//! resolver ([`resolver`]), and a PKI made by `openssl`. All of them are Debian packages
 //! started on loopback (127.0.25.0/24, 127.0.44-45.0/24, 127.0.53.0/24, the standard ports) with
 //! their configuration in a temporary directory, and stopped when the [`World`] is dropped,
 //! also when a test fails.
@@ -11,8 +12,10 @@
 pub mod cases;
 pub mod daemon;
 pub mod dns;
+pub mod exim;
 pub mod mail;
 pub mod pki;
+pub mod resolver;
 pub mod web;
 
 use std::os::unix::fs::PermissionsExt;
@@ -32,6 +35,8 @@ pub const PACKAGES: &[(&str, &str)] = &[
     ("postfix", "postfix"),
     ("posttls-finger", "postfix"),
     ("openssl", "openssl"),
+    ("mta-sts-query", "postfix-mta-sts-resolver"),
+    ("unshare", "util-linux"),
 ];
 
 pub struct World {
@@ -111,6 +116,7 @@ impl World {
         world.daemons.extend(dns::start(&path, &cases)?);
         world.daemons.extend(web::start(&path, &pki, &cases)?);
         world.daemons.push(mail::start(&path, &pki, &cases)?);
+        world.daemons.extend(exim::start(&path, &pki, &cases)?);
         Ok(world)
     }
 

@@ -71,7 +71,7 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Daemon, String> {
     let mut master = String::new();
     let mut listen = Vec::new();
     for (i, c) in cases.iter().enumerate() {
-        if c.null_mx || c.bogus || c.mx == Mx::Refused {
+        if c.null_mx || c.bogus || matches!(c.mx, Mx::Refused | Mx::Exim(..)) {
             continue;
         }
         let ip = mx_ip(c, i + 1);

@@ -1,14 +1,16 @@
 //! The interop suite: the real `mtasts` binary against real, independently written servers
-//! (Knot, Unbound, nginx, Apache, Postfix from Debian, a PKI from `openssl`), and Postfix's own
-//! client as the reference sender. See `crates/interop`.
+//! (Knot, Unbound, nginx, Apache, Postfix from Debian, a PKI from `openssl`), with Postfix's own
+//! client as the reference sender for the MX hosts and Debian's `postfix-mta-sts-resolver` as
+//! the reference for the policy. See `crates/interop`.
 //!
 //! One test starts the world once and checks every case, so the servers start once and are
 //! stopped at the end whatever happens; every mismatch is collected and reported together.
 
 use std::process::Command;
 
-use mtasts_interop::cases::{Case, Mx};
-use mtasts_interop::{mail, World};
+use mtasts_interop::cases::{Case, Mx, Reference};
+use mtasts_interop::resolver::{self, Answer, Client};
+use mtasts_interop::{dns, mail, World};
 use serde_json::Value;
 
 fn check(world: &World, resolver: &str, domain: &str) -> Result<Value, String> {
@@ -109,7 +111,8 @@ fn judge(world: &World, c: &Case) -> Vec<String> {
                 && f["code"].as_str().is_some_and(|c| c.starts_with("mx_tls."))
                 && f["subject"] == host.as_str()
         });
-        if ours_fails == verified && matches!(c.mx, Mx::Postfix(..) | Mx::NoStarttls) {
+        if ours_fails == verified && matches!(c.mx, Mx::Postfix(..) | Mx::Exim(..) | Mx::NoStarttls)
+        {
             diffs.push(format!(
                 "we say the TLS of {host} {} but posttls-finger {}",
                 if ours_fails { "fails" } else { "passes" },
@@ -117,14 +120,122 @@ fn judge(world: &World, c: &Case) -> Vec<String> {
             ));
         }
     }
+    diffs.extend(against_reference(world, c, &report));
     if !diffs.is_empty() {
         diffs.push(format!("findings:\n{}", messages(&report)));
     }
     diffs
 }
 
+/// The policy we say senders apply: none when anything blocks it (no valid TXT record, a
+/// failed fetch, an invalid policy), else the `id` and the parsed policy.
+fn applied_policy(report: &Value) -> Option<Answer> {
+    let blocked = report["enforce"]["blockers"]
+        .as_array()
+        .is_none_or(|b| !b.is_empty());
+    let p = &report["policy"];
+    if blocked || p.is_null() {
+        return None;
+    }
+    Some(Answer::Valid {
+        id: report["sts_record"]["id"].as_str()?.to_string(),
+        mode: p["mode"].as_str()?.to_string(),
+        max_age: p["max_age"].as_u64()?,
+        mx: p["mx"]
+            .as_array()?
+            .iter()
+            .filter_map(|m| m.as_str().map(String::from))
+            .collect(),
+    })
+}
+
+/// The reference resolvers (`postfix-mta-sts-resolver`, what Postfix senders with MTA-STS
+/// use) must get the policy we say senders apply, and none where we say there is none, except
+/// for a known divergence that our own finding names.
+fn against_reference(world: &World, c: &Case, report: &Value) -> Vec<String> {
+    let ours = applied_policy(report);
+    let mut diffs = Vec::new();
+    for client in Client::ALL {
+        let (theirs, log) = match ask(world, client, &c.domain()) {
+            Ok(r) => (r.answer, r.log),
+            Err(e) => {
+                diffs.push(e);
+                continue;
+            }
+        };
+        let name = client.name();
+        match c.expect.reference {
+            Reference::GetsNone {
+                client: diverging,
+                code,
+                because,
+            } if diverging == client => {
+                if ours.is_none() {
+                    diffs.push(format!(
+                        "we say senders get no policy; the known divergence ({because}) expects one"
+                    ));
+                }
+                if theirs.is_policy() {
+                    diffs.push(format!(
+                        "{name} applies {theirs:?}: the known divergence ({because}) is gone, \
+                         and {code} says otherwise"
+                    ));
+                }
+                if !codes(report).iter().any(|x| x == code) {
+                    diffs.push(format!(
+                        "{name} gets no policy ({because}) but no {code} finding tells the user"
+                    ));
+                }
+            }
+            _ => match (&ours, &theirs) {
+                (Some(a), b) if a == b => {}
+                (None, b) if !b.is_policy() => {}
+                (Some(a), Answer::Valid { .. }) => diffs.push(format!(
+                    "we say senders apply {a:?} but {name} applies {theirs:?}"
+                )),
+                (Some(a), b) => diffs.push(format!(
+                    "we say senders apply {a:?} but {name} gets no policy ({b:?}):\n{log}"
+                )),
+                (None, b) => diffs.push(format!(
+                    "we say senders get no policy but {name} applies {b:?}"
+                )),
+            },
+        }
+    }
+    diffs
+}
+
+fn ask(world: &World, client: Client, domain: &str) -> Result<resolver::Reference, String> {
+    let ns = dns::UNBOUND.split(':').next().unwrap_or(dns::UNBOUND);
+    resolver::query(client, world.dir(), ns, &world.ca_file, domain)
+}
+
+/// The expectations assume what each reference's Python offers by default; a machine where
+/// that differs must say so instead of reporting wrong divergences.
+fn reference_clients_are_as_expected(world: &World) -> Vec<String> {
+    let mut out = Vec::new();
+    for client in Client::ALL {
+        match ask(world, client, "good.test") {
+            Ok(r) if r.sha1_cbc != client.expects_sha1_cbc() => out.push(format!(
+                "{} ({} {}) {} the SHA-1 CBC suites by default; the cases expect the opposite",
+                client.name(),
+                client.python().display(),
+                r.version,
+                if r.sha1_cbc {
+                    "offers"
+                } else {
+                    "does not offer"
+                }
+            )),
+            Ok(_) => {}
+            Err(e) => out.push(e),
+        }
+    }
+    out
+}
+
 #[test]
-fn verdicts_agree_with_real_servers_and_postfix() {
+fn verdicts_agree_with_real_servers_postfix_and_an_mta_sts_resolver() {
     let world = World::start().unwrap_or_else(|e| panic!("interop world: {e}"));
     let failures: Vec<String> = std::thread::scope(|s| {
         let handles: Vec<_> = world
@@ -143,6 +254,7 @@ fn verdicts_agree_with_real_servers_and_postfix() {
             .collect()
     });
     let mut failures = failures;
+    failures.extend(reference_clients_are_as_expected(&world));
     failures.extend(non_recursive_resolver_is_named(&world));
     assert!(
         failures.is_empty(),
