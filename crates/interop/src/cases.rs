@@ -45,6 +45,16 @@ pub enum Serve {
     Chunked,
 }
 
+/// How the policy text deviates from the grammar (RFC 8461 §3.2).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Text {
+    Standard,
+    /// A blank line after `version`.
+    BlankLine,
+    /// `mode: testing`, then `mode: enforce`.
+    DuplicateMode,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum WebServer {
     Nginx,
@@ -104,6 +114,14 @@ pub enum Reference {
         code: &'static str,
         because: &'static str,
     },
+    /// The policy breaks the grammar and strict senders discard it, so we say senders get no
+    /// policy (the strictest sender decides); every reference client is lenient and applies
+    /// it, which our finding `code` says some senders do.
+    Lenient { code: &'static str },
+    /// Every reference client applies a policy that differs from the one we say senders apply
+    /// (the first of a repeated field counts, RFC 8461 §3.2; they keep the last), which our
+    /// finding `code` says.
+    Differs { code: &'static str },
 }
 
 #[derive(Clone, Debug)]
@@ -114,6 +132,7 @@ pub struct Case {
     pub web_tls: Tls,
     pub web_cert: Cert,
     pub serve: Serve,
+    pub text: Text,
     /// `mx:` lines of the policy (`{d}` is the domain).
     pub policy_mx: &'static [&'static str],
     /// The MX host name (`{d}` is the domain); `None` with `null_mx` set publishes `MX 0 .`.
@@ -139,6 +158,7 @@ const fn base(name: &'static str, expect: Expect) -> Case {
         web_tls: Tls::Default,
         web_cert: Cert::Good,
         serve: Serve::Plain,
+        text: Text::Standard,
         policy_mx: &["mx.{d}"],
         mx_name: "mx.{d}",
         mx: Mx::Postfix(Tls::Default, Cert::Good),
@@ -346,6 +366,45 @@ pub fn all() -> Vec<Case> {
         Case {
             web: WebServer::Apache,
             ..base("apache", green())
+        },
+        Case {
+            text: Text::BlankLine,
+            ..base(
+                "blank",
+                Expect {
+                    reference: Reference::Lenient {
+                        code: "policy.line.blank",
+                    },
+                    ..red(&["policy.line.blank"], "not_ready", Some(true))
+                },
+            )
+        },
+        Case {
+            policy_mx: &["mx.{d}."],
+            ..base(
+                "dot",
+                Expect {
+                    reference: Reference::Lenient {
+                        code: "policy.mx.trailing_dot",
+                    },
+                    ..red(&["policy.mx.trailing_dot"], "not_ready", Some(true))
+                },
+            )
+        },
+        Case {
+            text: Text::DuplicateMode,
+            ..base(
+                "dupmode",
+                Expect {
+                    overall: "amber",
+                    readiness: "ready",
+                    codes: &["policy.field.duplicate"],
+                    sender_delivers: Some(true),
+                    reference: Reference::Differs {
+                        code: "policy.field.duplicate",
+                    },
+                },
+            )
         },
         Case {
             mx: Mx::Exim(Tls::Default, Cert::Good),

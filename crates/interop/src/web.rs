@@ -6,7 +6,7 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::Command;
 
-use crate::cases::{Case, Cert, Serve, Tls, WebServer};
+use crate::cases::{Case, Cert, Serve, Text, Tls, WebServer};
 use crate::daemon::Daemon;
 use crate::dns::web_ip;
 use crate::pki::{Leaf, Pki, Validity};
@@ -14,7 +14,11 @@ use crate::pki::{Leaf, Pki, Validity};
 /// The policy a case serves (CRLF line ends, as RFC 8461 §3.2 writes them).
 pub fn policy(c: &Case) -> String {
     let d = c.domain();
-    let mut p = String::from("version: STSv1\r\nmode: enforce\r\n");
+    let mut p = String::from(match c.text {
+        Text::Standard => "version: STSv1\r\nmode: enforce\r\n",
+        Text::BlankLine => "version: STSv1\r\n\r\nmode: enforce\r\n",
+        Text::DuplicateMode => "version: STSv1\r\nmode: testing\r\nmode: enforce\r\n",
+    });
     for mx in c.policy_mx {
         let _ = write!(p, "mx: {}\r\n", mx.replace("{d}", &d));
     }

@@ -187,6 +187,31 @@ fn against_reference(world: &World, c: &Case, report: &Value) -> Vec<String> {
                     ));
                 }
             }
+            Reference::Lenient { code } => {
+                if ours.is_some() {
+                    diffs.push(format!(
+                        "we say senders apply {ours:?}; strict senders discard this policy ({code})"
+                    ));
+                }
+                if !theirs.is_policy() {
+                    diffs.push(format!(
+                        "{name} is no longer lenient here ({code}): it gets no policy ({theirs:?})"
+                    ));
+                }
+                if !codes(report).iter().any(|x| x == code) {
+                    diffs.push(format!("no {code} finding"));
+                }
+            }
+            Reference::Differs { code } => {
+                if ours.is_none() || !theirs.is_policy() || ours.as_ref() == Some(&theirs) {
+                    diffs.push(format!(
+                        "expected {name} to apply another policy than ours ({code}): ours {ours:?}, theirs {theirs:?}"
+                    ));
+                }
+                if !codes(report).iter().any(|x| x == code) {
+                    diffs.push(format!("no {code} finding"));
+                }
+            }
             _ => match (&ours, &theirs) {
                 (Some(a), b) if a == b => {}
                 (None, b) if !b.is_policy() => {}
