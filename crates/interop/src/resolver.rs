@@ -106,6 +106,23 @@ if found is not None:
 print(json.dumps(out))
 "#;
 
+/// The namespace's `resolv.conf` naming `nameserver`. Many queries run at once, so it is
+/// written under a new name and renamed into place: a query never mounts a half-written file.
+fn resolv_conf(dir: &Path, nameserver: &str) -> Result<PathBuf, String> {
+    let path = dir.join(format!("reference-resolv-{nameserver}.conf"));
+    let tmp = dir.join(format!(
+        "reference-resolv-{nameserver}.{:?}.tmp",
+        std::thread::current().id()
+    ));
+    std::fs::write(
+        &tmp,
+        format!("nameserver {nameserver}\noptions attempts:2\n"),
+    )
+    .and_then(|_| std::fs::rename(&tmp, &path))
+    .map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
+}
+
 /// Asks `client` for `domain`'s policy, resolving through `nameserver` (an IP address, port
 /// 53) and trusting only `ca_file`. `dir` holds the namespace's `resolv.conf`.
 pub fn query(
@@ -123,12 +140,7 @@ pub fn query(
             python.display()
         ));
     }
-    let resolv = dir.join("reference-resolv.conf");
-    std::fs::write(
-        &resolv,
-        format!("nameserver {nameserver}\noptions timeout:2 attempts:1\n"),
-    )
-    .map_err(|e| format!("{}: {e}", resolv.display()))?;
+    let resolv = resolv_conf(dir, nameserver)?;
     let out = Command::new("unshare")
         .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
         .arg(r#"mount --bind "$1" /etc/resolv.conf && shift && exec "$@""#)
