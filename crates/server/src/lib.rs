@@ -15,5 +15,6 @@ pub mod precompress;
 pub mod probe;
 pub mod resolve;
 pub mod serve;
+pub mod smtp_reply;
 pub mod tls;
 pub mod web;

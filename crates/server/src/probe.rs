@@ -15,6 +15,7 @@ use crate::addr::AddressPolicy;
 use crate::config::{FetchConfig, MAX_MX_PROBES};
 use crate::facts::{elapsed_ms as ms, unix_now, CertCheck, MxTlsFacts, ProbeFacts, Timings};
 use crate::fetch::erase;
+use crate::smtp_reply;
 use crate::tls;
 
 /// Resolves the MX set of `domain` and probes every host (at most [`MAX_MX_PROBES`]) at once.
@@ -254,33 +255,27 @@ async fn send<S: AsyncRead + AsyncWrite + Unpin>(
         .map_err(|e| SmtpError::Closed(e.to_string()))
 }
 
-/// Reads one (possibly multi-line) SMTP reply: its code and the text of each line.
+/// Reads one (possibly multi-line) SMTP reply: its code and the text of each line. Bounded
+/// while reading ([`smtp_reply`]): a peer that streams without a line end is cut off at the
+/// line limit, however long it keeps sending.
 async fn reply<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut BufReader<S>,
 ) -> Result<(u16, Vec<String>), SmtpError> {
-    let mut lines = Vec::new();
+    let mut reader = smtp_reply::Reader::new();
     loop {
-        let mut line = String::new();
-        let n = s.read_line(&mut line).await.map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => SmtpError::NotSmtp("not text".into()),
-            _ => SmtpError::Closed(e.to_string()),
-        })?;
-        if n == 0 {
+        let buf = s
+            .fill_buf()
+            .await
+            .map_err(|e| SmtpError::Closed(e.to_string()))?;
+        if buf.is_empty() {
             return Err(SmtpError::Closed("end of stream".into()));
         }
-        if line.len() > 4096 || lines.len() > 100 {
-            return Err(SmtpError::NotSmtp("the reply is too long".into()));
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        let code: u16 = line.get(..3).and_then(|c| c.parse().ok()).ok_or_else(|| {
-            SmtpError::NotSmtp(format!(
-                "not an SMTP reply: {:?}",
-                line.chars().take(60).collect::<String>()
-            ))
-        })?;
-        lines.push(line.get(4..).unwrap_or("").to_string());
-        if line.as_bytes().get(3) != Some(&b'-') {
-            return Ok((code, lines));
+        let (used, done) = reader
+            .feed(buf)
+            .map_err(|e| SmtpError::NotSmtp(e.to_string()))?;
+        s.consume(used);
+        if let Some(r) = done {
+            return Ok((r.code, r.lines));
         }
     }
 }

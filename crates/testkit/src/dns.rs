@@ -68,6 +68,14 @@ pub struct NameSpec {
     /// the web app's informational DANE note (owner names like `_25._tcp.mx1`).
     #[serde(default)]
     pub tlsa: Vec<(u8, u8, u8, String)>,
+    /// Hostile: this many extra TXT records of 255 bytes each (240 make an answer near the
+    /// 64 KiB a DNS message can hold).
+    #[serde(default)]
+    pub txt_filler: usize,
+    /// Hostile: answers for this name leave slowly: over UDP after this many milliseconds,
+    /// over TCP one byte every this many milliseconds.
+    #[serde(default)]
+    pub slow_ms: Option<u64>,
 }
 
 /// Hex digits to bytes; anything that is not a pair of hex digits is skipped.
@@ -158,11 +166,13 @@ impl Zone {
         }
         let qtype = q.query_type;
         let mut name = key(&q.name.to_ascii());
-        {
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        // Only the zone's own names are counted (for the tests and the rebinding sequence): a
+        // stream of random names must not grow the map without bound.
+        if data.names.contains_key(&name) {
             let mut counts = self.queries.lock().unwrap_or_else(|e| e.into_inner());
             *counts.entry((name.clone(), qtype.to_string())).or_default() += 1;
         }
-        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
         resp.metadata.authentic_data = data
             .signed
             .iter()
@@ -213,6 +223,10 @@ impl Zone {
             match qtype {
                 RecordType::TXT => {
                     records.extend(spec.txt.iter().map(|t| RData::TXT(TXT::new(t.strings()))));
+                    records.extend((0..spec.txt_filler).map(|i| {
+                        let filler = format!("{i:05}{}", "x".repeat(250));
+                        RData::TXT(TXT::new(vec![filler]))
+                    }));
                 }
                 RecordType::MX => {
                     for (pref, exchange) in &spec.mx {
@@ -257,6 +271,14 @@ impl Zone {
         Some(resp)
     }
 
+    /// How slowly the answer to this query leaves (hostile names only).
+    pub fn slow_ms(&self, bytes: &[u8]) -> Option<u64> {
+        let query = Message::from_vec(bytes).ok()?;
+        let name = key(&query.queries.first()?.name.to_ascii());
+        let data = self.data.read().unwrap_or_else(|e| e.into_inner());
+        data.names.get(&name)?.slow_ms
+    }
+
     /// Answers raw wire bytes; `None` for no answer.
     pub fn answer_bytes(&self, bytes: &[u8]) -> Option<Vec<u8>> {
         let query = Message::from_vec(bytes).ok()?;
@@ -270,7 +292,7 @@ pub async fn serve(
     zone: Zone,
     addr: SocketAddr,
 ) -> std::io::Result<(SocketAddr, [tokio::task::JoinHandle<()>; 2])> {
-    let udp = UdpSocket::bind(addr).await?;
+    let udp = Arc::new(UdpSocket::bind(addr).await?);
     let bound = udp.local_addr()?;
     let tcp = TcpListener::bind(bound).await?;
     let z = zone.clone();
@@ -289,7 +311,18 @@ pub async fn serve(
                         out = m.to_vec().unwrap_or_default();
                     }
                 }
-                let _ = udp.send_to(&out, peer).await;
+                match z.slow_ms(&buf[..n]) {
+                    Some(ms) => {
+                        let udp = udp.clone();
+                        tokio::spawn(async move {
+                            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                            let _ = udp.send_to(&out, peer).await;
+                        });
+                    }
+                    None => {
+                        let _ = udp.send_to(&out, peer).await;
+                    }
+                }
             }
         }
     });
@@ -316,6 +349,15 @@ pub async fn serve(
                     };
                     let mut framed = (out.len() as u16).to_be_bytes().to_vec();
                     framed.extend(out);
+                    if let Some(ms) = z.slow_ms(&msg) {
+                        for b in framed {
+                            if stream.write_all(&[b]).await.is_err() {
+                                return;
+                            }
+                            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                        }
+                        continue;
+                    }
                     if stream.write_all(&framed).await.is_err() {
                         return;
                     }
@@ -421,6 +463,20 @@ mod tests {
         );
         assert!(ask(&z, "slow.test.", RecordType::A).is_none());
         assert_eq!(z.queries("mx.a.test"), 1);
+    }
+
+    /// Queries for names the zone does not have are not remembered: a flood of random names
+    /// leaves the counter map as it was.
+    #[test]
+    fn unknown_names_are_not_counted() {
+        let z = Zone::default();
+        z.set("a.test", NameSpec::default());
+        for i in 0..1000 {
+            ask(&z, &format!("random-{i}.test."), RecordType::TXT);
+        }
+        ask(&z, "a.test.", RecordType::TXT);
+        let counted = z.queries.lock().unwrap().len();
+        assert_eq!(counted, 1, "only the zone's own name is counted");
     }
 
     #[test]

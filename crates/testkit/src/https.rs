@@ -42,6 +42,10 @@ pub struct PolicyHost {
     /// asked for no compression.
     #[serde(default)]
     pub content_encoding: Option<String>,
+    /// Hostile: send only this many bytes of the response (head and body), then hold the
+    /// connection open in silence.
+    #[serde(default)]
+    pub stall_after: Option<usize>,
 }
 
 fn ok() -> u16 {
@@ -142,6 +146,13 @@ pub async fn serve(
             let request = String::from_utf8_lossy(&buf);
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
             let (head, body) = host.response(&path);
+            if let Some(n) = host.stall_after {
+                let all: Vec<u8> = head.into_iter().chain(body).take(n).collect();
+                let _ = stream.write_all(&all).await;
+                let _ = stream.flush().await;
+                tokio::time::sleep(Duration::from_secs(120)).await;
+                return;
+            }
             if stream.write_all(&head).await.is_err() {
                 return;
             }

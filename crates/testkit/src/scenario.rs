@@ -61,3 +61,12 @@ pub fn catalogue() -> Vec<Scenario> {
         .map(|(name, json)| Scenario::parse(name, json).unwrap_or_else(|e| panic!("{e}")))
         .collect()
 }
+
+/// The hostile world: hosts that attack the checker (endless lines, stalls mid-read, slow and
+/// huge DNS answers, terminal escapes). For the tests only; never part of the demo.
+pub fn hostile() -> Vec<Scenario> {
+    embedded::HOSTILE
+        .iter()
+        .map(|(name, json)| Scenario::parse(name, json).unwrap_or_else(|e| panic!("{e}")))
+        .collect()
+}

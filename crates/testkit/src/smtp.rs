@@ -1,5 +1,6 @@
 //! SMTP hosts with STARTTLS, or misbehaving in the ways real MX hosts do: no STARTTLS, a bad
-//! certificate, closing after the banner, never sending one, refusing connections. They accept no mail: `MAIL` is
+//! certificate, closing after the banner, never sending one, refusing connections; and
+//! hostile ones (a line that never ends, a reply that stops halfway). They accept no mail: `MAIL` is
 //! answered 503 and counted, so tests can prove a probe never got that far.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -27,6 +28,10 @@ pub enum SmtpKind {
     NoBanner,
     /// Nothing listens: connections are refused.
     Refuse,
+    /// Hostile: "220 " and then bytes without a line end, as fast as they are taken.
+    EndlessLine,
+    /// Hostile: the first line of a multi-line greeting and half of the second, then silence.
+    StallMidReply,
 }
 
 impl SmtpKind {
@@ -66,6 +71,22 @@ pub async fn serve(
         tokio::spawn(async move {
             match kind {
                 SmtpKind::NoBanner => {
+                    tokio::time::sleep(Duration::from_secs(120)).await;
+                    return;
+                }
+                SmtpKind::EndlessLine => {
+                    let chunk = [b'x'; 16 * 1024];
+                    if tcp.write_all(b"220 ").await.is_err() {
+                        return;
+                    }
+                    // Until the peer goes away (bounded by the test's lifetime).
+                    while tcp.write_all(&chunk).await.is_ok() {}
+                    return;
+                }
+                SmtpKind::StallMidReply => {
+                    let _ = tcp
+                        .write_all(format!("220-{host} ESMTP\r\n220 half a li").as_bytes())
+                        .await;
                     tokio::time::sleep(Duration::from_secs(120)).await;
                     return;
                 }

@@ -234,6 +234,7 @@ impl World {
             body_bytes: 0,
             drip_ms: None,
             content_encoding: None,
+            stall_after: None,
         };
         self.tasks.push(tokio::spawn(https::serve(
             https,
