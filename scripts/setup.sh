@@ -71,6 +71,11 @@ fi
 # The second reference MTA-STS resolver: PyPI's release in a venv on this machine's python3
 # (pyenv's, built with Python's own default cipher suites; Debian's python3 is the first).
 pyres="$PWD/.tools/pyresolver"
+if python3 -c 'import ssl, sys; sys.exit("ECDHE-ECDSA-AES128-SHA" not in [c["name"] for c in ssl.create_default_context().get_ciphers()])' 2>/dev/null; then
+  log "WARNING: $(command -v python3) uses OpenSSL's cipher list (as Debian's python3 does); the"
+  log "interop suite's second reference resolver needs a Python built with its own default list"
+  log "(a source build, such as pyenv's) and will say so when it runs"
+fi
 if ! cmp -s crates/interop/reference-resolver.txt "$pyres/installed.txt" 2>/dev/null; then
   log "installing the reference MTA-STS resolver from PyPI into .tools/pyresolver"
   rm -rf "$pyres"

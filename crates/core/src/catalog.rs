@@ -107,6 +107,22 @@ pub fn rfc_url(reference: &str) -> Option<String> {
     })
 }
 
+/// Codes that are no longer emitted: `(old code, its successor, why)`. Scripts that match on an
+/// old code find here what replaced it (`mtasts explain OLD` says so).
+pub const RETIRED: &[(&str, &str, &str)] = &[(
+    "report.mx_host_array",
+    "report.mx_host_string",
+    "RFC 8460 §4.4 makes mx-host an array, so the deviation worth a note is a plain string, not an array (renamed in 2026-11, with its meaning turned around)",
+)];
+
+/// The successor of a retired code, and why it changed.
+pub fn retired(code: &str) -> Option<(Code, &'static str)> {
+    RETIRED
+        .iter()
+        .find(|(old, _, _)| *old == code)
+        .and_then(|(_, new, why)| Code::parse(new).map(|c| (c, *why)))
+}
+
 /// The whole catalog as Markdown (the content of `docs/findings.md`).
 pub fn markdown() -> String {
     let mut out = String::from(
@@ -114,14 +130,21 @@ pub fn markdown() -> String {
          Generated from `crates/core/src/catalog.rs` by `mtasts explain --all --markdown`; a test keeps it in sync.\n\n\
          Severity: **error** means a conforming sender would not accept or apply the record or policy (or mail would fail); \
          **warning** means it works for conforming senders but is weak or known to trip some implementations; **info** is advice.\n\n\
-         Leniencies senders differ on: input that breaks the RFC grammar is an **error** when a parser that follows the grammar \
-         would lose the field or the whole record (a byte order mark, indentation, a space before `:`, bare CR line ends, \
-         `;;` or trailing white space in a TXT record), and a **warning** when the meaning stays clear and lenient parsers \
-         are expected to accept it (blank lines, a trailing dot on `mx`, a space before the first `;`). \
-         Each explanation says what strict and lenient parsers do. \
-         We have no verified list of which sender implementations are strict.\n",
+         Senders differ where input breaks the RFC grammar, and the strictest widely used sender decides: such input is an \
+         **error** when a parser that follows the grammar would lose the field or the whole record or policy (a byte order \
+         mark, indentation, a space before `:`, bare CR line ends, a blank line, a trailing dot on `mx`, `;;` or trailing white \
+         space in a TXT record), since for that sender the domain has no policy; a **warning** when the meaning stays clear \
+         (a space before the first `;`). Lenient senders are not ignored: the interop suite runs postfix-mta-sts-resolver \
+         (the policy source of Postfix senders) on real servers, `crates/core/src/lenient.rs` reads every deployment as it \
+         does, `policy.read_differently` says where it applies something else, and where it enforces a policy, MX hosts that \
+         fail under its reading bounce mail (`mx.uncovered_lenient`, and STARTTLS failures count as bounces). \
+         Which other implementations are strict or lenient is not verified here.\n",
     );
     out.push_str(&crate::verdict::markdown());
+    out.push_str("\n## Retired codes\n\nNo longer emitted; `mtasts explain OLD` shows the successor.\n\n| code | replaced by | why |\n|---|---|---|\n");
+    for (old, new, why) in RETIRED {
+        out.push_str(&format!("| `{old}` | `{new}` | {why} |\n"));
+    }
     let mut group = "";
     for code in Code::ALL {
         let i = code.info();
@@ -294,7 +317,7 @@ catalog! {
         "Serve the policy: version, mode, mx and max_age lines.";
     PolicyCrLineEnding => "policy.line.cr_only", Error, "RFC 8461 §3.2",
         "Lines end in a bare CR",
-        "Lines end in LF or CRLF (\"sts-policy-term = LF / CRLF\"). With bare CR line ends, senders see the whole file as one line and the policy is invalid.",
+        "Lines end in LF or CRLF (\"sts-policy-term = LF / CRLF\"). Senders differ on bare CR line ends: parsers that follow the grammar see the whole file as one line and discard the policy, so for them the domain has no policy; postfix-mta-sts-resolver splits on CR and reads it (checked in the interop suite), and Postfix then enforces it.",
         "Save the file with LF or CRLF line ends.";
     PolicyMixedLineEndings => "policy.line.mixed_endings", Info, "RFC 8461 §3.2",
         "Mixed line ends",
@@ -334,11 +357,11 @@ catalog! {
         "Convert the name to its xn-- form.";
     PolicyMxTrailingDot => "policy.mx.trailing_dot", Error, "RFC 8461 §3.2",
         "mx ends with a dot",
-        "The grammar's Domain has no trailing dot. Parsers that follow it reject the whole policy, and for those senders the domain has no policy at all; lenient ones ignore the dot when matching. The strictest widely used sender decides, so this is an error.",
+        "The grammar's Domain has no trailing dot. Parsers that follow it reject the whole policy, so for those senders the domain has no policy at all. postfix-mta-sts-resolver keeps the value with its dot and Postfix matches no MX host against it, so in mode enforce its mail bounces (checked with the real resolver and posttls-finger in the interop suite). Either way this is an error.",
         "Remove the trailing dot.";
     PolicyBlankLine => "policy.line.blank", Error, "RFC 8461 §3.2",
         "Blank line",
-        "The grammar has no blank lines (only one line end after the last field). Several MTA-STS implementations, checked against their own test vectors, reject the whole policy for one blank line, a trailing one included: for those senders the domain has no policy. Lenient ones skip it.",
+        "The grammar has no blank lines (only one line end after the last field). Senders differ: parsers that follow the grammar reject the whole policy for one blank line, a trailing one included, so for them the domain has no policy; postfix-mta-sts-resolver skips the line and applies the rest (checked in the interop suite), and Postfix then enforces it. The strictest widely used sender decides, so this is an error.",
         "Remove every blank line, including any after the last field.";
     PolicyControlChar => "policy.line.control_char", Error, "RFC 8461 §3.2",
         "Control character",
@@ -396,6 +419,10 @@ catalog! {
         "Field given twice with different values",
         "RFC 8461 §3.2: of a field given more than once (mx excepted), \"all entries except for the first SHALL be ignored\". Implementations differ here: some keep the last value instead, so senders can disagree about this field.",
         "Keep only one line for version, mode and max_age, with the value you mean.";
+    PolicyReadDifferently => "policy.read_differently", Warning, "RFC 8461 §3.2",
+        "Some senders read this policy differently",
+        "Senders differ, and both readings are in use. Strict senders follow the grammar of RFC 8461 and discard a policy with a blank line, a trailing dot on mx or CR-only line ends, and keep the first of a repeated field. postfix-mta-sts-resolver, the MTA-STS policy source Postfix senders use, reads such a policy anyway, keeps the last of a repeated field, accepts a TXT id of any characters, and needs ASCII text unless a charset is declared. Postfix then enforces what it applies in mode enforce. So the same policy can protect nothing for some senders and bounce mail for others. Checked against the real resolver (Debian's and PyPI's builds) in the interop suite.",
+        "Publish one reading only: fix every error and warning of the policy and the TXT record (no repeated fields), then change the TXT id.";
     PolicyDuplicateSame => "policy.field.duplicate_same", Info, "RFC 8461 §3.2",
         "Field repeated with the same value",
         "The field appears again with the same value: whichever one a sender keeps, the meaning is the same.",
@@ -476,9 +503,9 @@ catalog! {
         "Outdated TLS on the policy host",
         "Only TLS versions older than 1.2 were offered. RFC 8461 §3.3 requires TLS 1.2 or newer for the policy fetch, and current TLS libraries (OpenSSL 3 as Debian ships it, rustls) refuse older versions by default.",
         "Enable TLS 1.2 and 1.3 on the web server.";
-    FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 7525 §4.2",
+    FetchTlsCbcOnly => "policy_fetch.tls_cbc_only", Warning, "RFC 9325 §4.2",
         "Policy host offers only legacy cipher suites",
-        "The policy host agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461, and clients on OpenSSL's default suites connect: Postfix, and postfix-mta-sts-resolver on Debian's python3 (built to use OpenSSL's list). But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites; rustls has no others, and Python's own default list (3.10 and later, what a Python built from source with default options uses) has no SHA-1 MAC and no RSA key exchange suites: an MTA-STS resolver on such a Python gets no policy, so senders built on either have none.",
+        "In short: some senders can fetch the policy, others cannot. The policy host's HTTPS works only with old-style cipher suites (CBC encryption, RSA key exchange or DHE) that current TLS libraries leave out. TLS 1.2 with such a suite satisfies RFC 8461, and clients on OpenSSL's default suites connect, among them postfix-mta-sts-resolver on Debian's python3 (which Debian builds to use OpenSSL's list). But the current TLS recommendations (BCP 195, RFC 9325 §4.2) ask for ECDHE with AEAD suites (AES-GCM, ChaCha20-Poly1305): rustls has no others, and Python's own default list (3.10 and later, what a Python built from source with default options uses) has no SHA-1 MAC and no RSA key exchange suites, so an MTA-STS resolver on such a Python gets no policy (both builds are run by the interop suite).",
         "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2.";
     FetchTlsHandshake => "policy_fetch.tls_handshake", Error, "RFC 8461 §3.3",
         "TLS handshake with the policy host failed",
@@ -540,6 +567,10 @@ catalog! {
         "MX not covered by the enforced policy",
         "Senders applying an enforced policy will not deliver to an MX host that no mx pattern matches: mail to it fails.",
         "Add an \"mx:\" line for this host (or a *.domain pattern that covers it), and change the TXT id.";
+    MxUncoveredLenient => "mx.uncovered_lenient", Error, "RFC 8461 §4.1",
+        "MX not matched as some senders read the policy",
+        "postfix-mta-sts-resolver, the MTA-STS policy source Postfix senders use, reads this policy and hands Postfix its mx values as written; Postfix enforces them (\"secure match=\") and does not match this host, so its mail to it bounces. The usual cause is a trailing dot (\"mx: mx.example.com.\"): Postfix compares it with the host name as written, dot included. Checked against the real resolver and Postfix's posttls-finger in the interop suite.",
+        "Write every mx value exactly as the grammar has it: the host name or *.domain, with no trailing dot, and change the TXT id.";
     MxUncoveredTesting => "mx.uncovered_testing", Warning, "RFC 8461 §4.1",
         "MX not covered by the policy",
         "In testing mode this only produces failure reports, but enforcing would stop delivery to this host.",
@@ -572,10 +603,10 @@ catalog! {
         "Outdated TLS on the MX",
         "RFC 8461 §4.2 requires TLS 1.2 or newer. Postfix on Debian's OpenSSL 3 refuses a TLS 1.0-only MX at the level MTA-STS maps to (checked with posttls-finger -l secure).",
         "Enable TLS 1.2 and 1.3 on the mail server.";
-    MxTlsCbcOnly => "mx_tls.cbc_only", Warning, "RFC 7525 §4.2",
+    MxTlsCbcOnly => "mx_tls.cbc_only", Warning, "RFC 9325 §4.2",
         "MX offers only legacy cipher suites",
-        "The MX agreed only on a suite that modern TLS libraries leave out: CBC with SHA-1 or SHA-2 MACs, RSA key exchange or DHE. TLS 1.2 with such a suite satisfies RFC 8461 §4.2, and senders on OpenSSL's defaults deliver (checked with Postfix's posttls-finger at the level MTA-STS maps to, \"-l secure\"). But BCP 195 (RFC 7525 §4.2) recommends ECDHE with AEAD suites, and senders whose TLS library has no others (such as rustls) cannot connect.",
-        "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2 (Postfix: smtpd_tls_mandatory_ciphers = medium or high; remove restrictive tls_medium_cipherlist).";
+        "In short: some senders deliver, others cannot. The MX host's STARTTLS works only with old-style cipher suites (CBC encryption, RSA key exchange or DHE) that current TLS libraries leave out. TLS 1.2 with such a suite satisfies RFC 8461 §4.2, and senders on OpenSSL's default suites deliver (checked with Postfix's posttls-finger at the level MTA-STS maps to, \"-l secure\", against Postfix and Exim MX hosts). But the current TLS recommendations (BCP 195, RFC 9325 §4.2) ask for ECDHE with AEAD suites (AES-GCM, ChaCha20-Poly1305), and senders whose TLS library has no others (rustls, for one) cannot connect; under an enforced policy their mail bounces.",
+        "Enable TLS 1.3 and the ECDHE AES-GCM or ChaCha20-Poly1305 suites for TLS 1.2. Postfix: keep smtpd_tls_ciphers at its default (medium) and remove any tls_medium_cipherlist or smtpd_tls_exclude_ciphers that leaves only CBC suites; Exim: tls_require_ciphers.";
     MxTlsHandshake => "mx_tls.tls_handshake", Error, "RFC 8461 §4.2",
         "TLS handshake with the MX failed",
         "STARTTLS was offered but the handshake did not complete.",
@@ -666,7 +697,7 @@ catalog! {
         "Fix or remove the field.";
     TlsrptDuplicateField => "tlsrpt.field.duplicate", Warning, "RFC 8460 §3",
         "Field given twice",
-        "Only the first occurrence is used. To send reports to several places, list the URIs in one rua= separated by commas.",
+        "RFC 8460 §3 does not say which occurrence counts, and implementations differ, so reporters may disagree about where reports go. To send reports to several places, list the URIs in one rua= separated by commas.",
         "Merge into one rua= field.";
     TlsrptRuaMissing => "tlsrpt.rua.missing", Error, "RFC 8460 §3",
         "No rua field",
@@ -734,7 +765,7 @@ catalog! {
         "Nothing to fix on your side.";
     ReportMxHostString => "report.mx_host_string", Info, "RFC 8460 §4.4",
         "mx-host given as a single string",
-        "RFC 8460 §4.4's schema makes mx-host a list of MX patterns; the RFC's own example report (Appendix B) writes a single string, and many senders do the same. It was read as a list of one.",
+        "RFC 8460 §4.4's schema makes mx-host a list of MX patterns; the RFC's own example report (Appendix B) writes a single string. It was read as a list of one.",
         "Nothing to fix.";
     ReportPoliciesEmpty => "report.policies_empty", Warning, "RFC 8460 §4.4",
         "Report covers no policies",
@@ -773,6 +804,21 @@ catalog! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retired_codes_name_a_live_successor_and_are_not_reused() {
+        for (old, new, why) in RETIRED {
+            assert!(
+                Code::parse(old).is_none(),
+                "{old} is retired but still a code"
+            );
+            assert!(
+                retired(old).is_some_and(|(c, _)| c.as_str() == *new),
+                "{old} -> {new}"
+            );
+            assert!(!why.is_empty());
+        }
+    }
 
     #[test]
     fn codes_are_unique_and_well_formed() {

@@ -10,10 +10,12 @@ use std::borrow::Cow;
 
 use crate::catalog::Code;
 use crate::content_encoding::{self, Body};
+use crate::divergence;
 use crate::finding::{Finding, Severity};
 use crate::inputs::{
     DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, MxProbe, PolicyFetch, ProbeOutcome,
 };
+use crate::lenient::LenientPolicy;
 use crate::mx::{self, Coverage, MxRecord};
 use crate::policy::{self, Mode, PolicyLint};
 use crate::readiness::{self, Facts};
@@ -90,6 +92,10 @@ pub fn check(inputs: &Inputs) -> Report {
     let (mut fetch_sec, body) = fetch_section(inputs, sts, mail);
     let policy_lint = body.as_deref().map(policy::lint);
     let mode = policy_lint.as_ref().and_then(|l| l.policy.mode);
+    // What the lenient sender applies (postfix-mta-sts-resolver with Postfix): it may enforce a
+    // policy strict senders discard, and then its MX failures bounce mail.
+    let lenient = divergence::reading(inputs, body.as_deref());
+    let lenient_enforced = divergence::enforced(lenient.as_ref());
     let deployed_policy = policy_lint
         .as_ref()
         .is_some_and(|l| l.valid && mode != Some(Mode::None));
@@ -122,13 +128,29 @@ pub fn check(inputs: &Inputs) -> Report {
         _ if policy_lint.is_some() || matches!(sts, Sts::Present { .. } | Sts::Broken) => {
             Deployment::Deployed {
                 applied: applied_mode(inputs, policy_lint.as_ref()),
+                lenient_enforced,
             }
         }
         _ => Deployment::Unknown,
     };
 
-    let policy_sec = policy_section(inputs, policy_lint.as_ref());
-    let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref());
+    let mut policy_sec = policy_section(inputs, policy_lint.as_ref());
+    // Strict senders apply the policy only from a valid record and a fetch without errors.
+    let fetch_usable = !fetch_sec
+        .findings
+        .iter()
+        .any(|f| f.severity() == Severity::Error);
+    if let Some(f) = divergence::policy_finding(
+        sts_record
+            .as_ref()
+            .filter(|_| sts == Sts::Present { valid: true } && fetch_usable),
+        policy_lint.as_ref(),
+        lenient.as_ref(),
+    ) {
+        policy_sec.findings.push(f);
+        policy_sec.light = verdict::section_light(policy_sec.light, &policy_sec.findings);
+    }
+    let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref(), lenient.as_ref());
     let mx_tls_sec = mx_tls_section(inputs, mode);
     let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail);
 
@@ -147,6 +169,7 @@ pub fn check(inputs: &Inputs) -> Report {
         coverage: coverage.as_ref(),
         sections: &sections,
         state,
+        lenient: lenient.as_ref().and_then(|r| r.as_ref().ok()),
     });
     let verdict = readiness::sentence(overall, state, &sections, &enforce);
 
@@ -159,6 +182,7 @@ pub fn check(inputs: &Inputs) -> Report {
         sections,
         sts_record,
         policy: policy_lint.map(|l| l.policy),
+        lenient: lenient.and_then(Result::ok),
         tlsrpt_record,
         coverage,
         dnssec,
@@ -328,7 +352,7 @@ fn fetch_section(
         Some(Body::Decoded { bytes, coding, cut }) => {
             findings.push(Finding::new(
                 Code::FetchContentEncoding,
-                format!("the policy was sent with Content-Encoding: {coding} although none was asked for; it was decoded, as common resolvers do, but a sender that does not decode it finds no policy"),
+                format!("the policy was sent with Content-Encoding: {coding} although none was asked for; it was decoded, as postfix-mta-sts-resolver does (its HTTP client asks for gzip itself), but a sender whose client does not decode it finds no policy"),
             ));
             if cut {
                 findings.push(Finding::new(
@@ -565,7 +589,11 @@ fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> 
     })
 }
 
-fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Option<Coverage>) {
+fn coverage_section(
+    inputs: &Inputs,
+    lint: Option<&PolicyLint>,
+    lenient: Option<&Result<LenientPolicy, String>>,
+) -> (Section, Option<Coverage>) {
     let id = SectionId::MxCoverage;
     let records = match (&inputs.mx, mx_records(inputs)) {
         (Lookup::NotTested(why), _) => return (not_tested(id, why), None),
@@ -597,9 +625,22 @@ fn coverage_section(inputs: &Inputs, lint: Option<&PolicyLint>) -> (Section, Opt
         return (section(id, Light::Grey, summary, findings), None);
     };
     let mode = l.policy.mode;
-    let (cov, findings) = mx::coverage(&inputs.domain, records, &l.policy.patterns, mode);
+    let (cov, mut findings) = mx::coverage(&inputs.domain, records, &l.policy.patterns, mode);
     let uncovered = cov.uncovered().count();
-    let (base, summary) = if cov.null_mx {
+    let bounced = divergence::uncovered(&cov, lenient, mode == Some(Mode::Enforce));
+    let lenient_misses = bounced.len();
+    findings.extend(bounced);
+    let (base, summary) = if lenient_misses > 0 {
+        (
+            Light::Red,
+            format!(
+                "{lenient_misses} of {} MX host{} not matched as postfix-mta-sts-resolver reads the policy: Postfix senders will not deliver to {}",
+                cov.hosts.len(),
+                if cov.hosts.len() == 1 { "" } else { "s" },
+                if lenient_misses == 1 { "it" } else { "them" }
+            ),
+        )
+    } else if cov.null_mx {
         (
             Light::Grey,
             "Null MX: the domain accepts no mail".to_string(),

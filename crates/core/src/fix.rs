@@ -224,7 +224,8 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             let reasons: Vec<String> = f
                 .reasons
                 .iter()
-                .filter(|r| !r.starts_with("not covered"))
+                // Coverage is fixed by the policy drafted here, not on the host.
+                .filter(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
                 .cloned()
                 .collect();
             (!reasons.is_empty()).then(|| MxFailure {

@@ -13,12 +13,14 @@
 pub mod catalog;
 pub mod check;
 pub mod content_encoding;
+pub mod divergence;
 pub mod domain;
 pub mod finding;
 pub mod fix;
 pub mod generate;
 pub mod hostname;
 pub mod inputs;
+pub mod lenient;
 pub mod lint;
 pub mod mx;
 pub mod mx_list;

@@ -248,7 +248,7 @@ fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
         findings.push(
             Finding::new(
                 Code::PolicyCrLineEnding,
-                "lines end in a bare CR (old Mac style); lines must end in LF or CRLF, otherwise senders see one long line",
+                "lines end in a bare CR (old Mac style); the grammar allows only LF or CRLF, so senders that follow it see one long line and discard the policy (lenient ones, such as postfix-mta-sts-resolver, split on CR and read it)",
             )
             .at(l.number, txt::col(l.text, l.text.len())),
         );
@@ -327,7 +327,7 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         findings.push(
             Finding::new(
                 Code::PolicyBlankLine,
-                "blank line: the grammar has none, and several MTA-STS implementations reject the whole policy for it",
+                "blank line: the grammar has none, so senders that follow it discard the whole policy (lenient ones, such as postfix-mta-sts-resolver, skip the line)",
             )
             .at(n, 1),
         );

@@ -23,6 +23,8 @@ pub struct Facts<'a> {
     pub coverage: Option<&'a Coverage>,
     pub sections: &'a [Section],
     pub state: Deployment,
+    /// What a lenient sender applies, when it applies a policy ([`crate::lenient`]).
+    pub lenient: Option<&'a crate::lenient::LenientPolicy>,
 }
 
 fn add(list: &mut Vec<MxFailure>, host: &str, reason: String) {
@@ -107,6 +109,16 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
             );
         }
     }
+    // Hosts that Postfix, enforcing the lenient reading, does not match.
+    for x in section(SectionId::MxCoverage).map_or(&[][..], |s| s.findings.as_slice()) {
+        if let (Code::MxUncoveredLenient, Some(host)) = (x.code, &x.subject) {
+            add(
+                &mut failing,
+                host,
+                "not matched as postfix-mta-sts-resolver hands the policy to Postfix".to_string(),
+            );
+        }
+    }
     // The MX TLS section already judged every probe; each of its findings names its host.
     for x in section(SectionId::MxTls).map_or(&[][..], |s| s.findings.as_slice()) {
         let Some(host) = &x.subject else { continue };
@@ -148,6 +160,18 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
                 list(&failing)
             ),
         ),
+        // Strict senders test or discard the policy, but a lenient one enforces it now.
+        _ if f.lenient.is_some_and(|p| p.enforced()) && !failing.is_empty() => {
+            let mut parts = vec![format!(
+                "postfix-mta-sts-resolver (the policy source of Postfix senders) enforces this policy already, so Postfix senders will not deliver to: {}",
+                list(&failing)
+            )];
+            parts.extend(blockers.iter().map(|b| format!("for strict senders, {b}")));
+            (
+                Readiness::EnforcedFailing,
+                format!("Some senders enforce it: {}", parts.join("; ")),
+            )
+        }
         _ if !blockers.is_empty() || !failing.is_empty() => {
             let mut parts = blockers.clone();
             if !failing.is_empty() {
@@ -211,7 +235,9 @@ pub fn sentence(
             .unwrap_or_default()
     };
     let mode = match state {
-        Deployment::Deployed { applied: Some(m) } => m,
+        Deployment::Deployed {
+            applied: Some(m), ..
+        } => m,
         _ => None,
     };
     match overall {

@@ -197,6 +197,10 @@ pub struct Report {
     pub sections: Vec<Section>,
     pub sts_record: Option<StsRecord>,
     pub policy: Option<Policy>,
+    /// What a lenient sender applies (postfix-mta-sts-resolver, the policy source of Postfix
+    /// senders; see [`crate::lenient`]), when it applies a policy; it may differ from `policy`
+    /// and apply one where strict senders apply none.
+    pub lenient: Option<crate::lenient::LenientPolicy>,
     pub tlsrpt_record: Option<TlsrptRecord>,
     pub coverage: Option<Coverage>,
     /// The AD bit on the `_mta-sts` answer, when the resolver said.

@@ -199,16 +199,16 @@ pub(crate) fn evaluate(
             "a suite modern TLS libraries leave out"
         };
         let also = if python_defaults_refuse(c) {
-            ", and neither does Python on its own default suites (3.10 and later)"
+            ", and Python on its own default suites (3.10 and later) does not offer it"
         } else {
             ""
         };
         push(Finding::new(
             codes.cbc_only,
             format!(
-                "{host}: the only cipher suite in common was {c}{by}, {kind}; \
-                 senders differ: Postfix and others on OpenSSL's default suites connect, \
-                 rustls-based senders do not{also}"
+                "{host}: only a suite rustls does not offer worked: {c}{by}, {kind}; \
+                 senders differ: those on OpenSSL's default suites connect, \
+                 rustls-based ones do not{also}"
             ),
         ));
     }

@@ -312,7 +312,7 @@ pub(crate) fn fields(
             findings.push(
                 Finding::new(
                     vocab.duplicate,
-                    format!("\"{name}={value}\" repeats the version field; only the first, at the start of the record, is used"),
+                    format!("\"{name}={value}\" repeats the version field; this check reads the first, at the start of the record"),
                 )
                 .at(line, column),
             );
@@ -328,7 +328,7 @@ pub(crate) fn fields(
                 Finding::new(
                     vocab.duplicate,
                     format!(
-                        "\"{name}\" appears again (with {same}, \"{value}\"); only the first, \"{}\", is used",
+                        "\"{name}\" appears again (with {same}, \"{value}\"); this check reads the first, \"{}\", but implementations differ (some keep the last), so senders may disagree",
                         prev.value
                     ),
                 )

@@ -12,8 +12,9 @@
 //!    coverage, STARTTLS and TLS-RPT do not decide a withdrawn policy (`mode: none`). A deciding
 //!    section adds its own light, with two documented exceptions that can only lower red to
 //!    amber: a broken TLS-RPT record loses failure reports but no mail (RFC 8460 §3), and MX
-//!    failures under a policy that is not enforced (testing mode, or a policy senders discard)
-//!    do not stop delivery (RFC 8461 §5).
+//!    failures under a policy that no sender enforces (strict senders test it or discard it,
+//!    and the lenient reading of [`crate::lenient`] does not enforce it) do not stop delivery
+//!    (RFC 8461 §5).
 //! 3. **Overall.** Pending while any section is; red when a deciding section counts red;
 //!    otherwise not tested when every deciding section is untested, incomplete when some are
 //!    (the untested part could still be broken); otherwise amber when one counts amber, and
@@ -34,7 +35,7 @@ pub fn markdown() -> String {
     for (l, meaning) in [
         (Light::Green, "enforced and sound; every deciding part was checked"),
         (Light::Amber, "works but weak: testing mode, short max_age, no TLS-RPT, a certificate expiring soon, an MX host that could not be confirmed, failure reports lost"),
-        (Light::Red, "broken: senders discard the policy, mail to an MX host bounces under an enforced policy, or the domain does not exist"),
+        (Light::Red, "broken: senders discard the policy, mail to an MX host bounces under a policy some sender enforces, or the domain does not exist"),
         (Light::Grey, "does not apply: not deployed, a null MX (accepts no mail), a withdrawn policy"),
         (Light::Untested, "applies but could not be checked this time (resolver or proxy unreachable, rate-limited, blocked by the browser); overall: nothing at all could be checked"),
         (Light::Incomplete, "overall only: part of what decides the verdict was not checked and nothing checked is broken; not a result"),
@@ -49,7 +50,8 @@ pub fn markdown() -> String {
          not decide the verdict). Only the MX lookup (its NXDOMAIN) decides for a domain that does not exist, and nothing for one \
          that accepts no mail; only the TXT record and the policy fetch decide for a domain without MTA-STS; MX coverage, STARTTLS and TLS-RPT do not decide a withdrawn policy. \
          A deciding section adds its own light, except that red counts as amber for a broken TLS-RPT record (reports are lost, \
-         mail flows: RFC 8460 §3) and for MX failures under a policy that is not enforced (RFC 8461 §5).\n\
+         mail flows: RFC 8460 §3) and for MX failures under a policy no sender enforces (RFC 8461 §5): strict senders test it or \
+         discard it, and the lenient reading of postfix-mta-sts-resolver does not enforce it either.\n\
          3. **Overall.** Checking while any section is; red when a deciding section counts red; otherwise *not tested* when every \
          deciding section is untested and *incomplete* when some are; otherwise amber when one counts amber; otherwise green \
          (enforced), amber (testing mode) or grey (does not apply).\n\n\
@@ -72,9 +74,14 @@ pub enum Deployment {
     NoMail,
     /// No `_mta-sts` record and no policy.
     NotDeployed,
-    /// A record or a policy is published. `applied` is the mode senders apply: `None` when the
-    /// policy is unknown, `Some(None)` when senders discard it (invalid), else its mode.
-    Deployed { applied: Option<Option<Mode>> },
+    /// A record or a policy is published. `applied` is the mode strict senders apply: `None`
+    /// when the policy is unknown, `Some(None)` when they discard it (invalid), else its mode.
+    /// `lenient_enforced`: a lenient sender (postfix-mta-sts-resolver with Postfix,
+    /// [`crate::lenient`]) enforces it, whatever strict senders do.
+    Deployed {
+        applied: Option<Option<Mode>>,
+        lenient_enforced: bool,
+    },
 }
 
 /// The least light a set of findings allows: an error needs red, a warning at least amber.
@@ -113,22 +120,26 @@ pub fn counts_as(id: SectionId, light: Light, state: Deployment) -> Option<Light
         Deployment::NotDeployed => matches!(id, StsRecord | PolicyFetch),
         Deployment::Deployed {
             applied: Some(Some(Mode::None)),
+            lenient_enforced: false,
         } => matches!(id, StsRecord | PolicyFetch | Policy),
         Deployment::Deployed { .. } | Deployment::Unknown => true,
     };
     if !decides {
         return None;
     }
+    // No sender enforces: strict ones test (or discard the policy) and no lenient one enforces.
     let not_enforced = matches!(
         state,
         Deployment::Deployed {
-            applied: Some(Some(Mode::Testing) | None)
+            applied: Some(Some(Mode::Testing) | None),
+            lenient_enforced: false,
         }
     );
     let capped = match id {
         // RFC 8460 §3: reports are lost, mail still flows.
         Tlsrpt => true,
-        // RFC 8461 §5: in testing mode (or with no usable policy) senders deliver anyway.
+        // RFC 8461 §5: in testing mode (or with no usable policy) senders deliver anyway, unless
+        // a lenient sender enforces it all the same.
         MxCoverage | MxTls => not_enforced,
         _ => false,
     };
@@ -162,9 +173,11 @@ pub fn overall_light(sections: &[Section], state: Deployment) -> Light {
     match state {
         Deployment::Deployed {
             applied: Some(Some(Mode::Enforce)),
+            ..
         } => Light::Green,
         Deployment::Deployed {
             applied: Some(Some(Mode::Testing)),
+            ..
         } => Light::Amber,
         Deployment::Deployed { .. } | Deployment::Unknown => {
             // A deployed policy whose mode is unknown here cannot be green; nothing untested or
@@ -210,15 +223,33 @@ mod tests {
     fn only_tlsrpt_and_unenforced_mx_sections_are_capped() {
         let enforce = Deployment::Deployed {
             applied: Some(Some(Mode::Enforce)),
+            lenient_enforced: false,
         };
         let testing = Deployment::Deployed {
             applied: Some(Some(Mode::Testing)),
+            lenient_enforced: false,
         };
-        let unknown = Deployment::Deployed { applied: None };
+        let unknown = Deployment::Deployed {
+            applied: None,
+            lenient_enforced: false,
+        };
+        // Strict senders test or discard the policy; a lenient one enforces it.
+        let lenient = |applied| Deployment::Deployed {
+            applied,
+            lenient_enforced: true,
+        };
         use SectionId::*;
         assert_eq!(counts_as(Tlsrpt, Light::Red, enforce), Some(Light::Amber));
         assert_eq!(counts_as(MxTls, Light::Red, enforce), Some(Light::Red));
         assert_eq!(counts_as(MxTls, Light::Red, testing), Some(Light::Amber));
+        assert_eq!(
+            counts_as(MxTls, Light::Red, lenient(Some(Some(Mode::Testing)))),
+            Some(Light::Red)
+        );
+        assert_eq!(
+            counts_as(MxCoverage, Light::Red, lenient(Some(None))),
+            Some(Light::Red)
+        );
         assert_eq!(counts_as(MxTls, Light::Red, unknown), Some(Light::Red));
         assert_eq!(counts_as(Policy, Light::Red, testing), Some(Light::Red));
         assert_eq!(counts_as(MxTls, Light::Red, Deployment::NotDeployed), None);

@@ -53,6 +53,10 @@ pub enum Text {
     BlankLine,
     /// `mode: testing`, then `mode: enforce`.
     DuplicateMode,
+    /// Every line ends in CR alone.
+    CrOnly,
+    /// `max-age` instead of `max_age`.
+    MisspeltMaxAge,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -80,6 +84,8 @@ pub enum StsTxt {
     Plain,
     /// `"v=STSv1; " "id=…"`: two strings, which senders join (RFC 7208 §3.3 style).
     Split,
+    /// `v=STSv1; id=…; id=2`: the id given twice.
+    RepeatedId,
     /// A CNAME to `_mta-sts.provider.test` (RFC 8461 §8.2), and `mta-sts` too.
     Cname,
     /// The record plus enough unrelated TXT strings that the answer exceeds 1232 bytes, so
@@ -101,27 +107,23 @@ pub struct Expect {
     pub reference: Reference,
 }
 
-/// The reference resolvers' answers ([`crate::resolver`]) against ours.
+/// The reference resolvers' answers ([`crate::resolver`]) against ours. Whatever the case,
+/// each must apply exactly what our lenient reading (`lenient` in the report) says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reference {
-    /// Each gets a policy exactly when we say senders apply one, with the same `id`, mode,
-    /// `max_age` and `mx` patterns; and none when we say there is none.
+    /// Strict senders and the resolver apply the same policy, or both none.
     Agrees,
-    /// A known divergence that one of our findings names: we say senders apply the policy
-    /// (with the warning `code`); `client` gets none, `because`; the others agree with us.
+    /// The resolver reads the deployment differently from strict senders (a policy where
+    /// they have none, another mode or id), and `policy.read_differently` says so.
+    ReadsDifferently,
+    /// A known divergence of TLS clients that one of our findings names: we say senders
+    /// apply the policy (with the warning `code`); `client` gets none, `because`; the others
+    /// agree with us.
     GetsNone {
         client: Client,
         code: &'static str,
         because: &'static str,
     },
-    /// The policy breaks the grammar and strict senders discard it, so we say senders get no
-    /// policy (the strictest sender decides); every reference client is lenient and applies
-    /// it, which our finding `code` says some senders do.
-    Lenient { code: &'static str },
-    /// Every reference client applies a policy that differs from the one we say senders apply
-    /// (the first of a repeated field counts, RFC 8461 §3.2; they keep the last), which our
-    /// finding `code` says.
-    Differs { code: &'static str },
 }
 
 #[derive(Clone, Debug)]
@@ -287,7 +289,7 @@ pub fn all() -> Vec<Case> {
                 Expect {
                     overall: "amber",
                     // RFC 8461 §4.2 judges a host senders reach; one nobody reaches cannot be
-                    // confirmed either way (and mail waits for the other MX hosts).
+                    // confirmed either way (senders queue the mail and retry).
                     readiness: "unknown",
                     codes: &["mx_tls.unreachable"],
                     sender_delivers: None,
@@ -367,43 +369,111 @@ pub fn all() -> Vec<Case> {
             web: WebServer::Apache,
             ..base("apache", green())
         },
+        // Strict senders discard these policies; postfix-mta-sts-resolver reads them anyway and
+        // Postfix enforces them: fine while every MX passes, bounced mail where one fails.
         Case {
             text: Text::BlankLine,
             ..base(
                 "blank",
                 Expect {
-                    reference: Reference::Lenient {
-                        code: "policy.line.blank",
-                    },
-                    ..red(&["policy.line.blank"], "not_ready", Some(true))
+                    reference: Reference::ReadsDifferently,
+                    ..red(
+                        &["policy.line.blank", "policy.read_differently"],
+                        "not_ready",
+                        Some(true),
+                    )
                 },
             )
         },
         Case {
+            text: Text::BlankLine,
+            mx: Mx::Postfix(Tls::Default, Cert::Expired),
+            ..base(
+                "blankexp",
+                Expect {
+                    reference: Reference::ReadsDifferently,
+                    ..red(
+                        &[
+                            "policy.line.blank",
+                            "policy.read_differently",
+                            "mx_tls.cert_expired",
+                        ],
+                        "enforced_failing",
+                        Some(false),
+                    )
+                },
+            )
+        },
+        Case {
+            // Postfix is handed "mx.dot.test." and matches no host name against it.
             policy_mx: &["mx.{d}."],
             ..base(
                 "dot",
                 Expect {
-                    reference: Reference::Lenient {
-                        code: "policy.mx.trailing_dot",
-                    },
-                    ..red(&["policy.mx.trailing_dot"], "not_ready", Some(true))
+                    reference: Reference::ReadsDifferently,
+                    ..red(
+                        &[
+                            "policy.mx.trailing_dot",
+                            "policy.read_differently",
+                            "mx.uncovered_lenient",
+                        ],
+                        "enforced_failing",
+                        Some(true),
+                    )
                 },
             )
         },
         Case {
+            text: Text::CrOnly,
+            ..base(
+                "cronly",
+                Expect {
+                    reference: Reference::ReadsDifferently,
+                    ..red(
+                        &["policy.line.cr_only", "policy.read_differently"],
+                        "not_ready",
+                        Some(true),
+                    )
+                },
+            )
+        },
+        Case {
+            // RFC 8461 §3.2 keeps the first mode (testing); the resolver keeps the last.
             text: Text::DuplicateMode,
             ..base(
                 "dupmode",
                 Expect {
                     overall: "amber",
                     readiness: "ready",
-                    codes: &["policy.field.duplicate"],
+                    codes: &["policy.field.duplicate", "policy.read_differently"],
                     sender_delivers: Some(true),
-                    reference: Reference::Differs {
-                        code: "policy.field.duplicate",
-                    },
+                    reference: Reference::ReadsDifferently,
                 },
+            )
+        },
+        Case {
+            sts: Some(StsTxt::RepeatedId),
+            ..base(
+                "dupid",
+                Expect {
+                    overall: "amber",
+                    readiness: "enforced",
+                    codes: &["sts.field.duplicate", "policy.read_differently"],
+                    sender_delivers: Some(true),
+                    reference: Reference::ReadsDifferently,
+                },
+            )
+        },
+        Case {
+            // Nobody reads "max-age": strict and lenient senders both get no policy.
+            text: Text::MisspeltMaxAge,
+            ..base(
+                "misspelt",
+                red(
+                    &["policy.field.misspelt", "policy.max_age.missing"],
+                    "not_ready",
+                    Some(true),
+                ),
             )
         },
         Case {

@@ -49,6 +49,9 @@ pub fn records(c: &Case, n: usize, d: &str) -> String {
         Some(StsTxt::Plain) => {
             let _ = writeln!(z, "_mta-sts.{d} TXT \"v=STSv1; id={POLICY_ID}\"");
         }
+        Some(StsTxt::RepeatedId) => {
+            let _ = writeln!(z, "_mta-sts.{d} TXT \"v=STSv1; id={POLICY_ID}; id=2\"");
+        }
         Some(StsTxt::Split) => {
             let _ = writeln!(z, "_mta-sts.{d} TXT \"v=STSv1; \" \"id={POLICY_ID}\"");
         }

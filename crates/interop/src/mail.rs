@@ -117,13 +117,14 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Daemon, String> {
 }
 
 /// What Postfix's own client says about one MX: `posttls-finger -l secure` against the
-/// address, matching the certificate against `host`, trusting only the world's root.
-pub fn posttls_finger(root: &Path, ip: &str, host: &str) -> (bool, String) {
+/// address, matching the certificate against the `matches` names (Postfix's `match=` list: a
+/// name, or `.domain` for any name below it), trusting only the world's root.
+pub fn posttls_finger(root: &Path, ip: &str, matches: &[&str]) -> (bool, String) {
     let out = Command::new("posttls-finger")
         .args(["-c", "-l", "secure", "-F"])
         .arg(root)
         .arg(format!("[{ip}]:25"))
-        .arg(host)
+        .args(matches)
         .output();
     match out {
         Ok(o) => {

@@ -15,14 +15,22 @@ use crate::pki::{Leaf, Pki, Validity};
 pub fn policy(c: &Case) -> String {
     let d = c.domain();
     let mut p = String::from(match c.text {
-        Text::Standard => "version: STSv1\r\nmode: enforce\r\n",
+        Text::Standard | Text::CrOnly | Text::MisspeltMaxAge => {
+            "version: STSv1\r\nmode: enforce\r\n"
+        }
         Text::BlankLine => "version: STSv1\r\n\r\nmode: enforce\r\n",
         Text::DuplicateMode => "version: STSv1\r\nmode: testing\r\nmode: enforce\r\n",
     });
     for mx in c.policy_mx {
         let _ = write!(p, "mx: {}\r\n", mx.replace("{d}", &d));
     }
-    p.push_str("max_age: 604800\r\n");
+    match c.text {
+        Text::MisspeltMaxAge => p.push_str("max-age: 604800\r\n"),
+        _ => p.push_str("max_age: 604800\r\n"),
+    }
+    if c.text == Text::CrOnly {
+        p = p.replace("\r\n", "\r");
+    }
     p
 }
 

@@ -98,7 +98,7 @@ fn judge(world: &World, c: &Case) -> Vec<String> {
     // the first MX? Our MX verdict must agree.
     if let Some(delivers) = e.sender_delivers {
         let host = c.mx_name.replace("{d}", &domain);
-        let (verified, text) = mail::posttls_finger(&world.ca_file, &world.mx_ip(c), &host);
+        let (verified, text) = mail::posttls_finger(&world.ca_file, &world.mx_ip(c), &[&host]);
         if verified != delivers {
             diffs.push(format!(
                 "posttls-finger -l secure: verified={verified} (expected {delivers}):\n{text}"
@@ -127,8 +127,8 @@ fn judge(world: &World, c: &Case) -> Vec<String> {
     diffs
 }
 
-/// The policy we say senders apply: none when anything blocks it (no valid TXT record, a
-/// failed fetch, an invalid policy), else the `id` and the parsed policy.
+/// The policy we say strict senders apply: none when anything blocks it (no valid TXT record,
+/// a failed fetch, an invalid policy), else the `id` and the parsed policy.
 fn applied_policy(report: &Value) -> Option<Answer> {
     let blocked = report["enforce"]["blockers"]
         .as_array()
@@ -141,20 +141,52 @@ fn applied_policy(report: &Value) -> Option<Answer> {
         id: report["sts_record"]["id"].as_str()?.to_string(),
         mode: p["mode"].as_str()?.to_string(),
         max_age: p["max_age"].as_u64()?,
-        mx: p["mx"]
-            .as_array()?
-            .iter()
-            .filter_map(|m| m.as_str().map(String::from))
-            .collect(),
+        mx: strings(&p["mx"])?,
     })
 }
 
+/// The policy we say postfix-mta-sts-resolver applies (`lenient` in the report).
+fn lenient_policy(report: &Value) -> Option<Answer> {
+    let p = &report["lenient"];
+    Some(Answer::Valid {
+        id: p["id"].as_str()?.to_string(),
+        mode: p["mode"].as_str()?.to_string(),
+        max_age: p["max_age"].as_u64()?,
+        mx: strings(&p["mx"])?,
+    })
+}
+
+fn strings(v: &Value) -> Option<Vec<String>> {
+    Some(
+        v.as_array()?
+            .iter()
+            .filter_map(|m| m.as_str().map(String::from))
+            .collect(),
+    )
+}
+
 /// The reference resolvers (`postfix-mta-sts-resolver`, what Postfix senders with MTA-STS
-/// use) must get the policy we say senders apply, and none where we say there is none, except
-/// for a known divergence that our own finding names.
+/// use) must apply exactly what our lenient reading says, except for a known divergence of TLS
+/// clients that our own finding names; the strict and lenient readings differ exactly where the
+/// case says, with `policy.read_differently`; and Postfix, handed what the resolver hands it,
+/// must deliver to the first MX exactly when we do not list that host as failing.
 fn against_reference(world: &World, c: &Case, report: &Value) -> Vec<String> {
-    let ours = applied_policy(report);
+    let strict = applied_policy(report);
+    let lenient = lenient_policy(report);
+    let says_so = codes(report).iter().any(|x| x == "policy.read_differently");
     let mut diffs = Vec::new();
+    match c.expect.reference {
+        Reference::Agrees | Reference::GetsNone { .. } if strict != lenient || says_so => {
+            diffs.push(format!(
+                "strict senders apply {strict:?} and lenient ones {lenient:?}; expected the same{}",
+                if says_so { " (and policy.read_differently says otherwise)" } else { "" }
+            ))
+        }
+        Reference::ReadsDifferently if strict == lenient || !says_so => diffs.push(format!(
+            "expected the readings to differ, with policy.read_differently: strict {strict:?}, lenient {lenient:?}"
+        )),
+        _ => {}
+    }
     for client in Client::ALL {
         let (theirs, log) = match ask(world, client, &c.domain()) {
             Ok(r) => (r.answer, r.log),
@@ -170,7 +202,7 @@ fn against_reference(world: &World, c: &Case, report: &Value) -> Vec<String> {
                 code,
                 because,
             } if diverging == client => {
-                if ours.is_none() {
+                if strict.is_none() {
                     diffs.push(format!(
                         "we say senders get no policy; the known divergence ({because}) expects one"
                     ));
@@ -187,47 +219,48 @@ fn against_reference(world: &World, c: &Case, report: &Value) -> Vec<String> {
                     ));
                 }
             }
-            Reference::Lenient { code } => {
-                if ours.is_some() {
-                    diffs.push(format!(
-                        "we say senders apply {ours:?}; strict senders discard this policy ({code})"
-                    ));
-                }
-                if !theirs.is_policy() {
-                    diffs.push(format!(
-                        "{name} is no longer lenient here ({code}): it gets no policy ({theirs:?})"
-                    ));
-                }
-                if !codes(report).iter().any(|x| x == code) {
-                    diffs.push(format!("no {code} finding"));
-                }
-            }
-            Reference::Differs { code } => {
-                if ours.is_none() || !theirs.is_policy() || ours.as_ref() == Some(&theirs) {
-                    diffs.push(format!(
-                        "expected {name} to apply another policy than ours ({code}): ours {ours:?}, theirs {theirs:?}"
-                    ));
-                }
-                if !codes(report).iter().any(|x| x == code) {
-                    diffs.push(format!("no {code} finding"));
-                }
-            }
-            _ => match (&ours, &theirs) {
+            _ => match (&lenient, &theirs) {
                 (Some(a), b) if a == b => {}
                 (None, b) if !b.is_policy() => {}
-                (Some(a), Answer::Valid { .. }) => diffs.push(format!(
-                    "we say senders apply {a:?} but {name} applies {theirs:?}"
-                )),
-                (Some(a), b) => diffs.push(format!(
-                    "we say senders apply {a:?} but {name} gets no policy ({b:?}):\n{log}"
-                )),
-                (None, b) => diffs.push(format!(
-                    "we say senders get no policy but {name} applies {b:?}"
+                (ours, b) => diffs.push(format!(
+                    "our lenient reading is {ours:?} but {name} applies {b:?}:\n{log}"
                 )),
             },
         }
+        if client == Client::Debian {
+            diffs.extend(postfix_enforcing(world, c, report, &theirs));
+        }
     }
     diffs
+}
+
+/// When the resolver hands Postfix an enforced policy (`secure match=` its mx values, `*.`
+/// turned into `.`), Postfix's own client must verify the first MX exactly when we do not say
+/// mail to it bounces.
+fn postfix_enforcing(world: &World, c: &Case, report: &Value, theirs: &Answer) -> Vec<String> {
+    let Answer::Valid { mode, mx, .. } = theirs else {
+        return vec![];
+    };
+    if mode != "enforce" || !matches!(c.mx, Mx::Postfix(..) | Mx::Exim(..) | Mx::NoStarttls) {
+        return vec![];
+    }
+    let host = c.mx_name.replace("{d}", &c.domain());
+    let matches: Vec<&str> = mx.iter().map(|m| m.trim_start_matches('*')).collect();
+    let (verified, text) = mail::posttls_finger(&world.ca_file, &world.mx_ip(c), &matches);
+    let failing = report["enforce"]["failing_mx"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|f| f["host"] == host.as_str());
+    if verified == failing {
+        return vec![format!(
+            "Postfix enforcing match={} {} {host}, but we {} it as failing:\n{text}",
+            matches.join(":"),
+            if verified { "verifies" } else { "refuses" },
+            if failing { "list" } else { "do not list" }
+        )];
+    }
+    vec![]
 }
 
 fn ask(world: &World, client: Client, domain: &str) -> Result<resolver::Reference, String> {

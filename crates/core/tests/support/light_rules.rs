@@ -9,9 +9,12 @@ use mtasts_core::{Report, Severity};
 
 pub fn violations(r: &Report) -> Vec<String> {
     let mut v = Vec::new();
-    let enforced_policy = r.policy.as_ref().and_then(|p| p.mode) == Some(Mode::Enforce)
+    // Some sender enforces the policy: strict senders (a valid enforced policy) or the lenient
+    // reading of postfix-mta-sts-resolver with Postfix (`lenient`).
+    let enforced_policy = (r.policy.as_ref().and_then(|p| p.mode) == Some(Mode::Enforce)
         && r.section(SectionId::Policy).light != Light::Red
-        && r.section(SectionId::PolicyFetch).light != Light::Red;
+        && r.section(SectionId::PolicyFetch).light != Light::Red)
+        || r.lenient.as_ref().is_some_and(|l| l.mode == "enforce");
     for s in &r.sections {
         let worst = s.findings.iter().map(|f| f.severity()).max();
         if worst == Some(Severity::Error) && s.light != Light::Red {

@@ -13,9 +13,16 @@ pub fn run(args: &ExplainArgs, json: bool) -> Result<u8, String> {
         Code::ALL.to_vec()
     } else {
         let wanted = args.code.as_deref().unwrap_or_default();
-        match Code::parse(wanted) {
-            Some(c) => vec![c],
-            None => {
+        match (Code::parse(wanted), catalog::retired(wanted)) {
+            (Some(c), _) => vec![c],
+            (None, Some((c, why))) => {
+                eprintln!(
+                    "mtasts: {wanted} is retired: {why}; it is now {}",
+                    c.as_str()
+                );
+                vec![c]
+            }
+            (None, None) => {
                 let near: Vec<&str> = Code::ALL
                     .iter()
                     .map(|c| c.as_str())

@@ -5,7 +5,7 @@ use std::io::Write;
 use mtasts_core::lint::{self, LintOutput};
 use mtasts_core::TxtRecord;
 
-use super::render::{self, Source, BOLD};
+use super::render::{self, Source, BOLD, DIM};
 use super::{print_json, read_input, LintCommand, FAIL, OK};
 
 pub fn run(cmd: LintCommand, json: bool) -> Result<u8, String> {
@@ -70,6 +70,12 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
         out.verdict,
     )?;
     let p = &out.parsed;
+    if !out.valid && out.kind != lint::Kind::TlsrptReport {
+        writeln!(
+            w,
+            "  {DIM}as read, but senders that follow the grammar apply none of it{DIM:#}"
+        )?;
+    }
     match out.kind {
         lint::Kind::Policy => {
             writeln!(
