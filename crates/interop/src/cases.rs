@@ -16,6 +16,8 @@ pub enum Tls {
     Only13,
     /// TLS 1.2 with `ECDHE-ECDSA-AES128-SHA` only.
     Cbc12,
+    /// TLS 1.2 with `AES256-SHA` only: RSA key exchange (an RSA certificate).
+    RsaCbc12,
     /// TLS 1.0 only (MX only).
     Only10,
 }
@@ -256,6 +258,25 @@ pub fn all() -> Vec<Case> {
                         client: Client::PyPi,
                         code: "policy_fetch.tls_cbc_only",
                         because: "Python's own default suites (3.10 and later) have no SHA-1 CBC",
+                    },
+                },
+            )
+        },
+        Case {
+            web_tls: Tls::RsaCbc12,
+            mx: Mx::Postfix(Tls::RsaCbc12, Cert::Good),
+            ..base(
+                "rsakx",
+                Expect {
+                    overall: "amber",
+                    readiness: "enforced",
+                    codes: &["policy_fetch.tls_cbc_only", "mx_tls.cbc_only"],
+                    sender_delivers: Some(true),
+                    reference: Reference::GetsNone {
+                        client: Client::PyPi,
+                        code: "policy_fetch.tls_cbc_only",
+                        because:
+                            "Python's own default suites (3.10 and later) have no RSA key exchange",
                     },
                 },
             )

@@ -39,6 +39,9 @@ fn priority(tls: Tls) -> &'static str {
         Tls::Only12 => "NORMAL:-VERS-ALL:+VERS-TLS1.2",
         Tls::Only13 => "NORMAL:-VERS-ALL:+VERS-TLS1.3",
         Tls::Cbc12 => "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-128-CBC:-MAC-ALL:+SHA1",
+        Tls::RsaCbc12 => {
+            "NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+AES-256-CBC:-MAC-ALL:+SHA1:-KX-ALL:+RSA"
+        }
         // No case asks Exim for this (Postfix serves the TLS 1.0-only MX).
         Tls::Only10 => "NORMAL:-VERS-ALL:+VERS-TLS1.0",
     }
@@ -72,7 +75,7 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Option<Daemon>, St
         let Mx::Exim(t, cert) = c.mx else { continue };
         let ip = mx_ip(c, i + 1);
         let host = c.mx_name.replace("{d}", &c.domain());
-        let (leaf, leaf_only) = cert_for(pki, &format!("mx-{}", c.name), &host, cert)?;
+        let (leaf, leaf_only) = cert_for(pki, &format!("mx-{}", c.name), &host, cert, t)?;
         let chain = if leaf_only { &leaf.leaf } else { &leaf.chain };
         // Exim reads them after giving up root.
         for (from, to) in [(chain, "chain.pem"), (&leaf.key, "key.pem")] {

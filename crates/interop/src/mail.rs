@@ -44,6 +44,9 @@ fn limits(tls: Tls) -> &'static str {
         Tls::Default => "",
         Tls::Only12 => " -o smtpd_tls_protocols=>=TLSv1.2,<=TLSv1.2",
         Tls::Only13 => " -o smtpd_tls_protocols=>=TLSv1.3",
+        Tls::RsaCbc12 => {
+            " -o smtpd_tls_protocols=>=TLSv1.2,<=TLSv1.2 -o tls_medium_cipherlist=AES256-SHA"
+        }
         Tls::Cbc12 => {
             " -o smtpd_tls_protocols=>=TLSv1.2,<=TLSv1.2 -o tls_medium_cipherlist=ECDHE-ECDSA-AES128-SHA"
         }
@@ -80,7 +83,7 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Daemon, String> {
             Mx::Postfix(t, c) => (t, c),
             _ => (Tls::Default, crate::cases::Cert::Good),
         };
-        let (leaf, leaf_only) = cert_for(pki, &format!("mx-{}", c.name), &host, cert)?;
+        let (leaf, leaf_only) = cert_for(pki, &format!("mx-{}", c.name), &host, cert, tls)?;
         let chain = if leaf_only { &leaf.leaf } else { &leaf.chain };
         let mut line = format!(
             "{ip}:25 inet n - n - - smtpd -o smtpd_tls_chain_files={},{}",

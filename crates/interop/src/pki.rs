@@ -48,6 +48,13 @@ pub struct Leaf {
     pub chain: PathBuf,
 }
 
+/// A leaf's key type: P-256, or RSA for servers limited to RSA key exchange.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Key {
+    Ec,
+    Rsa,
+}
+
 /// When a leaf is valid.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 pub enum Validity {
@@ -89,29 +96,26 @@ impl Pki {
         run(Command::new("openssl").args(args).current_dir(&self.dir))
     }
 
-    /// A P-256 key `<name>.key` and a request `<name>.csr` (or, with `-x509`, a self-signed
-    /// `<name>.pem`) for common name `cn`.
+    /// A P-256 key `<name>.key` (RSA 2048 with `Key::Rsa`) and a request `<name>.csr` (or,
+    /// with `-x509`, a self-signed `<name>.pem`) for common name `cn`.
     fn request(&self, name: &str, cn: &str, extra: &[&str]) -> Result<(), String> {
+        self.request_key(name, cn, extra, Key::Ec)
+    }
+
+    fn request_key(&self, name: &str, cn: &str, extra: &[&str], kind: Key) -> Result<(), String> {
         let (key, subject) = (format!("{name}.key"), format!("/CN={cn}"));
         let out = if extra.contains(&"-x509") {
             format!("{name}.pem")
         } else {
             format!("{name}.csr")
         };
-        let mut args = vec![
-            "req",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-keyout",
-            &key,
-            "-out",
-            &out,
-            "-subj",
-            &subject,
-        ];
+        let key_args: &[&str] = match kind {
+            Key::Ec => &["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256"],
+            Key::Rsa => &["-newkey", "rsa:2048"],
+        };
+        let mut args = vec!["req"];
+        args.extend_from_slice(key_args);
+        args.extend_from_slice(&["-nodes", "-keyout", &key, "-out", &out, "-subj", &subject]);
         args.extend_from_slice(extra);
         self.openssl(&args).map(drop)
     }
@@ -148,17 +152,24 @@ impl Pki {
         self.openssl(&args).map(drop)
     }
 
-    /// Issues a certificate named `file` for the DNS names `sans`.
-    pub fn leaf(&self, file: &str, sans: &[&str], validity: Validity) -> Result<Leaf, String> {
+    /// Issues a certificate named `file` for the DNS names `sans`, with a key of `kind`.
+    pub fn leaf(
+        &self,
+        file: &str,
+        sans: &[&str],
+        validity: Validity,
+        kind: Key,
+    ) -> Result<Leaf, String> {
         let san = sans
             .iter()
             .map(|s| format!("DNS:{s}"))
             .collect::<Vec<_>>()
             .join(",");
-        self.request(
+        self.request_key(
             file,
             sans[0],
             &["-addext", &format!("subjectAltName={san}")],
+            kind,
         )?;
         let dates: &[&str] = match validity {
             Validity::Current => &["-days", "365"],

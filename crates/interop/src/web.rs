@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::cases::{Case, Cert, Serve, Text, Tls, WebServer};
 use crate::daemon::Daemon;
 use crate::dns::web_ip;
-use crate::pki::{Leaf, Pki, Validity};
+use crate::pki::{Key, Leaf, Pki, Validity};
 
 /// The policy a case serves (CRLF line ends, as RFC 8461 §3.2 writes them).
 pub fn policy(c: &Case) -> String {
@@ -34,15 +34,30 @@ pub fn policy(c: &Case) -> String {
     p
 }
 
-/// The certificate files for a host name, as the case asks.
-pub fn cert_for(pki: &Pki, file: &str, host: &str, cert: Cert) -> Result<(Leaf, bool), String> {
+/// The certificate files for a host name, as the case asks (an RSA key for a server limited
+/// to RSA key exchange).
+pub fn cert_for(
+    pki: &Pki,
+    file: &str,
+    host: &str,
+    cert: Cert,
+    tls: Tls,
+) -> Result<(Leaf, bool), String> {
+    let key = if tls == Tls::RsaCbc12 {
+        Key::Rsa
+    } else {
+        Key::Ec
+    };
     let (names, validity) = match cert {
         Cert::WrongName => (vec!["other.test".to_string()], Validity::Current),
         Cert::Expired => (vec![host.to_string()], Validity::Expired),
         Cert::Good | Cert::LeafOnly => (vec![host.to_string()], Validity::Current),
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    Ok((pki.leaf(file, &names, validity)?, cert == Cert::LeafOnly))
+    Ok((
+        pki.leaf(file, &names, validity, key)?,
+        cert == Cert::LeafOnly,
+    ))
 }
 
 fn nginx_tls(tls: Tls) -> &'static str {
@@ -51,6 +66,7 @@ fn nginx_tls(tls: Tls) -> &'static str {
         Tls::Only12 => "ssl_protocols TLSv1.2;",
         Tls::Only13 => "ssl_protocols TLSv1.3;",
         Tls::Cbc12 => "ssl_protocols TLSv1.2; ssl_ciphers ECDHE-ECDSA-AES128-SHA;",
+        Tls::RsaCbc12 => "ssl_protocols TLSv1.2; ssl_ciphers AES256-SHA;",
         Tls::Only10 => "ssl_protocols TLSv1; ssl_ciphers DEFAULT@SECLEVEL=0;",
     }
 }
@@ -69,7 +85,13 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Vec<Daemon>, Strin
         let d = c.domain();
         let host = format!("mta-sts.{d}");
         let ip = web_ip(c, i + 1);
-        let (leaf, leaf_only) = cert_for(pki, &format!("web-{}", c.name), &host, c.web_cert)?;
+        let (leaf, leaf_only) = cert_for(
+            pki,
+            &format!("web-{}", c.name),
+            &host,
+            c.web_cert,
+            c.web_tls,
+        )?;
         let chain = if leaf_only { &leaf.leaf } else { &leaf.chain };
         let body = policy(c);
         let file = docs.join(format!("{}.txt", c.name));
