@@ -20,6 +20,10 @@ use crate::tls;
 /// The fixed path (RFC 8461 §3.3).
 pub const PATH: &str = "/.well-known/mta-sts.txt";
 
+/// The most bytes hyper buffers while reading the response (its head, and each read of the
+/// body): a hostile policy host cannot make the proxy hold more.
+const HEAD_BUFFER: usize = 64 * 1024;
+
 /// Fetches the policy of `domain` (A-label form).
 pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
     let start = Instant::now();
@@ -162,7 +166,12 @@ async fn http_get<S>(stream: S, host: &str) -> Result<Answer, String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+    // Bounded while reading: the response head may take at most HEAD_BUFFER bytes (hyper
+    // refuses a longer one) and at most 100 header fields; the body is cut at MAX_BODY below.
+    let (mut sender, conn) = hyper::client::conn::http1::Builder::new()
+        .max_buf_size(HEAD_BUFFER)
+        .max_headers(100)
+        .handshake(TokioIo::new(stream))
         .await
         .map_err(|e| e.to_string())?;
     let driver = tokio::spawn(async move {

@@ -82,6 +82,27 @@ async fn an_mx_that_never_ends_its_line_costs_no_memory() {
     );
 }
 
+/// A policy host whose response head is 4 MB long is refused once the head passes the
+/// buffer limit, at no cost in memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_huge_response_head_is_refused_while_read() {
+    let (_world, server, _dir) = hostile_server(&[]).await;
+    let before = peak_kib(&server);
+    let r = get(
+        server.addr,
+        "/api/v1/policy?domain=policy-huge-head.test",
+        &[],
+    )
+    .await;
+    let grew = peak_kib(&server).saturating_sub(before);
+    let v = r.json();
+    assert_eq!(v["fetch"]["outcome"]["kind"], "protocol", "{v}");
+    assert!(
+        grew < 16 * 1024,
+        "the server's peak memory grew by {grew} KiB reading one 4 MB head"
+    );
+}
+
 /// A policy host that stops halfway through its response head and an MX that stops halfway
 /// through its greeting are cut off at the time limit, and say so (never a pass).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -46,6 +46,9 @@ pub struct PolicyHost {
     /// connection open in silence.
     #[serde(default)]
     pub stall_after: Option<usize>,
+    /// Hostile: a header field of this many bytes in the response head.
+    #[serde(default)]
+    pub head_filler: usize,
 }
 
 fn ok() -> u16 {
@@ -107,6 +110,9 @@ impl PolicyHost {
         }
         if let (Some(enc), "/.well-known/mta-sts.txt") = (&self.content_encoding, path) {
             head.push_str(&format!("Content-Encoding: {enc}\r\n"));
+        }
+        if self.head_filler > 0 {
+            head.push_str(&format!("X-Filler: {}\r\n", "x".repeat(self.head_filler)));
         }
         head.push_str("\r\n");
         (head.into_bytes(), body)

@@ -235,6 +235,7 @@ impl World {
             drip_ms: None,
             content_encoding: None,
             stall_after: None,
+            head_filler: 0,
         };
         self.tasks.push(tokio::spawn(https::serve(
             https,
