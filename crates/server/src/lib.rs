@@ -7,6 +7,7 @@
 pub mod addr;
 pub mod api;
 pub mod config;
+pub mod connections;
 pub mod facts;
 pub mod fetch;
 pub mod gather;

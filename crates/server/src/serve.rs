@@ -1,7 +1,6 @@
 //! Runs the proxy and the web app on one port, with request ids in structured logs, a request
 //! timeout, and graceful shutdown on Ctrl-C or SIGTERM.
 
-use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,6 +14,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::api::{self, ServeOptions};
 use crate::config::FetchConfig;
+use crate::connections;
 use crate::web;
 
 /// Request ids: a per-process random prefix and a counter.
@@ -61,14 +61,14 @@ pub fn router(cfg: FetchConfig, opts: &ServeOptions, dist: &Path) -> Router {
         )
 }
 
-/// Serves until Ctrl-C or SIGTERM; in-flight requests finish first.
-pub async fn run(listener: tokio::net::TcpListener, app: Router) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown())
-    .await
+/// Serves until Ctrl-C or SIGTERM within the connection `limits`; in-flight requests finish
+/// first.
+pub async fn run(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: connections::Limits,
+) -> std::io::Result<()> {
+    connections::serve(listener, app, limits, shutdown()).await
 }
 
 async fn shutdown() {

@@ -26,12 +26,13 @@ pub struct NetArgs {
     /// TESTS AND LOCAL DEMOS ONLY: let the proxy reach loopback and private addresses
     #[arg(long, env = "MTASTS_ALLOW_PRIVATE_ADDRESSES")]
     pub allow_private_addresses: bool,
-    /// Seconds one policy fetch or one MX probe may take in all
+    /// Seconds one policy fetch or one MX probe may take in all (1 to 3600)
     #[arg(
         long,
         value_name = "SECONDS",
         env = "MTASTS_TIMEOUT",
-        default_value_t = 20
+        default_value_t = 20,
+        value_parser = clap::value_parser!(u64).range(1..=3600)
     )]
     pub timeout: u64,
     /// TESTS ONLY: connect to policy hosts on this port instead of 443 (the test world's hosts

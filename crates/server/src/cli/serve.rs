@@ -72,6 +72,33 @@ pub struct ServeArgs {
         default_value = "https://cloudflare-dns.com/dns-query"
     )]
     pub doh: String,
+    /// Connections open at once (more are closed on arrival); lowered to fit the open-file limit
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_MAX_CONNECTIONS",
+        default_value_t = 4096
+    )]
+    pub max_connections: usize,
+    /// Connections open at once from one client address (not applied with
+    /// --trust-forwarded-for, where every connection comes from the proxy in front)
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_MAX_CONNECTIONS_PER_CLIENT",
+        default_value_t = 64
+    )]
+    pub max_connections_per_client: usize,
+    /// Seconds a client may take to send a request head, counted from when the connection
+    /// opens or its previous response ends (so it also closes idle keep-alive connections)
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "MTASTS_HEADER_READ_TIMEOUT",
+        default_value_t = 10,
+        value_parser = clap::value_parser!(u64).range(1..=600)
+    )]
+    pub header_read_timeout: u64,
     /// Log as JSON lines (structured logs) instead of text
     #[arg(long)]
     pub log_json: bool,
@@ -210,9 +237,30 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     if world.is_none() {
         eprintln!("  no internet here? run with --demo to check a simulated world of test domains");
     }
-    mtasts::serve::run(listener, app)
+    mtasts::serve::run(listener, app, connection_limits(args))
         .await
         .map_err(|e| e.to_string())?;
     drop(world);
     Ok(())
+}
+
+/// The connection limits, within what the open-file limit allows: the soft limit is raised to
+/// the hard one, and room is kept for the outbound connections of the checks in flight (one
+/// policy fetch and up to ten MX probes each, two sockets for the second TLS client's retry).
+fn connection_limits(args: &ServeArgs) -> mtasts::connections::Limits {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let outbound = args.max_concurrency as u64 * (1 + mtasts::config::MAX_MX_PROBES as u64) * 2;
+    let room = files.saturating_sub(outbound + 64).max(16) as usize;
+    let max_connections = args.max_connections.min(room);
+    if max_connections < args.max_connections {
+        eprintln!(
+            "note: at most {max_connections} connections (the open-file limit is {files}; raise it, or lower --max-concurrency)"
+        );
+    }
+    mtasts::connections::Limits {
+        max_connections,
+        per_client: (!args.trust_forwarded_for).then_some(args.max_connections_per_client),
+        header_read_timeout: Duration::from_secs(args.header_read_timeout),
+        ..mtasts::connections::Limits::default()
+    }
 }

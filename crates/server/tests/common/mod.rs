@@ -129,9 +129,29 @@ impl Resp {
 
 /// GET `path` from `addr` with extra request headers (hand-written: the tests need nothing more).
 pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut s = tokio::net::TcpStream::connect(addr)
+    let s = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connect to mtasts serve");
+    exchange(s, addr, path, headers).await
+}
+
+/// GET `path` from `addr` as the client at loopback address `source` (127.0.0.0/8 is all
+/// loopback, so tests can be several clients).
+pub async fn get_from(source: &str, addr: SocketAddr, path: &str) -> Resp {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket
+        .bind(SocketAddr::new(source.parse().expect("source address"), 0))
+        .expect("bind the source address");
+    let s = socket.connect(addr).await.expect("connect to mtasts serve");
+    exchange(s, addr, path, &[]).await
+}
+
+async fn exchange(
+    mut s: tokio::net::TcpStream,
+    addr: SocketAddr,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> Resp {
     let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));

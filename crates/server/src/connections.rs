@@ -1,0 +1,180 @@
+//! Accepting connections for `mtasts serve`, with the limits that keep slow, idle or numerous
+//! connections from taking the server down. (`axum::serve` runs hyper without a timer, so
+//! hyper's header timeout was silently off: silent connections stayed open for half an hour,
+//! and a thousand of them made `/healthz` time out.)
+//!
+//! - hyper runs with a timer, and a request head must arrive within `header_read_timeout` of
+//!   the moment the connection starts waiting for one: a silent, half-sent or idle keep-alive
+//!   connection is closed then.
+//! - A connection lives at most `max_age`, whatever it does (a client that never reads its
+//!   response holds it no longer).
+//! - At most `max_connections` at once, and `per_client` from one address; a connection past
+//!   either is closed at once, the cheapest answer to a flood. One address cannot fill the
+//!   server, so `/healthz` and the web app keep answering everyone else.
+//! - `TCP_NODELAY` on every connection: a response on a kept-alive connection does not wait
+//!   for the client's delayed ACK.
+//! - On Ctrl-C or SIGTERM it stops accepting and lets requests in flight finish (up to
+//!   `grace`).
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::Request;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tower::ServiceExt;
+
+/// The limits on connections.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub max_connections: usize,
+    /// Connections from one client address; `None` when every connection comes from a
+    /// reverse proxy (its address is not the client's).
+    pub per_client: Option<usize>,
+    pub header_read_timeout: Duration,
+    pub max_age: Duration,
+    /// How long requests in flight may take to finish on shutdown.
+    pub grace: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            per_client: Some(64),
+            header_read_timeout: Duration::from_secs(10),
+            max_age: Duration::from_secs(300),
+            grace: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Open connections per client address; a [`Slot`] gives its place back when dropped. The map
+/// holds only addresses with an open connection, so it is bounded by `max_connections`.
+struct PerClient {
+    cap: usize,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+struct Slot {
+    owner: Arc<PerClient>,
+    ip: IpAddr,
+}
+
+impl PerClient {
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(ip).or_insert(0);
+        if *n >= self.cap {
+            return None;
+        }
+        *n += 1;
+        Some(Slot {
+            owner: self.clone(),
+            ip,
+        })
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let mut open = self.owner.open.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(n) = open.get_mut(&self.ip) {
+            *n -= 1;
+            if *n == 0 {
+                open.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Serves `app` on `listener` within `limits` until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    limits: Limits,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let total = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let clients = limits.per_client.map(|cap| {
+        Arc::new(PerClient {
+            cap: cap.max(1),
+            open: Mutex::new(HashMap::new()),
+        })
+    });
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    let mut refused: u64 = 0;
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    // Out of file descriptors (or another transient error): wait instead of
+                    // spinning; connections that end free them.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let Ok(permit) = total.clone().try_acquire_owned() else {
+            refused = note_refusal(refused, peer, "the server is at its connection limit");
+            continue;
+        };
+        let slot = match &clients {
+            Some(c) => match c.admit(peer.ip()) {
+                Some(s) => Some(s),
+                None => {
+                    refused = note_refusal(refused, peer, "its address is at its connection limit");
+                    continue;
+                }
+            },
+            None => None,
+        };
+        let _ = stream.set_nodelay(true);
+        let app = app.clone();
+        let service = hyper::service::service_fn(move |mut req: Request<Incoming>| {
+            req.extensions_mut().insert(ConnectInfo(peer));
+            let app = app.clone();
+            async move { Ok::<_, Infallible>(app.oneshot(req).await.unwrap_or_else(|e| match e {})) }
+        });
+        let conn = hyper::server::conn::http1::Builder::new()
+            .timer(TokioTimer::new())
+            .header_read_timeout(limits.header_read_timeout)
+            .keep_alive(true)
+            .serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        let max_age = limits.max_age;
+        tokio::spawn(async move {
+            let _ = tokio::time::timeout(max_age, conn).await;
+            drop((permit, slot));
+        });
+    }
+    drop(listener);
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(limits.grace) => {
+            tracing::warn!("requests still in flight after {:?}; stopping anyway", limits.grace);
+        }
+    }
+    Ok(())
+}
+
+/// Logs refused connections sparingly (a flood must not become a flood of log lines).
+fn note_refusal(count: u64, peer: SocketAddr, why: &str) -> u64 {
+    let count = count + 1;
+    if count.is_power_of_two() {
+        tracing::warn!(%peer, refused = count, "connection closed at once: {why}");
+    }
+    count
+}
