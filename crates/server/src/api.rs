@@ -11,26 +11,29 @@
 //! - `GET /healthz`
 //!
 //! Remote failures are data (200 with the failure described); bad input is a 400 with a JSON
-//! error that says what to fix; too many requests from one client a 429 with `Retry-After`;
-//! too many at once overall a 503 (load shedding).
+//! error that says what to fix; too many requests from one client a 429 with `Retry-After`,
+//! and so is more than its share of checks running at once (`max_concurrency_per_client`);
+//! more distinct checks at once than `max_concurrency` a 503 (load shedding). Concurrent requests for the same domain
+//! share one fetch ([`crate::coalesce`]). Every error, a wrong method included, is the same
+//! JSON shape.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::error_handling::HandleErrorLayer;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{BoxError, Json, Router};
+use axum::{Json, Router};
 use mtasts_core::domain;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use tower::ServiceBuilder;
 
+use crate::coalesce::{Coalescer, Full};
 use crate::config::FetchConfig;
-use crate::limits::{Cache, RateLimiter};
+use crate::limits::{Cache, RateLimiter, Shares};
 use crate::{fetch, probe};
 
 /// Settings of the HTTP side.
@@ -43,8 +46,11 @@ pub struct ServeOptions {
     /// Behind a reverse proxy: take the client address for rate limiting from the last
     /// `X-Forwarded-For` entry (the one the proxy in front appended).
     pub trust_forwarded_for: bool,
-    /// API requests in flight at once; more are shed with 503.
+    /// Checks of distinct domains running at once (requests for a domain already being
+    /// checked wait on that check and add nothing); more are refused with 503.
     pub max_concurrency: usize,
+    /// API requests in flight at once from one client; more get 429.
+    pub max_concurrency_per_client: usize,
     pub cache_ttl: Duration,
     pub cache_capacity: usize,
     /// Shown by `/api/v1/config` (demo mode only).
@@ -60,6 +66,7 @@ impl Default for ServeOptions {
             rate_per_minute: 30,
             trust_forwarded_for: false,
             max_concurrency: 64,
+            max_concurrency_per_client: 8,
             cache_ttl: Duration::from_secs(60),
             cache_capacity: 1024,
             demo: None,
@@ -78,6 +85,8 @@ pub struct AppState {
     cfg: FetchConfig,
     limiter: RateLimiter,
     cache: Cache<(Kind, String), Arc<Value>>,
+    shares: Arc<Shares<IpAddr>>,
+    running: Coalescer<(Kind, String), Arc<Value>>,
     demo: Option<Value>,
     resolver: String,
     trust_forwarded_for: bool,
@@ -112,29 +121,16 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
     let state = Arc::new(AppState {
         limiter: RateLimiter::new(opts.rate_per_minute),
         cache: Cache::new(opts.cache_ttl, opts.cache_capacity),
+        shares: Shares::new(opts.max_concurrency_per_client),
+        running: Coalescer::new(opts.max_concurrency.max(1)),
         demo: opts.demo.clone(),
         resolver: opts.resolver.clone(),
         trust_forwarded_for: opts.trust_forwarded_for,
         cfg,
     });
-    let shed = ServiceBuilder::new()
-        .layer(HandleErrorLayer::new(|e: BoxError| async move {
-            let mut r = error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "proxy.overloaded",
-                format!("the checker is busy ({e}); try again in a moment"),
-                "retry after the number of seconds in Retry-After",
-            );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
-            r
-        }))
-        .load_shed()
-        .concurrency_limit(opts.max_concurrency.max(1));
     let api = Router::new()
         .route("/api/v1/policy", get(policy))
         .route("/api/v1/mx-tls", get(mx_tls))
-        .layer(shed)
         .route("/api/v1/config", get(config))
         .route(
             "/healthz",
@@ -143,6 +139,17 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
         // Everything else under /api is a JSON 404, never the web app's page.
         .route("/api", axum::routing::any(not_found))
         .route("/api/{*rest}", axum::routing::any(not_found))
+        .method_not_allowed_fallback(|| async {
+            let mut r = error(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "proxy.method",
+                "this API answers GET only".into(),
+                "use GET",
+            );
+            r.headers_mut()
+                .insert(header::ALLOW, HeaderValue::from_static("GET"));
+            r
+        })
         .with_state(state);
     api.layer(cors(&opts.cors_origins))
 }
@@ -245,19 +252,9 @@ fn cached(v: Arc<Value>, hit: bool) -> Response {
     r
 }
 
-/// Admits the request, then answers from the cache or by running `work` and caching it.
-async fn answer<F, Fut, T>(
-    state: &AppState,
-    client: IpAddr,
-    p: &DomainParam,
-    kind: Kind,
-    work: F,
-) -> Response
-where
-    F: FnOnce(String) -> Fut,
-    Fut: std::future::Future<Output = T>,
-    T: serde::Serialize,
-{
+/// Admits the request, then answers from the cache, or from the fetch already running for the
+/// same domain, or from a new one, within the client's share of checks in flight.
+async fn answer(state: &Arc<AppState>, client: IpAddr, p: &DomainParam, kind: Kind) -> Response {
     let domain = match admit(state, client, p) {
         Ok(d) => d,
         Err(r) => return *r,
@@ -268,46 +265,103 @@ where
             return cached(v, true);
         }
     }
-    let facts = work(domain).await;
-    let mut v = serde_json::to_value(&facts).unwrap_or(Value::Null);
+    let Some(_share) = state.shares.take(client) else {
+        let mut r = error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "proxy.client_busy",
+            "your address has its share of checks running already; wait for one to finish".into(),
+            "retry after the number of seconds in Retry-After",
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+        return r;
+    };
+    match state
+        .running
+        .run(key, gather(state.clone(), kind, domain))
+        .await
+    {
+        Ok((Some(v), _)) => cached(v, false),
+        Ok((None, _)) => error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "proxy.internal",
+            "the check failed inside the proxy".into(),
+            "try again; if it persists, report it with the request id",
+        ),
+        Err(Full) => {
+            let mut r = error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "proxy.overloaded",
+                "the checker is busy; try again in a moment".into(),
+                "retry after the number of seconds in Retry-After",
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            r
+        }
+    }
+}
+
+/// Gathers the facts for one domain and keeps them in the cache (runs as its own task).
+async fn gather(state: Arc<AppState>, kind: Kind, domain: String) -> Arc<Value> {
+    let cfg = &state.cfg;
+    let mut v = match kind {
+        Kind::Policy => {
+            let facts = fetch::fetch_policy(cfg, &domain).await;
+            tracing::info!(domain = %domain, outcome = ?facts.fetch.outcome, status = ?facts.fetch.status, ms = facts.timings.total_ms, "policy fetched");
+            serde_json::to_value(&facts)
+        }
+        Kind::MxTls => {
+            let facts = probe::probe_domain(cfg, &domain).await;
+            tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
+            serde_json::to_value(&facts)
+        }
+    }
+    .unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
         o.insert("checked_at".into(), crate::facts::unix_now().into());
     }
     let v = Arc::new(v);
-    state.cache.put(key, v.clone());
-    cached(v, false)
+    state.cache.put((kind, domain), v.clone());
+    v
+}
+
+/// A query string that is not `domain=D[&fresh=1]` (a repeated `domain=`, for one).
+fn bad_query(e: QueryRejection) -> Response {
+    error(
+        StatusCode::BAD_REQUEST,
+        "proxy.bad_query",
+        format!("the query string cannot be read: {}", e.body_text()),
+        "give one domain: ?domain=example.com",
+    )
 }
 
 async fn policy(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(p): Query<DomainParam>,
+    query: Result<Query<DomainParam>, QueryRejection>,
 ) -> Response {
+    let p = match query {
+        Ok(Query(p)) => p,
+        Err(e) => return bad_query(e),
+    };
     let client = client_ip(&state, peer, &headers);
-    let cfg = &state.cfg;
-    answer(&state, client, &p, Kind::Policy, |domain| async move {
-        let facts = fetch::fetch_policy(cfg, &domain).await;
-        tracing::info!(domain = %domain, outcome = ?facts.fetch.outcome, status = ?facts.fetch.status, ms = facts.timings.total_ms, "policy fetched");
-        facts
-    })
-    .await
+    answer(&state, client, &p, Kind::Policy).await
 }
 
 async fn mx_tls(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    Query(p): Query<DomainParam>,
+    query: Result<Query<DomainParam>, QueryRejection>,
 ) -> Response {
+    let p = match query {
+        Ok(Query(p)) => p,
+        Err(e) => return bad_query(e),
+    };
     let client = client_ip(&state, peer, &headers);
-    let cfg = &state.cfg;
-    answer(&state, client, &p, Kind::MxTls, |domain| async move {
-        let facts = probe::probe_domain(cfg, &domain).await;
-        tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
-        facts
-    })
-    .await
+    answer(&state, client, &p, Kind::MxTls).await
 }
 
 async fn not_found() -> Response {

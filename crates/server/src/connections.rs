@@ -16,11 +16,10 @@
 //! - On Ctrl-C or SIGTERM it stops accepting and lets requests in flight finish (up to
 //!   `grace`).
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
@@ -31,6 +30,8 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
+
+use crate::limits::Shares;
 
 /// The limits on connections.
 #[derive(Clone, Copy, Debug)]
@@ -57,45 +58,6 @@ impl Default for Limits {
     }
 }
 
-/// Open connections per client address; a [`Slot`] gives its place back when dropped. The map
-/// holds only addresses with an open connection, so it is bounded by `max_connections`.
-struct PerClient {
-    cap: usize,
-    open: Mutex<HashMap<IpAddr, usize>>,
-}
-
-struct Slot {
-    owner: Arc<PerClient>,
-    ip: IpAddr,
-}
-
-impl PerClient {
-    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<Slot> {
-        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
-        let n = open.entry(ip).or_insert(0);
-        if *n >= self.cap {
-            return None;
-        }
-        *n += 1;
-        Some(Slot {
-            owner: self.clone(),
-            ip,
-        })
-    }
-}
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        let mut open = self.owner.open.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(n) = open.get_mut(&self.ip) {
-            *n -= 1;
-            if *n == 0 {
-                open.remove(&self.ip);
-            }
-        }
-    }
-}
-
 /// Serves `app` on `listener` within `limits` until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
@@ -104,12 +66,7 @@ pub async fn serve(
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
     let total = Arc::new(Semaphore::new(limits.max_connections.max(1)));
-    let clients = limits.per_client.map(|cap| {
-        Arc::new(PerClient {
-            cap: cap.max(1),
-            open: Mutex::new(HashMap::new()),
-        })
-    });
+    let clients = limits.per_client.map(Shares::<IpAddr>::new);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown);
     let mut refused: u64 = 0;
@@ -132,7 +89,7 @@ pub async fn serve(
             continue;
         };
         let slot = match &clients {
-            Some(c) => match c.admit(peer.ip()) {
+            Some(c) => match c.take(peer.ip()) {
                 Some(s) => Some(s),
                 None => {
                     refused = note_refusal(refused, peer, "its address is at its connection limit");

@@ -6,6 +6,7 @@
 
 pub mod addr;
 pub mod api;
+pub mod coalesce;
 pub mod config;
 pub mod connections;
 pub mod facts;

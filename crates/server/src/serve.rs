@@ -51,6 +51,7 @@ pub fn router(cfg: FetchConfig, opts: &ServeOptions, dist: &Path) -> Router {
         .fallback_service(web::service(dist))
         .layer(
             tower::ServiceBuilder::new()
+                .map_request(keep_plain_request_id)
                 .layer(SetRequestIdLayer::new(x_request_id.clone(), ids))
                 .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
                     let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
@@ -59,6 +60,25 @@ pub fn router(cfg: FetchConfig, opts: &ServeOptions, dist: &Path) -> Router {
                 .layer(PropagateRequestIdLayer::new(x_request_id))
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, timeout)),
         )
+}
+
+/// A client's `X-Request-Id` is echoed and logged only when it is plain (at most 64 letters,
+/// digits and `-_.:`); anything else (a 60 KiB id, forged log fields) is dropped and replaced
+/// by one of ours.
+fn keep_plain_request_id<B>(mut req: Request<B>) -> Request<B> {
+    let plain = |v: &axum::http::HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty()
+            && b.len() <= 64
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+    };
+    let headers = req.headers_mut();
+    let all: Vec<_> = headers.get_all("x-request-id").iter().collect();
+    if all.len() != 1 || !plain(all[0]) {
+        headers.remove("x-request-id");
+    }
+    req
 }
 
 /// Serves until Ctrl-C or SIGTERM within the connection `limits`; in-flight requests finish

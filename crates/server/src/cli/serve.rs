@@ -47,7 +47,8 @@ pub struct ServeArgs {
     /// (do not use without such a proxy in front: clients could forge the header)
     #[arg(long, env = "MTASTS_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
-    /// API requests in flight at once before new ones are shed with 503
+    /// Checks of distinct domains running at once before new ones get 503 (requests for a
+    /// domain already being checked wait on that check)
     #[arg(
         long,
         value_name = "N",
@@ -55,6 +56,15 @@ pub struct ServeArgs {
         default_value_t = 64
     )]
     pub max_concurrency: usize,
+    /// API requests in flight at once from one client address before it gets 429 (its fair
+    /// share, so one client cannot take every slot)
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_MAX_CONCURRENCY_PER_CLIENT",
+        default_value_t = 8
+    )]
+    pub max_concurrency_per_client: usize,
     /// Seconds a result is reused for the same domain (0 disables the cache)
     #[arg(
         long,
@@ -164,6 +174,7 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         rate_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,
         max_concurrency: args.max_concurrency,
+        max_concurrency_per_client: args.max_concurrency_per_client,
         cache_ttl: Duration::from_secs(args.cache_ttl),
         resolver: demo
             .as_ref()

@@ -132,7 +132,15 @@ pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Resp
     let s = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connect to mtasts serve");
-    exchange(s, addr, path, headers).await
+    exchange(s, addr, "GET", path, headers).await
+}
+
+/// `method` `path` from `addr`, with no body.
+pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Resp {
+    let s = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connect to mtasts serve");
+    exchange(s, addr, method, path, &[]).await
 }
 
 /// GET `path` from `addr` as the client at loopback address `source` (127.0.0.0/8 is all
@@ -143,16 +151,19 @@ pub async fn get_from(source: &str, addr: SocketAddr, path: &str) -> Resp {
         .bind(SocketAddr::new(source.parse().expect("source address"), 0))
         .expect("bind the source address");
     let s = socket.connect(addr).await.expect("connect to mtasts serve");
-    exchange(s, addr, path, &[]).await
+    exchange(s, addr, "GET", path, &[]).await
 }
 
 async fn exchange(
     mut s: tokio::net::TcpStream,
     addr: SocketAddr,
+    method: &str,
     path: &str,
     headers: &[(&str, &str)],
 ) -> Resp {
-    let mut req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n"
+    );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
