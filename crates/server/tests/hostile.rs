@@ -197,3 +197,94 @@ async fn slow_and_huge_dns_answers_are_bounded() {
         "the check ran {took:?}"
     );
 }
+
+/// Escape sequences in a hostile domain's records never reach the terminal raw: with colour
+/// forced on (as on a terminal), the only escape sequences in `mtasts check` and `mtasts lint`
+/// output are our own colours, and the hostile ones are shown escaped. JSON stays exact.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_from_remote_text_are_shown_escaped() {
+    let world = World::start(&hostile()).await.expect("hostile world");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = world.write_ca(dir.path()).unwrap();
+    let run = |args: Vec<String>, stdin: Option<Vec<u8>>| async move {
+        let mut cmd = tokio::process::Command::new(common::bin());
+        cmd.args(&args)
+            .env_remove("NO_COLOR")
+            .env("CLICOLOR_FORCE", "1")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        let mut input = child.stdin.take().unwrap();
+        if let Some(bytes) = stdin {
+            use tokio::io::AsyncWriteExt;
+            input.write_all(&bytes).await.unwrap();
+        }
+        drop(input);
+        let out = child.wait_with_output().await.unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let mut check = vec!["check".to_string()];
+    check.extend(world_args(&world, &ca, TIMEOUT));
+    check.extend([
+        "--allow-private-addresses".into(),
+        "terminal-escapes.test".into(),
+    ]);
+    let human = run(check.clone(), None).await;
+    let body = hostile()
+        .into_iter()
+        .find(|s| s.name == "terminal-escapes")
+        .and_then(|s| s.policy)
+        .map(|p| p.body.replace("{domain}", "terminal-escapes.test"))
+        .unwrap();
+    let lint = run(
+        vec!["lint".into(), "policy".into(), "-".into()],
+        Some(body.into_bytes()),
+    )
+    .await;
+    let report = br#"{"organization-name":"\u001b]0;owned\u0007Evil \u001b[32mALL GOOD","date-range":{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"},"contact-info":"x","report-id":"\u001b[2J1","policies":[{"policy":{"policy-type":"sts","policy-domain":"example.com"},"summary":{"total-successful-session-count":1,"total-failure-session-count":0}}]}"#;
+    let rpt = run(
+        vec!["lint".into(), "tlsrpt-report".into(), "-".into()],
+        Some(report.to_vec()),
+    )
+    .await;
+    for (what, out) in [
+        ("check", &human),
+        ("lint policy", &lint),
+        ("lint report", &rpt),
+    ] {
+        assert!(!out.is_empty(), "{what} printed nothing");
+        assert!(
+            !out.contains('\u{7}'),
+            "{what}: a raw BEL (ends an OSC sequence)"
+        );
+        assert!(!out.contains("\u{1b}]"), "{what}: a raw OSC sequence");
+        // Every escape sequence left is one of our colours: ESC [ digits/; m.
+        for (i, _) in out.match_indices('\u{1b}') {
+            let rest = &out[i + 1..];
+            let seq: String = rest.chars().take_while(|c| *c != 'm').collect();
+            assert!(
+                seq.starts_with('[')
+                    && seq[1..].chars().all(|c| c.is_ascii_digit() || c == ';')
+                    && rest.len() > seq.len(),
+                "{what}: an escape sequence that is not a colour: {:?}",
+                rest.chars().take(12).collect::<String>()
+            );
+        }
+    }
+    assert!(
+        human.contains("id \"\\x1b]0\"") && human.contains("pwned\\x07\\x1b[2J"),
+        "the hostile text is shown, escaped:\n{human}"
+    );
+    assert!(lint.contains("\\x1b[32mALL GOOD"), "{lint}");
+    assert!(rpt.contains("\\x1b]0;owned\\x07Evil"), "{rpt}");
+    // The JSON keeps the exact bytes.
+    check.insert(1, "--json".into());
+    let json = run(check, None).await;
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["sts_record"]["id"], "\u{1b}]0", "{v}");
+    assert_eq!(
+        v["tlsrpt_record"]["rua"][0],
+        "mailto:tlsrpt@\u{1b}[31mevil\u{1b}[0m.test"
+    );
+}

@@ -10,7 +10,7 @@ use mtasts_core::report::{Light, Readiness, Report};
 
 use super::net::NetArgs;
 use super::print_json;
-use super::render::{self, BOLD, DIM, GREEN, RED, YELLOW};
+use super::render::{self, safe, BOLD, DIM, GREEN, RED, YELLOW};
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
@@ -102,10 +102,11 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
     let s = style(report.overall);
     writeln!(
         w,
-        "{BOLD}{shown}{BOLD:#}: {s}{} {}{s:#} — {}",
+        "{BOLD}{}{BOLD:#}: {s}{} {}{s:#} — {}",
+        safe(shown),
         report.overall.icon(),
         report.overall.word(),
-        report.verdict
+        safe(&report.verdict)
     )?;
     writeln!(w)?;
     for sec in &report.sections {
@@ -116,7 +117,7 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
             sec.light.icon(),
             sec.light.word(),
             sec.title,
-            sec.summary
+            safe(&sec.summary)
         )?;
         for f in &sec.findings {
             render::finding(&mut w, f, None)?;
@@ -130,16 +131,25 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
         Readiness::Unknown => YELLOW,
         _ => DIM,
     };
-    writeln!(w, "{BOLD}Ready to enforce?{BOLD:#} {s}{}{s:#}", e.message)?;
+    writeln!(
+        w,
+        "{BOLD}Ready to enforce?{BOLD:#} {s}{}{s:#}",
+        safe(&e.message)
+    )?;
     for m in &e.failing_mx {
-        writeln!(w, "  {RED}✖{RED:#} {}: {}", m.host, m.reasons.join("; "))?;
+        writeln!(
+            w,
+            "  {RED}✖{RED:#} {}: {}",
+            safe(&m.host),
+            safe(&m.reasons.join("; "))
+        )?;
     }
     for m in &e.unconfirmed_mx {
         writeln!(
             w,
             "  {YELLOW}?{YELLOW:#} {}: {}",
-            m.host,
-            m.reasons.join("; ")
+            safe(&m.host),
+            safe(&m.reasons.join("; "))
         )?;
     }
     if !report.complete {

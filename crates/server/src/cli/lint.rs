@@ -5,7 +5,7 @@ use std::io::Write;
 use mtasts_core::lint::{self, LintOutput};
 use mtasts_core::TxtRecord;
 
-use super::render::{self, Source, BOLD, DIM};
+use super::render::{self, safe, Source, BOLD, DIM};
 use super::{print_json, read_input, LintCommand, FAIL, OK};
 
 pub fn run(cmd: LintCommand, json: bool) -> Result<u8, String> {
@@ -81,8 +81,8 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
             writeln!(
                 w,
                 "  {BOLD}version{BOLD:#} {}  {BOLD}mode{BOLD:#} {}  {BOLD}max_age{BOLD:#} {}",
-                p["version"].as_str().unwrap_or("-"),
-                p["mode"].as_str().unwrap_or("-"),
+                safe(p["version"].as_str().unwrap_or("-")),
+                safe(p["mode"].as_str().unwrap_or("-")),
                 p["max_age"]
                     .as_u64()
                     .map(|a| format!("{a} ({})", duration(a)))
@@ -91,7 +91,11 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
             writeln!(w, "  {BOLD}mx{BOLD:#} {}", list(&p["mx"]))?;
         }
         lint::Kind::StsTxt => {
-            writeln!(w, "  {BOLD}id{BOLD:#} {}", p["id"].as_str().unwrap_or("-"))?;
+            writeln!(
+                w,
+                "  {BOLD}id{BOLD:#} {}",
+                safe(p["id"].as_str().unwrap_or("-"))
+            )?;
         }
         lint::Kind::TlsrptTxt => {
             writeln!(w, "  {BOLD}rua{BOLD:#} {}", list(&p["rua"]))?;
@@ -110,7 +114,7 @@ fn list(v: &serde_json::Value) -> String {
     if items.is_empty() {
         "-".to_string()
     } else {
-        items.join(", ")
+        safe(&items.join(", ")).into_owned()
     }
 }
 
@@ -121,14 +125,14 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
     writeln!(
         w,
         "  {BOLD}from{BOLD:#} {}  {BOLD}report{BOLD:#} {}",
-        p["organization_name"].as_str().unwrap_or("?"),
-        p["report_id"].as_str().unwrap_or("?")
+        safe(p["organization_name"].as_str().unwrap_or("?")),
+        safe(p["report_id"].as_str().unwrap_or("?"))
     )?;
     writeln!(
         w,
         "  {BOLD}period{BOLD:#} {} to {}",
-        p["date_range"]["start"].as_str().unwrap_or("?"),
-        p["date_range"]["end"].as_str().unwrap_or("?")
+        safe(p["date_range"]["start"].as_str().unwrap_or("?")),
+        safe(p["date_range"]["end"].as_str().unwrap_or("?"))
     )?;
     writeln!(
         w,
@@ -140,8 +144,8 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
             writeln!(
                 w,
                 "    {} {}: {} successful, {} failed",
-                pol["policy_type"].as_str().unwrap_or("?"),
-                pol["policy_domain"].as_str().unwrap_or("(no domain)"),
+                safe(pol["policy_type"].as_str().unwrap_or("?")),
+                safe(pol["policy_domain"].as_str().unwrap_or("(no domain)")),
                 pol["successful"],
                 pol["failed"]
             )?;

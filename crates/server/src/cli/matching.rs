@@ -3,7 +3,7 @@
 use mtasts_core::{hostname, mx};
 use serde_json::json;
 
-use super::render::{BOLD, GREEN, RED};
+use super::render::{safe, BOLD, GREEN, RED};
 use super::{print_json, FAIL, OK};
 
 pub fn run(host: &str, patterns: &[String], json: bool) -> Result<u8, String> {
@@ -25,11 +25,17 @@ pub fn run(host: &str, patterns: &[String], json: bool) -> Result<u8, String> {
         use std::io::Write;
         let mut w = anstream::stdout().lock();
         let r = match matched {
-            Some((raw, _)) => writeln!(w, "{GREEN}match{GREEN:#}: {BOLD}{host}{BOLD:#} is covered by {raw}"),
+            Some((raw, _)) => writeln!(
+                w,
+                "{GREEN}match{GREEN:#}: {BOLD}{}{BOLD:#} is covered by {}",
+                safe(host),
+                safe(raw)
+            ),
             None => writeln!(
                 w,
-                "{RED}no match{RED:#}: {BOLD}{host}{BOLD:#} is covered by none of {} (a * matches exactly one whole left-most label)",
-                patterns.join(", ")
+                "{RED}no match{RED:#}: {BOLD}{}{BOLD:#} is covered by none of {} (a * matches exactly one whole left-most label)",
+                safe(host),
+                safe(&patterns.join(", "))
             ),
         };
         r.map_err(|e| format!("cannot write output: {e}"))?;

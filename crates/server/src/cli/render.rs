@@ -93,15 +93,20 @@ pub fn finding(
         "{style}{}{style:#}{BOLD}[{}]{BOLD:#}: {}",
         info.severity.as_str(),
         info.code,
-        f.message
+        safe(&f.message)
     )?;
     if let (Some(loc), Some(src)) = (f.location, source) {
         let width = loc.line.to_string().len();
         let pad = " ".repeat(width);
         let place = if src.unit == "line" {
-            format!("{}:{}:{}", src.name, loc.line, loc.column)
+            format!("{}:{}:{}", safe(src.name), loc.line, loc.column)
         } else {
-            format!("{} record {}, column {}", src.name, loc.line, loc.column)
+            format!(
+                "{} record {}, column {}",
+                safe(src.name),
+                loc.line,
+                loc.column
+            )
         };
         writeln!(out, "{pad}{BLUE}-->{BLUE:#} {place}")?;
         if let Some(text) = src.lines.get(loc.line as usize - 1) {
@@ -125,11 +130,35 @@ pub fn finding(
         writeln!(out, "{pad} {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", info.fix)?;
     } else {
         if let Some(subject) = &f.subject {
-            writeln!(out, "  {BLUE}-->{BLUE:#} {subject}")?;
+            writeln!(out, "  {BLUE}-->{BLUE:#} {}", safe(subject))?;
         }
         writeln!(out, "   {BLUE}={BLUE:#} {BOLD}fix{BOLD:#}: {}", info.fix)?;
     }
     Ok(())
+}
+
+/// Remote text made harmless for a terminal: control characters (C0, DEL, C1) and the
+/// bidirectional overrides are written as `\x1b` or `\u{202e}`, so a hostile domain's
+/// records cannot set the window title, clear the screen, fake a verdict in colour or write
+/// to the clipboard (OSC 52). Every dynamic string in human output passes through here; JSON
+/// output stays exact.
+pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            c if bad(c) && (c as u32) < 0x80 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if bad(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Makes tabs, control characters and odd spaces visible so the marker lines up and nothing
