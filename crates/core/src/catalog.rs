@@ -171,6 +171,10 @@ pub fn markdown() -> String {
 }
 
 catalog! {
+    FindingsMore => "findings.more", Info, "RFC 8461 §3",
+        "More findings of the same kind",
+        "The same finding appeared many times; the first 20 are listed and the rest are counted. Fix those and check again.",
+        "Fix the listed findings; the same fix usually applies to the rest.";
     DomainEmpty => "domain.empty", Error, "RFC 8461 §4",
         "No domain given",
         "Nothing was entered to check.",

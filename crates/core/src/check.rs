@@ -357,7 +357,7 @@ fn fetch_section(
             if cut {
                 findings.push(Finding::new(
                     Code::PolicyTooLarge,
-                    format!("the decoded policy is larger than {} bytes; senders stop reading at 64 KiB", policy::MAX_POLICY_SIZE),
+                    format!("the decoded policy is larger than {} bytes (64 KiB); RFC 8461 §3.3 suggests senders treat that as a failed fetch, as postfix-mta-sts-resolver does", policy::MAX_POLICY_SIZE),
                 ));
             }
             Some(Cow::Owned(bytes))
@@ -467,7 +467,7 @@ fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Find
                     if fetch.truncated {
                         out.push(Finding::new(
                             Code::PolicyTooLarge,
-                            format!("the policy is larger than {} bytes; senders stop reading at 64 KiB", policy::MAX_POLICY_SIZE),
+                            format!("the policy is larger than {} bytes (64 KiB); RFC 8461 §3.3 suggests senders treat that as a failed fetch, as postfix-mta-sts-resolver does", policy::MAX_POLICY_SIZE),
                         ));
                     }
                 }

@@ -124,6 +124,38 @@ impl FindingsExt for [Finding] {
     }
 }
 
+/// Findings of one code listed in full; past this, the rest are counted in one note.
+pub const MAX_PER_CODE: usize = 20;
+
+/// Keeps at most `per_code` findings of each code, in order, and adds one `findings.more`
+/// note per code that had more, saying how many were left out. (A 64 KiB policy of blank
+/// lines once gave 32,000 findings; what a user needs is the first few and the count.)
+pub fn cap_repeats(findings: Vec<Finding>, per_code: usize) -> Vec<Finding> {
+    use std::collections::BTreeMap;
+    let mut seen: BTreeMap<Code, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for f in findings {
+        let n = seen.entry(f.code).or_insert(0);
+        *n += 1;
+        if *n <= per_code || f.code == Code::FindingsMore {
+            out.push(f);
+        }
+    }
+    for (code, n) in seen {
+        if n > per_code && code != Code::FindingsMore {
+            out.push(Finding::new(
+                Code::FindingsMore,
+                format!(
+                    "{} more {} finding(s) like the ones above are not listed ({n} in all)",
+                    n - per_code,
+                    code.as_str()
+                ),
+            ));
+        }
+    }
+    out
+}
+
 /// The overall verdict of a lint: `pass` (valid, nothing worse than info), `warn` (valid with
 /// warnings) or `fail` (invalid).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -143,5 +175,29 @@ impl Verdict {
         } else {
             Verdict::Pass
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_are_capped_per_code_and_counted() {
+        let mut list: Vec<Finding> = (0..50)
+            .map(|i| Finding::new(Code::PolicyBlankLine, format!("blank {i}")))
+            .collect();
+        list.push(Finding::new(Code::PolicyModeMissing, "no mode"));
+        let capped = cap_repeats(list, 20);
+        assert_eq!(capped.len(), 22);
+        assert_eq!(capped[19].message, "blank 19");
+        assert_eq!(capped[20].code, Code::PolicyModeMissing);
+        assert_eq!(capped[21].code, Code::FindingsMore);
+        assert!(capped[21].message.starts_with("30 more policy.line.blank"));
+        assert_eq!(
+            cap_repeats(capped.clone(), 20),
+            capped,
+            "capping twice changes nothing"
+        );
     }
 }

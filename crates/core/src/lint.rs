@@ -62,6 +62,7 @@ pub struct LintOutput {
 }
 
 fn output(kind: Kind, valid: bool, findings: Vec<Finding>, parsed: Value) -> LintOutput {
+    let findings = crate::finding::cap_repeats(findings, crate::finding::MAX_PER_CODE);
     LintOutput {
         kind,
         valid,
@@ -111,7 +112,12 @@ pub fn tlsrpt_txt(records: &[TxtRecord]) -> LintOutput {
 
 /// Validates and summarises a TLS-RPT report (JSON or gzip).
 pub fn tlsrpt_report(bytes: &[u8]) -> LintOutput {
-    let l = report_json::lint(bytes);
+    tlsrpt_report_within(bytes, report_json::MAX_DECOMPRESSED)
+}
+
+/// [`tlsrpt_report`], refusing a compressed report that expands past `max_decompressed`.
+pub fn tlsrpt_report_within(bytes: &[u8], max_decompressed: u64) -> LintOutput {
+    let l = report_json::lint_within(bytes, max_decompressed);
     let parsed = serde_json::to_value(&l.summary).unwrap_or(Value::Null);
     output(Kind::TlsrptReport, l.valid, l.findings, parsed)
 }

@@ -129,17 +129,24 @@ struct Line<'a> {
 /// Validates a policy file from the raw bytes of the HTTP response body.
 pub fn lint(body: &[u8]) -> PolicyLint {
     let mut findings = Vec::new();
+    let mut bytes = body;
     if body.len() > MAX_POLICY_SIZE {
         findings.push(Finding::new(
             Code::PolicyTooLarge,
             format!(
-                "the policy is {} bytes; senders stop reading at {} bytes (64 KiB)",
+                "the policy is {} bytes; RFC 8461 §3.3 suggests senders treat more than {} bytes (64 KiB) as a failed fetch, as postfix-mta-sts-resolver does; only the first 64 KiB were read",
                 body.len(),
                 MAX_POLICY_SIZE
             ),
         ));
+        // What senders read, at most: the parser looks no further (up to the last whole line,
+        // so the cut itself is not reported as a broken line).
+        let head = &body[..MAX_POLICY_SIZE];
+        bytes = head
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(head, |end| &head[..=end]);
     }
-    let mut bytes = body;
     if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         findings.push(
             Finding::new(
@@ -172,6 +179,7 @@ pub fn lint(body: &[u8]) -> PolicyLint {
     // Located findings in file order, then the ones about the whole file.
     findings.sort_by_key(|f| f.location.map_or((u32::MAX, 0), |l| (l.line, l.column)));
     let valid = findings.no_errors();
+    let findings = crate::finding::cap_repeats(findings, crate::finding::MAX_PER_CODE);
     PolicyLint {
         valid,
         findings,
@@ -753,6 +761,21 @@ fn shorten(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// A policy far larger than senders read costs no more than 64 KiB of parsing, and its
+    /// findings are capped: 8 MiB of blank lines give a handful of findings, not four million.
+    #[test]
+    fn an_oversized_policy_is_read_only_as_far_as_senders_read() {
+        let mut body =
+            b"version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n".to_vec();
+        body.extend(std::iter::repeat_n(b'\n', 8 << 20));
+        let l = lint(&body);
+        assert!(!l.valid);
+        assert!(l.findings.iter().any(|f| f.code == Code::PolicyTooLarge));
+        assert!(l.findings.len() <= 30, "{} findings", l.findings.len());
+        assert!(l.findings.iter().any(|f| f.code == Code::FindingsMore));
+    }
+
     use super::*;
 
     fn codes(body: &str) -> (bool, Vec<&'static str>) {

@@ -82,10 +82,15 @@ pub const MAX_DECOMPRESSED: u64 = 64 * 1024 * 1024;
 
 /// Validates and summarises a report from its raw bytes (plain JSON or gzip).
 pub fn lint(bytes: &[u8]) -> ReportLint {
+    lint_within(bytes, MAX_DECOMPRESSED)
+}
+
+/// [`lint`], refusing a compressed report that expands past `max_decompressed` bytes.
+pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
     let mut findings = Vec::new();
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
     let json: std::borrow::Cow<'_, [u8]> = if gzip {
-        match gunzip(bytes) {
+        match gunzip(bytes, max_decompressed) {
             Ok((b, 0)) => b.into(),
             Ok((b, trailing)) => {
                 findings.push(Finding::new(
@@ -194,7 +199,7 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
     let valid = findings.no_errors();
     ReportLint {
         valid,
-        findings,
+        findings: crate::finding::cap_repeats(findings, crate::finding::MAX_PER_CODE),
         summary: Some(summary),
     }
 }
@@ -202,21 +207,21 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
 /// Decompresses every gzip member in turn (as `gunzip` does) and returns the data with the
 /// number of bytes after the last member that are not gzip (ignored, and reported).
 #[cfg(feature = "gzip")]
-fn gunzip(bytes: &[u8]) -> Result<(Vec<u8>, usize), String> {
+fn gunzip(bytes: &[u8], max: u64) -> Result<(Vec<u8>, usize), String> {
     use std::io::Read;
     let mut out = Vec::new();
     let mut rest = bytes;
     loop {
         let mut member = flate2::bufread::GzDecoder::new(rest);
-        let room = (MAX_DECOMPRESSED + 1).saturating_sub(out.len() as u64);
+        let room = (max + 1).saturating_sub(out.len() as u64);
         (&mut member)
             .take(room)
             .read_to_end(&mut out)
             .map_err(|e| format!("the gzip data is damaged: {e}"))?;
-        if out.len() as u64 > MAX_DECOMPRESSED {
+        if out.len() as u64 > max {
             return Err(format!(
                 "the report expands to more than {} MiB; refusing to read it",
-                MAX_DECOMPRESSED / (1024 * 1024)
+                max / (1024 * 1024)
             ));
         }
         rest = member.into_inner();
@@ -227,7 +232,7 @@ fn gunzip(bytes: &[u8]) -> Result<(Vec<u8>, usize), String> {
 }
 
 #[cfg(not(feature = "gzip"))]
-fn gunzip(_bytes: &[u8]) -> Result<(Vec<u8>, usize), String> {
+fn gunzip(_bytes: &[u8], _max: u64) -> Result<(Vec<u8>, usize), String> {
     Err("this build cannot read gzip-compressed reports; decompress it first".into())
 }
 

@@ -18,7 +18,10 @@ fn mtasts(args: &[&str], stdin: Option<&[u8]>) -> Output {
         .expect("run mtasts");
     let mut pipe = child.stdin.take().unwrap();
     if let Some(input) = stdin {
-        pipe.write_all(input).unwrap();
+        // mtasts stops reading at its input limit, closing the pipe: that is not an error.
+        if let Err(e) = pipe.write_all(input) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
     }
     drop(pipe);
     child.wait_with_output().unwrap()
@@ -363,4 +366,104 @@ fn explain_codes() {
         String::from_utf8(out.stdout).unwrap(),
         mtasts_core::catalog::markdown()
     );
+}
+
+/// Input of any size is read only up to the limit: `/dev/zero` is refused (exit 2, naming the
+/// option that raises the limit) instead of reading until memory runs out.
+#[test]
+fn input_is_read_only_up_to_its_limit() {
+    let out = mtasts(&["lint", "policy", "/dev/zero"], None);
+    assert_eq!(code(&out), 2);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("larger than 16 MiB") && err.contains("--max-input-size"),
+        "{err}"
+    );
+    // A report too: plain past the limit, and gzip that expands past it.
+    let out = mtasts(
+        &["lint", "tlsrpt-report", "--max-input-size", "1K", "-"],
+        Some(&vec![b' '; 2048]),
+    );
+    assert_eq!(code(&out), 2);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&vec![b' '; 4 << 20]).unwrap();
+    let bomb = gz.finish().unwrap();
+    let out = mtasts(
+        &[
+            "lint",
+            "tlsrpt-report",
+            "--json",
+            "--max-input-size",
+            "1M",
+            "-",
+        ],
+        Some(&bomb),
+    );
+    assert_eq!(code(&out), 1);
+    assert!(json(&out)
+        .to_string()
+        .contains("expands to more than 1 MiB"));
+    // Raising the limit lets a larger input through.
+    let big = [GOOD, &vec![b'\n'; 17 << 20][..]].concat();
+    assert_eq!(
+        code(&mtasts(&["lint", "policy", "-"], Some(&big))),
+        2,
+        "past the default limit"
+    );
+    let out = mtasts(
+        &["lint", "policy", "--json", "--max-input-size", "32M", "-"],
+        Some(&big),
+    );
+    assert_eq!(code(&out), 1, "read, and invalid (too large, blank lines)");
+    let v = json(&out);
+    // Only what senders read is parsed, and repeated findings are counted, not listed.
+    let findings = v["findings"].as_array().unwrap();
+    assert!(findings.len() <= 30, "{} findings", findings.len());
+    assert!(findings
+        .iter()
+        .any(|f| f["code"] == "policy.size.too_large"));
+    assert!(findings.iter().any(|f| f["code"] == "findings.more"));
+}
+
+/// Output into a closed pipe ends quietly (no panic, no stack trace).
+#[test]
+fn a_closed_pipe_ends_output_quietly() {
+    for args in [
+        &["explain", "--all", "--json"][..],
+        &["explain", "--all"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(code(&out), 0, "{args:?}: {err}");
+    }
+}
+
+/// Out-of-range numbers are usage errors, not panics.
+#[test]
+fn out_of_range_options_are_usage_errors() {
+    for args in [
+        &["serve", "--timeout", "18446744073709551615"][..],
+        &["check", "--timeout", "0", "example.com"][..],
+        &["serve", "--header-read-timeout", "0"][..],
+        &[
+            "lint",
+            "policy",
+            "--max-input-size",
+            "99999999999999999999G",
+            "-",
+        ][..],
+    ] {
+        let out = mtasts(args, Some(b""));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(code(&out), 2, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+    }
 }

@@ -70,8 +70,8 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
             eprintln!("mtasts: {e}");
             return CANNOT_RUN;
         }
-    } else if let Err(e) = human(&report, &d.unicode) {
-        eprintln!("mtasts: cannot write output: {e}");
+    } else if let Err(e) = super::written(human(&report, &d.unicode)) {
+        eprintln!("mtasts: {e}");
         return CANNOT_RUN;
     }
     exit_status(report.overall)

@@ -45,7 +45,7 @@ pub fn run(args: &ExplainArgs, json: bool) -> Result<u8, String> {
         }
     };
     if args.markdown {
-        print!("{}", catalog::markdown());
+        super::written(write!(std::io::stdout().lock(), "{}", catalog::markdown()))?;
         return Ok(OK);
     }
     if json {
@@ -84,7 +84,7 @@ pub fn run(args: &ExplainArgs, json: bool) -> Result<u8, String> {
             let url = catalog::rfc_url(i.rfc).unwrap_or_default();
             writeln!(w, "  {DIM}{} {url}{DIM:#}", i.rfc)
         })();
-        r.map_err(|e| format!("cannot write output: {e}"))?;
+        super::written(r)?;
     }
     Ok(OK)
 }

@@ -107,6 +107,6 @@ pub fn run(args: &GenerateArgs, json: bool) -> Result<u8, String> {
         }
         Ok(())
     })();
-    r.map_err(|e| format!("cannot write output: {e}"))?;
+    super::written(r)?;
     Ok(OK)
 }

@@ -15,16 +15,21 @@ pub fn run(cmd: LintCommand, json: bool) -> Result<u8, String> {
         Option<String>,
         Option<Vec<TxtRecord>>,
     ) = match &cmd {
-        LintCommand::Policy { file } => {
-            let (name, bytes) = read_input(file.as_ref())?;
+        LintCommand::Policy(input) => {
+            let (name, bytes) = read_input(input.file.as_ref(), input.max_input_size)?;
             let text = String::from_utf8_lossy(&bytes).into_owned();
             (lint::policy(&bytes), name, Some(text), None)
         }
-        LintCommand::TlsrptReport { file } => {
-            let (name, bytes) = read_input(file.as_ref())?;
+        LintCommand::TlsrptReport(input) => {
+            let (name, bytes) = read_input(input.file.as_ref(), input.max_input_size)?;
             let text = (!bytes.starts_with(&[0x1f, 0x8b]))
                 .then(|| String::from_utf8_lossy(&bytes).into_owned());
-            (lint::tlsrpt_report(&bytes), name, text, None)
+            (
+                lint::tlsrpt_report_within(&bytes, input.max_input_size),
+                name,
+                text,
+                None,
+            )
         }
         LintCommand::StsTxt(args) => {
             let recs = parse_records(&args.records);
@@ -48,7 +53,7 @@ pub fn run(cmd: LintCommand, json: bool) -> Result<u8, String> {
             (_, Some(r)) => Some(Source::records(&name, r)),
             _ => None,
         };
-        human(&out, &name, source.as_ref()).map_err(|e| format!("cannot write output: {e}"))?;
+        super::written(human(&out, &name, source.as_ref()))?;
     }
     Ok(if out.valid { OK } else { FAIL })
 }
@@ -105,6 +110,9 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
     render::summary_counts(&mut w, &out.findings)
 }
 
+/// Items of a list shown to people before "… and N more" (`--json` has them all).
+const LIST_MAX: usize = 20;
+
 /// A JSON list of strings for people: "a, b", or "-" when empty.
 fn list(v: &serde_json::Value) -> String {
     let items: Vec<&str> = v
@@ -112,9 +120,12 @@ fn list(v: &serde_json::Value) -> String {
         .map(|a| a.iter().filter_map(|s| s.as_str()).collect())
         .unwrap_or_default();
     if items.is_empty() {
-        "-".to_string()
-    } else {
-        safe(&items.join(", ")).into_owned()
+        return "-".to_string();
+    }
+    let shown = safe(&items[..items.len().min(LIST_MAX)].join(", ")).into_owned();
+    match items.len().checked_sub(LIST_MAX) {
+        Some(more) if more > 0 => format!("{shown}, … and {more} more"),
+        _ => shown,
     }
 }
 
@@ -161,12 +172,20 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
             let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             let mut rows: Vec<_> = map.iter().collect();
             rows.sort_by(|a, b| b.1.as_u64().cmp(&a.1.as_u64()).then(a.0.cmp(b.0)));
+            let more = rows.len().saturating_sub(LIST_MAX);
+            rows.truncate(LIST_MAX);
             for (k, v) in rows {
                 writeln!(
                     w,
                     "    {}{}  {v}",
                     render::visible(k),
                     " ".repeat(width - k.chars().count())
+                )?;
+            }
+            if more > 0 {
+                writeln!(
+                    w,
+                    "    {DIM}… and {more} more (--json lists them all){DIM:#}"
                 )?;
             }
         }

@@ -38,7 +38,7 @@ pub fn run(host: &str, patterns: &[String], json: bool) -> Result<u8, String> {
                 safe(&patterns.join(", "))
             ),
         };
-        r.map_err(|e| format!("cannot write output: {e}"))?;
+        super::written(r)?;
     }
     Ok(if matched.is_some() { OK } else { FAIL })
 }

@@ -67,13 +67,48 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum LintCommand {
     /// A policy file body (reads standard input with - or without FILE).
-    Policy { file: Option<PathBuf> },
+    Policy(InputArgs),
     /// The TXT record set at _mta-sts.DOMAIN: one argument per record (zero allowed).
     StsTxt(RecordArgs),
     /// The TXT record set at _smtp._tls.DOMAIN: one argument per record (zero allowed).
     TlsrptTxt(RecordArgs),
     /// A TLS-RPT aggregate report, JSON or gzip (reads standard input with - or without FILE).
-    TlsrptReport { file: Option<PathBuf> },
+    TlsrptReport(InputArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    pub file: Option<PathBuf>,
+    /// Refuse input larger than this (and a report that decompresses to more); bytes, or with
+    /// a K, M or G suffix (binary units)
+    #[arg(long, value_name = "SIZE", default_value = "16M", value_parser = parse_size)]
+    pub max_input_size: u64,
+}
+
+/// "16M" → 16 MiB; "65536" → 65536 bytes.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let (digits, unit) = match t.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((i, _)) => t.split_at(i),
+        None => (t, ""),
+    };
+    let shift = match unit.trim().to_ascii_uppercase().as_str() {
+        "" | "B" => 0,
+        "K" | "KB" | "KIB" => 10,
+        "M" | "MB" | "MIB" => 20,
+        "G" | "GB" | "GIB" => 30,
+        _ => {
+            return Err(format!(
+                "\"{s}\" is not a size: give bytes, or a number with K, M or G"
+            ))
+        }
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(1 << shift))
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("\"{s}\" is not a size: give bytes, or a number with K, M or G"))
 }
 
 #[derive(Debug, Args)]
@@ -124,33 +159,64 @@ pub fn run(cli: Cli) -> u8 {
     }
 }
 
-/// Reads a whole file, or standard input for `-` or no file.
-pub fn read_input(file: Option<&PathBuf>) -> Result<(String, Vec<u8>), String> {
+/// Reads a whole file, or standard input for `-` or no file, refusing more than `limit`
+/// bytes while reading (`/dev/zero` is refused at the limit, not when memory runs out).
+pub fn read_input(file: Option<&PathBuf>, limit: u64) -> Result<(String, Vec<u8>), String> {
     use std::io::IsTerminal;
-    match file {
+    let (name, reader): (String, Box<dyn Read>) = match file {
         // Without a FILE on an interactive terminal, waiting for input looks like a hang.
         None if std::io::stdin().is_terminal() => {
-            Err("no input: give a FILE, or - to type or paste the input (end with Ctrl-D)".into())
+            return Err(
+                "no input: give a FILE, or - to type or paste the input (end with Ctrl-D)".into(),
+            )
         }
-        None => read_stdin(),
-        Some(p) if p.as_os_str() == "-" => read_stdin(),
-        Some(p) => std::fs::read(p)
-            .map(|b| (p.display().to_string(), b))
-            .map_err(|e| format!("cannot read {}: {e}", p.display())),
+        None => ("<stdin>".into(), Box::new(std::io::stdin())),
+        Some(p) if p.as_os_str() == "-" => ("<stdin>".into(), Box::new(std::io::stdin())),
+        Some(p) => (
+            p.display().to_string(),
+            Box::new(
+                std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            ),
+        ),
+    };
+    let mut buf = Vec::new();
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut buf)
+        .map_err(|e| format!("cannot read {name}: {e}"))?;
+    if buf.len() as u64 > limit {
+        return Err(format!(
+            "{name} is larger than {} ({limit} bytes); this is no policy or report a sender would send; if it is, raise the limit with --max-input-size",
+            size_words(limit)
+        ));
     }
+    Ok((name, buf))
 }
 
-fn read_stdin() -> Result<(String, Vec<u8>), String> {
-    let mut buf = Vec::new();
-    std::io::stdin()
-        .read_to_end(&mut buf)
-        .map_err(|e| format!("cannot read standard input: {e}"))?;
-    Ok(("<stdin>".into(), buf))
+/// "16 MiB", "64 KiB", "100 bytes".
+pub fn size_words(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 && n % (1 << 30) == 0 => format!("{} GiB", n >> 30),
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
 }
 
 /// Prints a value as pretty JSON on stdout.
 pub fn print_json(value: &impl serde::Serialize) -> Result<(), String> {
+    use std::io::Write;
     let s = serde_json::to_string_pretty(value).map_err(|e| format!("cannot encode JSON: {e}"))?;
-    println!("{s}");
-    Ok(())
+    written(writeln!(std::io::stdout().lock(), "{s}"))
+}
+
+/// The outcome of writing output: a reader that went away (`| head`, a closed pipe) ends the
+/// output quietly, as it does for other command-line tools; any other failure is reported.
+pub fn written(r: std::io::Result<()>) -> Result<(), String> {
+    match r {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write output: {e}"))
+        }
+        _ => Ok(()),
+    }
 }
