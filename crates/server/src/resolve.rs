@@ -116,25 +116,11 @@ impl Resolver {
     }
 
     pub async fn txt(&self, name: &str) -> DnsAnswer<Vec<TxtRecord>> {
-        map(self.query(name, RecordType::TXT).await, |r| match r {
-            RData::TXT(t) => Some(
-                t.txt_data
-                    .iter()
-                    .map(|s| String::from_utf8_lossy(s).into_owned())
-                    .collect(),
-            ),
-            _ => None,
-        })
+        txt_records(self.query(name, RecordType::TXT).await)
     }
 
     pub async fn mx(&self, name: &str) -> DnsAnswer<Vec<MxRecord>> {
-        map(self.query(name, RecordType::MX).await, |r| match r {
-            RData::MX(m) => Some(MxRecord::new(
-                m.preference,
-                m.exchange.to_ascii().trim_end_matches('.').to_string(),
-            )),
-            _ => None,
-        })
+        mx_records(self.query(name, RecordType::MX).await)
     }
 
     /// A and AAAA, asked at the same time. NXDOMAIN or a failure of the A query wins; NODATA
@@ -144,13 +130,7 @@ impl Resolver {
             self.query(name, RecordType::A),
             self.query(name, RecordType::AAAA)
         );
-        let pick = |r: RData| match r {
-            RData::A(a) => Some(IpAddr::V4(a.0)),
-            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-            _ => None,
-        };
-        let a = map(a, pick);
-        let aaaa = map(aaaa, pick);
+        let (a, aaaa) = (ip_records(a), ip_records(aaaa));
         match (a.result, aaaa.result) {
             (DnsResult::Records(mut v4), DnsResult::Records(v6)) => {
                 v4.extend(v6);
@@ -173,6 +153,48 @@ impl Resolver {
             },
         }
     }
+}
+
+/// TXT records as the core reads them: each record's strings (RFC 7208 §3.3 style, joined by
+/// the core), bytes that are not UTF-8 replaced.
+pub fn txt_records(answer: DnsAnswer<Vec<RData>>) -> DnsAnswer<Vec<TxtRecord>> {
+    map(answer, |r| match r {
+        RData::TXT(t) => Some(
+            t.txt_data
+                .iter()
+                .map(|s| String::from_utf8_lossy(s).into_owned())
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+/// MX records, exchanges without their trailing dot.
+pub fn mx_records(answer: DnsAnswer<Vec<RData>>) -> DnsAnswer<Vec<MxRecord>> {
+    map(answer, |r| match r {
+        RData::MX(m) => Some(MxRecord::new(
+            m.preference,
+            m.exchange.to_ascii().trim_end_matches('.').to_string(),
+        )),
+        _ => None,
+    })
+}
+
+/// A and AAAA records as addresses.
+pub fn ip_records(answer: DnsAnswer<Vec<RData>>) -> DnsAnswer<Vec<IpAddr>> {
+    map(answer, |r| match r {
+        RData::A(a) => Some(IpAddr::V4(a.0)),
+        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
+        _ => None,
+    })
+}
+
+/// Reads an answer from the wire: the message, then [`interpret`] (for the fuzz target and
+/// tests; the resolver also checks the id and RA).
+pub fn decode(wire: &[u8], rtype: RecordType) -> Result<DnsAnswer<Vec<RData>>, String> {
+    Message::from_vec(wire)
+        .map(|m| interpret(m, rtype))
+        .map_err(|e| format!("malformed answer: {e}"))
 }
 
 fn a_meta(authenticated: Option<bool>, cname_chain: Vec<String>) -> DnsAnswer<Vec<IpAddr>> {
@@ -198,7 +220,8 @@ fn map<T>(answer: DnsAnswer<Vec<RData>>, f: impl Fn(RData) -> Option<T>) -> DnsA
     }
 }
 
-fn interpret(msg: Message, rtype: RecordType) -> DnsAnswer<Vec<RData>> {
+/// The records of `rtype` in an answer, with the AD bit and the CNAMEs followed.
+pub fn interpret(msg: Message, rtype: RecordType) -> DnsAnswer<Vec<RData>> {
     let cname_chain: Vec<String> = msg
         .answers
         .iter()

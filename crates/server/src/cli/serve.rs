@@ -169,11 +169,12 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     if let Some((w, _)) = &world {
         cfg.trust.add_pem(w.ca_pem())?;
     }
+    let budget = file_budget(args);
     let opts = ServeOptions {
         cors_origins: args.cors_origins.clone(),
         rate_per_minute: args.rate_limit,
         trust_forwarded_for: args.trust_forwarded_for,
-        max_concurrency: args.max_concurrency,
+        max_concurrency: budget.max_checks,
         max_concurrency_per_client: args.max_concurrency_per_client,
         cache_ttl: Duration::from_secs(args.cache_ttl),
         resolver: demo
@@ -248,28 +249,46 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     if world.is_none() {
         eprintln!("  no internet here? run with --demo to check a simulated world of test domains");
     }
-    mtasts::serve::run(listener, app, connection_limits(args))
+    mtasts::serve::run(listener, app, connection_limits(args, &budget))
         .await
         .map_err(|e| e.to_string())?;
     drop(world);
     Ok(())
 }
 
-/// The connection limits, within what the open-file limit allows: the soft limit is raised to
-/// the hard one, and room is kept for the outbound connections of the checks in flight (one
-/// policy fetch and up to ten MX probes each, two sockets for the second TLS client's retry).
-fn connection_limits(args: &ServeArgs) -> mtasts::connections::Limits {
+/// What the open-file limit allows, once raised to its hard maximum: outbound sockets (a
+/// check of a domain opens at most one per MX host probed and one for the policy, each twice
+/// when the second TLS client retries) get at most half of the descriptors, lowering the checks
+/// that may run at once to fit; connections get the rest, less a margin for files.
+struct FileBudget {
+    max_checks: usize,
+    max_connections: usize,
+}
+
+fn file_budget(args: &ServeArgs) -> FileBudget {
     let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
-    let outbound = args.max_concurrency as u64 * (1 + mtasts::config::MAX_MX_PROBES as u64) * 2;
-    let room = files.saturating_sub(outbound + 64).max(16) as usize;
-    let max_connections = args.max_connections.min(room);
-    if max_connections < args.max_connections {
+    let per_check = (1 + mtasts::config::MAX_MX_PROBES as u64) * 2;
+    let max_checks = (args.max_concurrency as u64)
+        .min((files / 2 / per_check).max(1))
+        .max(1);
+    let outbound = max_checks * per_check;
+    let max_connections =
+        (args.max_connections as u64).min(files.saturating_sub(outbound + 64).max(16));
+    if max_checks < args.max_concurrency as u64 || max_connections < args.max_connections as u64 {
         eprintln!(
-            "note: at most {max_connections} connections (the open-file limit is {files}; raise it, or lower --max-concurrency)"
+            "note: the open-file limit is {files}: at most {max_checks} checks at once and {max_connections} connections (raise the limit to allow more)"
         );
     }
+    FileBudget {
+        max_checks: max_checks as usize,
+        max_connections: max_connections as usize,
+    }
+}
+
+/// The connection limits.
+fn connection_limits(args: &ServeArgs, budget: &FileBudget) -> mtasts::connections::Limits {
     mtasts::connections::Limits {
-        max_connections,
+        max_connections: budget.max_connections,
         per_client: (!args.trust_forwarded_for).then_some(args.max_connections_per_client),
         header_read_timeout: Duration::from_secs(args.header_read_timeout),
         ..mtasts::connections::Limits::default()
