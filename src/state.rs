@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use mtasts_core::dane::HostTlsa;
 use mtasts_core::domain::Domain;
 use mtasts_core::inputs::{DnsAnswer, Inputs, Lookup, MxProbe, PolicyFetch};
 use mtasts_core::mx::MxRecord;
@@ -21,8 +22,9 @@ pub struct State {
     /// `performance.now()` at the start of the run, and at its last answer.
     pub started_ms: f64,
     pub last_ms: f64,
-    /// TLSA answers for each MX host (`_25._tcp.<host>`), for the informational DANE note.
-    pub dane: Vec<(String, DnsAnswer<usize>)>,
+    /// TLSA answers that arrived so far (`_25._tcp.<host>`); `inputs.tlsa` is done once every
+    /// MX host has one.
+    pub tlsa: Vec<HostTlsa>,
     /// What changed since this browser last checked the domain.
     pub changes: Vec<(Tone, String)>,
     /// Recent checks, newest first.
@@ -52,7 +54,7 @@ pub enum Action {
     Resolver(u32, String),
     /// No resolver could be chosen: the DNS lookups are not tested, and say why.
     NoResolver(u32, f64, String),
-    Dane(u32, String, DnsAnswer<usize>),
+    Tlsa(u32, HostTlsa),
     /// The finished run was stored; what changed since the last check of the domain.
     Remembered(u32, Vec<(Tone, String)>, Vec<Recent>),
     /// The recent list changed outside a run (loaded or cleared).
@@ -81,7 +83,7 @@ impl Reducible for State {
             Action::StsTxt(r, t, _) | Action::TlsrptTxt(r, t, _) | Action::Mx(r, t, _) => (*r, *t),
             Action::Policy(r, t, _) | Action::MxTls(r, t, _) => (*r, *t),
             Action::NoResolver(r, t, _) => (*r, *t),
-            Action::Dane(r, _, _) | Action::Remembered(r, _, _) => (*r, 0.0),
+            Action::Tlsa(r, _) | Action::Remembered(r, _, _) => (*r, 0.0),
             Action::Resolver(r, _) => (*r, 0.0),
             Action::Recent(_) => (s.run, 0.0),
         };
@@ -100,7 +102,7 @@ impl Reducible for State {
                 s.domain = Some(domain);
                 s.started_ms = now_ms;
                 s.last_ms = now_ms;
-                s.dane.clear();
+                s.tlsa.clear();
                 s.changes.clear();
                 s.resolver = None;
                 s.policy_fresh = None;
@@ -114,11 +116,20 @@ impl Reducible for State {
             Action::NoResolver(_, _, why) => {
                 s.inputs.sts_txt = Lookup::NotTested(why.clone());
                 s.inputs.tlsrpt_txt = Lookup::NotTested(why.clone());
-                s.inputs.mx = Lookup::NotTested(why);
+                s.inputs.mx = Lookup::NotTested(why.clone());
+                s.inputs.tlsa = Lookup::NotTested(why);
             }
-            Action::Dane(_, host, a) => {
-                s.dane.push((host, a));
-                return Rc::new(s);
+            Action::Tlsa(_, answer) => {
+                s.tlsa.push(answer);
+                let expected = s
+                    .inputs
+                    .mx
+                    .done()
+                    .map_or(usize::MAX, |a| crate::services::gather::mx_hosts(a).len());
+                if s.tlsa.len() < expected {
+                    return Rc::new(s);
+                }
+                s.inputs.tlsa = Lookup::Done(s.tlsa.clone());
             }
             Action::Remembered(_, changes, recent) => {
                 s.changes = changes;
@@ -131,7 +142,21 @@ impl Reducible for State {
             }
             Action::StsTxt(_, _, a) => s.inputs.sts_txt = Lookup::Done(a),
             Action::TlsrptTxt(_, _, a) => s.inputs.tlsrpt_txt = Lookup::Done(a),
-            Action::Mx(_, _, a) => s.inputs.mx = Lookup::Done(a),
+            Action::Mx(_, _, a) => {
+                // No MX host, or an MX lookup that failed: no TLSA lookup follows.
+                let hosts = crate::services::gather::mx_hosts(&a);
+                if hosts.is_empty() {
+                    s.inputs.tlsa = match &a.result {
+                        mtasts_core::inputs::DnsResult::Records(_)
+                        | mtasts_core::inputs::DnsResult::NoRecords
+                        | mtasts_core::inputs::DnsResult::NxDomain => Lookup::Done(Vec::new()),
+                        _ => {
+                            Lookup::NotTested("the MX lookup failed, so no MX host is known".into())
+                        }
+                    };
+                }
+                s.inputs.mx = Lookup::Done(a);
+            }
             Action::Policy(_, _, r) => {
                 s.inputs.policy = match *r {
                     Ok((f, fresh)) => {

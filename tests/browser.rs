@@ -573,22 +573,70 @@ async fn raw_data_fixit_export_and_history() {
     )
     .await;
 
-    // DANE: enforce-good's mx1 publishes a TLSA record; the note names it.
+    // DANE: enforce-good's mx1 publishes a DNSSEC-validated TLSA record that matches its key;
+    // the DANE section says so and its raw data shows the record and the AD flag.
     c.goto(&format!("{url}/?domain=enforce-good.test"))
         .await
         .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
-    let dane = wait_js(
-        &c,
-        "the DANE note",
-        "const d = document.querySelector('[data-dane]'); return d && d.dataset.dane === '1' && d.textContent;",
-    )
-    .await;
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["sections"]["dane"], "green", "{r}");
+    assert!(has_code(&r, "dane.match"), "{r}");
+    let dane = c
+        .execute(
+            "const s = document.querySelector('[data-section=dane]'); s.querySelector('details.raw').open = true; return s.textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let dane = dane.as_str().unwrap_or_default();
     assert!(
-        dane.as_str()
-            .unwrap()
-            .contains("mx1.enforce-good.test publishes TLSA"),
+        dane.contains("TLSA matches for mx1.enforce-good.test")
+            && dane.contains("_25._tcp.mx1.enforce-good.test TLSA")
+            && dane.contains("AD flag set")
+            && dane.contains("3 1 1 "),
         "{dane}"
+    );
+
+    // Every address of an MX host is probed and shown: mx2 of mx-two-addresses has a good
+    // address and one without STARTTLS, and the report names the bad one.
+    c.goto(&format!("{url}/?domain=mx-two-addresses.test"))
+        .await
+        .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["sections"]["mx_tls"], "red", "{r}");
+    let rows = c
+        .execute(
+            "return [...document.querySelectorAll('[data-section=mx_tls] .probes li')].map(li => [li.dataset.address || '', li.textContent]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let rows = rows.as_array().cloned().unwrap_or_default();
+    assert_eq!(rows.len(), 3, "one row per address: {rows:?}");
+    let mx2: Vec<_> = rows
+        .iter()
+        .filter(|r| {
+            r[1].as_str()
+                .unwrap_or("")
+                .contains("mx2.mx-two-addresses.test")
+        })
+        .collect();
+    assert_eq!(mx2.len(), 2, "{rows:?}");
+    assert_ne!(mx2[0][0], mx2[1][0], "two distinct addresses: {rows:?}");
+    let finding = c
+        .execute(
+            "return document.querySelector('[data-section=mx_tls] [data-code=\"mx_tls.no_starttls\"]').closest('li').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bad_ip = mx2[1][0].as_str().unwrap_or("?");
+    assert!(
+        finding
+            .as_str()
+            .unwrap_or("")
+            .contains(&format!("[{bad_ip}]")),
+        "the finding names the failing address {bad_ip}: {finding}"
     );
 
     // An MX outside the enforced policy: the raw data shows the MX set and the DNSSEC flag,
@@ -644,13 +692,15 @@ async fn raw_data_fixit_export_and_history() {
     );
     let dane = c
         .execute(
-            "return document.querySelector('[data-dane]').textContent;",
+            "return document.querySelector('[data-section=dane]').textContent;",
             vec![],
         )
         .await
         .unwrap();
     assert!(
-        dane.as_str().unwrap().contains("no MX host publishes TLSA"),
+        dane.as_str()
+            .unwrap()
+            .contains("No MX host publishes TLSA records"),
         "{dane}"
     );
     c.find(Locator::Css(
@@ -777,13 +827,8 @@ async fn the_doh_json_api_gives_the_same_verdicts() {
         let r = wait_for_final(&c, Duration::from_secs(30)).await;
         assert_eq!(r["overall"], s.expect["overall"], "{}: {r}", s.name);
         if s.name == "enforce-good" {
-            // The TLSA lookup through the JSON API too.
-            wait_js(
-                &c,
-                "the DANE note over the JSON API",
-                "const d = document.querySelector('[data-dane]'); return d && d.dataset.dane === '1';",
-            )
-            .await;
+            // The TLSA lookup through the JSON API too: the record matches.
+            assert_eq!(r["sections"]["dane"], "green", "{r}");
         }
         for (id, light) in s.expect["sections"].as_object().into_iter().flatten() {
             assert_eq!(&r["sections"][id], light, "{} section {id}: {r}", s.name);

@@ -2,7 +2,6 @@
 
 pub mod compact;
 pub mod copy_button;
-pub mod dane;
 pub mod domain_form;
 pub mod elapsed;
 pub mod file_drop;

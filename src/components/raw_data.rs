@@ -2,6 +2,7 @@
 //! policy fetch (status, headers, TLS, certificate), the policy text with the offending lines
 //! marked, the MX set and each probe. All of it is untrusted and rendered only as text.
 
+use mtasts_core::dane::TlsaRecord;
 use mtasts_core::inputs::{
     CertFacts, DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, ProbeOutcome,
 };
@@ -163,8 +164,10 @@ fn probes(inputs: &Inputs) -> Html {
                 ProbeOutcome::NoGreeting => "accepted the connection, sent no greeting".into(),
                 ProbeOutcome::Closed(w) => format!("closed the connection {w}"),
                 ProbeOutcome::Protocol(w) => format!("protocol error: {w}"),
+                ProbeOutcome::NotProbed(w) => format!("not probed: {w}"),
             };
             let mut rows = vec![
+                ("Address", p.address.map(|a| a.to_string())),
                 ("Outcome", Some(outcome)),
                 ("Banner", p.banner.clone()),
                 ("STARTTLS offered", p.starttls.map(|s| if s { "yes" } else { "no" }.to_string())),
@@ -172,9 +175,27 @@ fn probes(inputs: &Inputs) -> Html {
                 ("Cipher suite", p.tls_cipher.clone()),
                 ("TLS client", p.tls_client.clone()),
                 ("TLS error", p.tls_error.as_ref().map(tls_error)),
+                ("Chain", (!p.chain.is_empty()).then(|| format!("{} certificate(s) presented", p.chain.len()))),
             ];
             if let Some(c) = &p.certificate { rows.extend(cert(c)); }
-            html! { <li><h4><code>{&p.host}</code></h4>{facts(rows)}</li> }
+            let at = p.address.map(|a| format!(" [{a}]")).unwrap_or_default();
+            html! { <li data-address={p.address.map(|a| a.to_string())}><h4><code>{&p.host}</code>{at}</h4>{facts(rows)}</li> }
+        }) }</ul>
+    }
+}
+
+/// Every MX host's TLSA answer (`_25._tcp.<host>`), as `dig` shows it.
+fn tlsa(inputs: &Inputs) -> Html {
+    let list = match &inputs.tlsa {
+        Lookup::Pending => return html! { <p>{"Waiting for the TLSA answers…"}</p> },
+        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
+        Lookup::Done(l) if l.is_empty() => return html! { <p>{"No MX host to look up."}</p> },
+        Lookup::Done(l) => l,
+    };
+    html! {
+        <ul class="tlsa">{ for list.iter().map(|h| {
+            let lookup = Lookup::Done(h.answer.clone());
+            html! { <li>{dns(format!("_25._tcp.{} TLSA", h.host), &lookup, |r: &TlsaRecord| r.presentation())}</li> }
         }) }</ul>
     }
 }
@@ -204,6 +225,7 @@ pub fn RawData(p: &Props) -> Html {
             None => html! { <p>{"No policy body."}</p> },
         },
         SectionId::MxTls => probes(i),
+        SectionId::Dane => tlsa(i),
     };
     html! {
         <details class="raw"><summary>{"Raw data"}</summary>{body}</details>

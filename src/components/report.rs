@@ -5,7 +5,6 @@ use mtasts_core::report::Readiness;
 use mtasts_core::Light;
 use yew::prelude::*;
 
-use super::dane::DaneNote;
 use super::elapsed::Elapsed;
 use super::fixit::FixIt;
 use super::freshness::FreshnessView;
@@ -14,7 +13,6 @@ use super::light::LightBadge;
 use super::section::SectionView;
 use crate::history::{date, Tone};
 use crate::services::file;
-use crate::services::gather::mx_hosts;
 use crate::state::State;
 
 #[derive(Properties, PartialEq)]
@@ -79,7 +77,6 @@ pub fn ReportView(p: &Props) -> Html {
             })
         })
     };
-    let mx_count = s.inputs.mx.done().map_or(0, |a| mx_hosts(a).len());
     let dnssec = match r.dnssec {
         Some(true) => "DNSSEC: the resolver validated the _mta-sts answer (AD flag set).",
         Some(false) => "DNSSEC: the _mta-sts answer was not validated (AD flag clear); MTA-STS does not need DNSSEC.",
@@ -121,7 +118,6 @@ pub fn ReportView(p: &Props) -> Html {
                         { for e.unconfirmed_mx.iter().map(|m| html! { <li><span class="mark" aria-hidden="true">{"? "}</span><code>{&m.host}</code>{": cannot confirm: "}{m.reasons.join("; ")}</li> }) }
                     </ul>
                 }
-                <DaneNote answers={s.dane.clone()} expected={mx_count} />
             </section>
             { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} /> }) }
             if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }

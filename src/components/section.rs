@@ -23,6 +23,7 @@ pub fn SectionView(p: &Props) -> Html {
         SectionId::Policy => "policy",
         SectionId::MxCoverage => "mx_coverage",
         SectionId::MxTls => "mx_tls",
+        SectionId::Dane => "dane",
         SectionId::Tlsrpt => "tlsrpt",
     };
     html! {

@@ -27,11 +27,13 @@ fn rdata(rtype: u16, data: &str) -> Option<Rdata> {
             words.next()?.trim_end_matches('.').to_ascii_lowercase(),
         ),
         TYPE_CNAME => Rdata::Cname(data.trim().trim_end_matches('.').to_ascii_lowercase()),
-        TYPE_TLSA => Rdata::Tlsa(
-            words.next()?.parse().ok()?,
-            words.next()?.parse().ok()?,
-            words.next()?.parse().ok()?,
-        ),
+        // "3 1 1 ABCDEF…" (the data may be split by spaces, as in a zone file).
+        TYPE_TLSA => Rdata::Tlsa(mtasts_core::dane::TlsaRecord {
+            usage: words.next()?.parse().ok()?,
+            selector: words.next()?.parse().ok()?,
+            matching: words.next()?.parse().ok()?,
+            data: mtasts_core::dane::parse_hex(&words.collect::<String>())?,
+        }),
         _ => Rdata::Other,
     })
 }
@@ -79,7 +81,15 @@ mod tests {
             Rdata::Txt(vec!["v=STSv1; ".into(), "id=1".into()])
         );
         assert_eq!(r.answers[2].2, Rdata::Mx(10, "mx1.example.com".into()));
-        assert_eq!(r.answers[3].2, Rdata::Tlsa(3, 1, 1));
+        assert_eq!(
+            r.answers[3].2,
+            Rdata::Tlsa(mtasts_core::dane::TlsaRecord {
+                usage: 3,
+                selector: 1,
+                matching: 1,
+                data: vec![0xab, 0xcd, 0xef],
+            })
+        );
     }
 
     #[test]

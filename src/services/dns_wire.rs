@@ -35,8 +35,8 @@ pub enum Rdata {
     Txt(Vec<String>),
     Mx(u16, String),
     Cname(String),
-    /// Certificate usage, selector, matching type (RFC 6698 §2.1).
-    Tlsa(u8, u8, u8),
+    /// A TLSA record (RFC 6698 §2.1).
+    Tlsa(mtasts_core::dane::TlsaRecord),
     Other,
 }
 
@@ -109,7 +109,12 @@ pub fn parse(b: &[u8]) -> Option<Response> {
             }
             TYPE_MX => Rdata::Mx(r.u16(data_at)?, r.name(data_at + 2)?.0),
             TYPE_CNAME => Rdata::Cname(r.name(data_at)?.0),
-            TYPE_TLSA => Rdata::Tlsa(*data.first()?, *data.get(1)?, *data.get(2)?),
+            TYPE_TLSA => Rdata::Tlsa(mtasts_core::dane::TlsaRecord {
+                usage: *data.first()?,
+                selector: *data.get(1)?,
+                matching: *data.get(2)?,
+                data: data.get(3..)?.to_vec(),
+            }),
             _ => Rdata::Other,
         };
         answers.push((owner, rtype, rdata));

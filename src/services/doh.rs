@@ -2,6 +2,7 @@
 //! the JSON API as an option ([`Resolver::json`]).
 
 use base64::Engine;
+use mtasts_core::dane::TlsaRecord;
 use mtasts_core::inputs::{DnsAnswer, DnsResult};
 use mtasts_core::mx::MxRecord;
 use mtasts_core::TxtRecord;
@@ -91,18 +92,14 @@ pub async fn mx(resolver: &Resolver, name: &str) -> DnsAnswer<Vec<MxRecord>> {
     }
 }
 
-/// How many TLSA records `_25._tcp.<host>` has (RFC 7672 §2.2: DANE for SMTP).
-pub async fn tlsa_count(resolver: &Resolver, host: &str) -> DnsAnswer<usize> {
+/// The TLSA records of `_25._tcp.<host>` (RFC 7672 §2.2: DANE for SMTP), with the AD bit.
+pub async fn tlsa(resolver: &Resolver, host: &str) -> DnsAnswer<Vec<TlsaRecord>> {
     let name = format!("_25._tcp.{}", host.trim_end_matches('.'));
     match ask(resolver, &name, dns_wire::TYPE_TLSA).await {
-        Ok(r) => {
-            let a = dns_wire::answer(&r, |d| matches!(d, Rdata::Tlsa(..)).then_some(()));
-            DnsAnswer {
-                result: a.result.map(|v| v.len()),
-                authenticated: a.authenticated,
-                cname_chain: a.cname_chain,
-            }
-        }
-        Err(e) => DnsAnswer::new(e.map(|_| 0)),
+        Ok(r) => dns_wire::answer(&r, |d| match d {
+            Rdata::Tlsa(t) => Some(t.clone()),
+            _ => None,
+        }),
+        Err(e) => failed(e),
     }
 }

@@ -1,12 +1,13 @@
 //! One live check: every independent request starts at once (DoH for both TXT records and
-//! the MX set, the proxy's policy fetch and MX probe); the TLSA lookups for the DANE note
-//! follow the MX answer, the only thing they depend on. Each answer goes to `sink` the moment
+//! the MX set, the proxy's policy fetch and MX probe); the TLSA lookups (DANE) follow the MX
+//! answer, the only thing they depend on. Each answer goes to `sink` the moment
 //! it lands. The future ends when every answer is in, so the embed's `check()` can await it.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 
+use mtasts_core::dane::HostTlsa;
 use mtasts_core::inputs::{DnsAnswer, DnsResult};
 use mtasts_core::mx::MxRecord;
 
@@ -35,7 +36,7 @@ pub fn now_ms() -> f64 {
 }
 
 /// The MX host names of an MX answer (null MX left out, no trailing dot): what the TLSA
-/// lookups ask about, what the DANE note counts and what the generator is offered.
+/// lookups ask about and what the generator is offered.
 pub fn mx_hosts(answer: &DnsAnswer<Vec<MxRecord>>) -> Vec<String> {
     match &answer.result {
         DnsResult::Records(r) => r
@@ -150,8 +151,8 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
                 .map(|host| {
                     let (sink, doh) = (sink.clone(), doh.clone());
                     Box::pin(async move {
-                        let a = doh::tlsa_count(&doh, &host).await;
-                        sink(Action::Dane(run, host, a));
+                        let answer = doh::tlsa(&doh, &host).await;
+                        sink(Action::Tlsa(run, HostTlsa { host, answer }));
                     }) as Task
                 })
                 .collect();

@@ -70,6 +70,7 @@ impl Code {
                 | Code::MxTlsClosed
                 | Code::MxTlsNotProbed
                 | Code::MxTlsDns
+                | Code::DaneUnconfirmed
         )
     }
 
@@ -171,6 +172,38 @@ pub fn markdown() -> String {
 }
 
 catalog! {
+    DaneMatch => "dane.match", Info, "RFC 7672 §3.1",
+        "TLSA matches",
+        "The MX host publishes TLSA records in a DNSSEC-validated answer and the certificate chain it presented matches one of them: senders that validate DNSSEC authenticate it by DANE, which they prefer to MTA-STS for this host (RFC 8461 §2).",
+        "Nothing to do. When the certificate or key changes, publish the new TLSA record first (RFC 7671 §8.1: \"3 1 1\" of the new key beside the old one).";
+    DaneMismatch => "dane.mismatch", Error, "RFC 7672 §3.1",
+        "TLSA does not match",
+        "The MX host publishes TLSA records in a DNSSEC-validated answer, but none of the usable ones matches the certificate chain it presented. Senders that validate DNSSEC apply DANE in preference to MTA-STS for this host (RFC 8461 §2) and will not deliver to it, however healthy the MTA-STS checks look.",
+        "Publish a TLSA record for the certificate the host serves (\"3 1 1\" with the SHA-256 of its public key is the usual choice, RFC 7671 §5.1), or serve the certificate the record names; keep the old record until the new one has been cached (RFC 7671 §8.1).";
+    DaneNoTls => "dane.no_tls", Error, "RFC 7672 §2.2",
+        "TLSA published, TLS not offered",
+        "The MX host publishes usable TLSA records in a DNSSEC-validated answer, so senders that validate DNSSEC require TLS with it, but it offered no STARTTLS or the TLS handshake failed: they will not deliver to it.",
+        "Enable STARTTLS with the certificate the TLSA records name, or remove the TLSA records (first, and wait for their TTL).";
+    DaneUnsigned => "dane.unsigned", Warning, "RFC 7672 §2.2",
+        "TLSA without DNSSEC",
+        "The MX host publishes TLSA records, but the answer was not DNSSEC-validated (no AD bit): senders ignore TLSA records they cannot validate, so DANE does not protect this host.",
+        "Sign the zone of the MX host with DNSSEC (and publish the DS at the parent), or remove the TLSA records.";
+    DaneUnusable => "dane.unusable", Warning, "RFC 7672 §3.1.3",
+        "Only unusable TLSA records",
+        "The TLSA records of this MX host use no usage SMTP senders accept (DANE-TA(2) or DANE-EE(3), selector 0 or 1, matching type 0, 1 or 2): PKIX-TA(0) and PKIX-EE(1) are not for SMTP. Senders that validate DNSSEC then insist on TLS but authenticate nothing.",
+        "Publish a DANE-EE record such as \"3 1 1 <SHA-256 of the public key>\".";
+    DaneLookupServfail => "dane.lookup_servfail", Error, "RFC 7672 §2.2",
+        "TLSA lookup fails",
+        "The TLSA lookup for this MX host fails with SERVFAIL. Senders that validate DNSSEC cannot tell whether DANE applies, treat the host as unusable and defer mail to it.",
+        "Fix the DNS (DNSSEC) of the MX host's zone: the TLSA query must get a validated answer or a validated denial.";
+    DaneLookupFailed => "dane.lookup_failed", Info, "RFC 7672 §2.2",
+        "TLSA lookup not answered",
+        "The TLSA lookup for this MX host timed out or failed on the way to the resolver, so whether DANE is in use for it is not known.",
+        "Check again; if it persists, check the DNS servers of the MX host's zone.";
+    DaneUnconfirmed => "dane.unconfirmed", Warning, "RFC 7672 §3.1",
+        "TLSA published, certificate not seen",
+        "The MX host publishes usable TLSA records in a DNSSEC-validated answer, but the probe did not get as far as its certificate, so whether the records match is not known: never counted as passing.",
+        "Check again; make sure port 25 answers.";
     FindingsMore => "findings.more", Info, "RFC 8461 §3",
         "More findings of the same kind",
         "The same finding appeared many times; the first 20 are listed and the rest are counted. Fix those and check again.",
@@ -621,7 +654,7 @@ catalog! {
         "Renew it now, and automate renewal.";
     MxTlsNotProbed => "mx_tls.not_probed", Warning, "RFC 8461 §4.2",
         "MX host not probed",
-        "The checker probes at most 10 MX hosts of a domain; this one was not tested, so the verdict cannot vouch for it: it is counted as not confirmed, never as passing.",
+        "The checker probes at most 10 MX hosts of a domain, and at most 4 addresses of each; this host or address was not tested, so the verdict cannot vouch for it: it is counted as not confirmed, never as passing.",
         "Check the host by hand (e.g. posttls-finger -l secure, or openssl s_client -starttls smtp), or reduce the MX set.";
     MxTlsDns => "mx_tls.dns", Warning, "RFC 5321 §5.1",
         "Cannot confirm the MX: no address",

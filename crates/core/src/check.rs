@@ -152,10 +152,11 @@ pub fn check(inputs: &Inputs) -> Report {
     }
     let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref(), lenient.as_ref());
     let mx_tls_sec = mx_tls_section(inputs, mode);
+    let dane_sec = crate::dane::section(inputs);
     let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail);
 
     let mut sections = vec![
-        sts_sec, fetch_sec, policy_sec, cov_sec, mx_tls_sec, tlsrpt_sec,
+        sts_sec, fetch_sec, policy_sec, cov_sec, mx_tls_sec, dane_sec, tlsrpt_sec,
     ];
     for s in &mut sections {
         s.counts_as = verdict::counts_as(s.id, s.light, state);
@@ -201,7 +202,7 @@ fn applied_mode(inputs: &Inputs, lint: Option<&PolicyLint>) -> Option<Option<Mod
 
 /// A section from its own state (`base`) and findings; the light follows rule 1 of
 /// [`crate::verdict`]. `counts_as` is set once the domain's state is known.
-fn section(
+pub(crate) fn section(
     id: SectionId,
     base: Light,
     summary: impl Into<String>,
@@ -217,11 +218,11 @@ fn section(
     }
 }
 
-fn pending(id: SectionId) -> Section {
+pub(crate) fn pending(id: SectionId) -> Section {
     section(id, Light::Pending, "Checking…", Vec::new())
 }
 
-fn not_tested(id: SectionId, why: &str) -> Section {
+pub(crate) fn not_tested(id: SectionId, why: &str) -> Section {
     section(id, Light::Untested, format!("Not tested: {why}"), vec![])
 }
 
@@ -453,6 +454,7 @@ fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Find
         )),
         FetchOutcome::Tls(e) => out.extend(tls::evaluate(
             host,
+            host,
             Some(e),
             tls::Negotiated::of_fetch(fetch),
             fetch.certificate.as_ref(),
@@ -460,7 +462,7 @@ fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Find
             &POLICY_CERT,
         )),
         FetchOutcome::Response => {
-            out.extend(tls::evaluate(host, None, tls::Negotiated::of_fetch(fetch), fetch.certificate.as_ref(), now, &POLICY_CERT));
+            out.extend(tls::evaluate(host, host, None, tls::Negotiated::of_fetch(fetch), fetch.certificate.as_ref(), now, &POLICY_CERT));
             match fetch.status {
                 Some(200) => {
                     check_content_type(fetch.content_type.as_deref(), &mut out);
@@ -685,7 +687,7 @@ fn coverage_section(
 
 /// The message of every "cannot confirm" finding: "cannot confirm HOST: WHY". Readiness lists
 /// the WHY under the host ([`unconfirmed_reason`]).
-fn cannot_confirm(host: &str, why: impl std::fmt::Display) -> String {
+pub(crate) fn cannot_confirm(host: &str, why: impl std::fmt::Display) -> String {
     format!("cannot confirm {host}: {why}")
 }
 
@@ -701,8 +703,14 @@ pub(crate) fn unconfirmed_reason<'a>(host: &str, message: &'a str) -> &'a str {
 /// Findings for one probe. Outcomes that prove nothing either way (no connection, no
 /// greeting, closed early) are "cannot confirm" codes: never a pass, never a proven failure.
 fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
-    let host = p.host.as_str();
-    let one = |code: Code, msg: String| vec![Finding::new(code, msg).about(host.to_string())];
+    // Messages name the address when the host has several; the subject stays the host, so
+    // "ready to enforce?" lists hosts.
+    let label = match p.address {
+        Some(ip) => format!("{} [{ip}]", p.host),
+        None => p.host.clone(),
+    };
+    let host = label.as_str();
+    let one = |code: Code, msg: String| vec![Finding::new(code, msg).about(p.host.clone())];
     match &p.outcome {
         ProbeOutcome::Dns(r) => one(
             Code::MxTlsDns,
@@ -742,6 +750,10 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
             cannot_confirm(host, format!("it closed the connection {why}")),
         ),
         ProbeOutcome::Protocol(why) => one(Code::MxTlsProtocol, format!("{host}: {why}")),
+        ProbeOutcome::NotProbed(why) => one(
+            Code::MxTlsNotProbed,
+            cannot_confirm(host, format!("it was not probed ({why})")),
+        ),
         ProbeOutcome::Completed => {
             if p.starttls == Some(false) {
                 return one(
@@ -750,6 +762,7 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
                 );
             }
             tls::evaluate(
+                &p.host,
                 host,
                 p.tls_error.as_ref(),
                 tls::Negotiated::of_probe(p),
@@ -789,10 +802,22 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     if probes.is_empty() {
         return section(id, Light::Grey, "No MX hosts to probe", vec![]);
     }
+    // One probe per address; a host is as good as its worst address (a sender may connect to
+    // any of them).
+    let mut hosts: Vec<&str> = Vec::new();
+    for p in probes {
+        if !hosts.contains(&p.host.as_str()) {
+            hosts.push(&p.host);
+        }
+    }
     let mut findings = Vec::new();
     let (mut failing, mut unconfirmed) = (0, 0);
-    for p in probes {
-        let f = probe_findings(p, inputs.now);
+    for host in &hosts {
+        let f: Vec<Finding> = probes
+            .iter()
+            .filter(|p| p.host == *host)
+            .flat_map(|p| probe_findings(p, inputs.now))
+            .collect();
         if f.iter().any(|f| f.severity() == Severity::Error) {
             failing += 1;
         } else if f.iter().any(|f| f.code.unconfirmed()) {
@@ -800,6 +825,7 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
         }
         findings.extend(f);
     }
+    let addresses = probes.iter().filter(|p| p.address.is_some()).count();
     let missing = unprobed(inputs);
     for host in &missing {
         findings.push(
@@ -813,9 +839,14 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
             .about(host.clone()),
         );
     }
-    let total = probes.len() + missing.len();
-    let passing = probes.len() - failing - unconfirmed;
+    let total = hosts.len() + missing.len();
+    let passing = hosts.len() - failing - unconfirmed;
     let s = |n: usize| if n == 1 { "" } else { "s" };
+    let at = if addresses > hosts.len() {
+        format!(" (at {addresses} addresses)")
+    } else {
+        String::new()
+    };
     let summary = if failing > 0 && mode == Some(Mode::Testing) {
         format!(
             "{failing} of {total} MX host{} fail STARTTLS checks: in testing mode mail still flows, but enforcing now would stop delivery to {}",
@@ -836,7 +867,7 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     } else {
         format!("All {total} MX host{} offer valid STARTTLS", s(total))
     };
-    section(id, Light::Green, summary, findings)
+    section(id, Light::Green, format!("{summary}{at}"), findings)
 }
 
 fn tlsrpt_section(

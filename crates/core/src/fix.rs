@@ -393,6 +393,7 @@ mod tests {
                 .collect(),
         )));
         i.policy = Lookup::Done(PolicyFetch::ok("text/plain", policy.to_vec()));
+        i.tlsa = Lookup::Done(Vec::new());
         i
     }
 

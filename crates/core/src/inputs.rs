@@ -225,12 +225,18 @@ pub enum ProbeOutcome {
     Closed(String),
     /// The server answered with something that is not the SMTP the probe expected.
     Protocol(String),
+    /// This address was not probed (beyond the proxy's per-host limit); the text says why.
+    NotProbed(String),
 }
 
-/// One MX host's STARTTLS probe (RFC 8461 §4.2, §7.2).
+/// One MX host's STARTTLS probe (RFC 8461 §4.2, §7.2), at one of its addresses: a sender may
+/// connect to any of them, so every address is probed and the host is as good as its worst.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MxProbe {
     pub host: String,
+    /// The address probed (`None` when the probe did not get as far as one).
+    #[serde(default)]
+    pub address: Option<std::net::IpAddr>,
     pub outcome: ProbeOutcome,
     #[serde(default)]
     pub banner: Option<String>,
@@ -249,6 +255,13 @@ pub struct MxProbe {
     pub tls_error: Option<TlsError>,
     #[serde(default)]
     pub certificate: Option<CertFacts>,
+    /// The certificates the host presented, leaf first (DER; base64 in JSON), for DANE.
+    #[serde(default, with = "base64_list")]
+    pub chain: Vec<Vec<u8>>,
+    /// Positions in `chain` above the leaf that the leaf chains up to by signature, as the
+    /// fetcher's X.509 code established (what a DANE-TA record needs, RFC 7672 §3.1.2).
+    #[serde(default)]
+    pub chains_to: Vec<usize>,
 }
 
 impl MxProbe {
@@ -264,6 +277,9 @@ impl MxProbe {
             tls_client: None,
             tls_error: None,
             certificate: Some(certificate),
+            address: None,
+            chain: Vec::new(),
+            chains_to: Vec::new(),
         }
     }
 }
@@ -286,6 +302,14 @@ pub struct Inputs {
     pub policy: Lookup<PolicyFetch>,
     #[serde(default)]
     pub mx_tls: Lookup<Vec<MxProbe>>,
+    /// The TLSA answers at `_25._tcp.<mx>` for every MX host (DANE, RFC 7672). Absent in
+    /// inputs from before DANE was checked: not tested.
+    #[serde(default = "tlsa_not_asked")]
+    pub tlsa: Lookup<Vec<crate::dane::HostTlsa>>,
+}
+
+fn tlsa_not_asked() -> Lookup<Vec<crate::dane::HostTlsa>> {
+    Lookup::NotTested("the TLSA records were not looked up".into())
 }
 
 impl Inputs {
@@ -293,8 +317,31 @@ impl Inputs {
     pub fn new(domain: &str) -> Self {
         Inputs {
             domain: domain.to_string(),
+            tlsa: Lookup::Pending,
             ..Inputs::default()
         }
+    }
+}
+
+/// A list of byte strings as base64 strings.
+mod base64_list {
+    use base64::engine::general_purpose::STANDARD;
+    use base64::Engine;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(list: &[Vec<u8>], s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(list.iter().map(|b| STANDARD.encode(b)))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<u8>>, D::Error> {
+        Vec::<String>::deserialize(d)?
+            .into_iter()
+            .map(|t| {
+                STANDARD
+                    .decode(t.as_bytes())
+                    .map_err(serde::de::Error::custom)
+            })
+            .collect()
     }
 }
 

@@ -13,6 +13,8 @@
 pub mod catalog;
 pub mod check;
 pub mod content_encoding;
+pub mod dane;
+pub mod der;
 pub mod divergence;
 pub mod domain;
 pub mod finding;

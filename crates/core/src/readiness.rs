@@ -119,8 +119,12 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
             );
         }
     }
-    // The MX TLS section already judged every probe; each of its findings names its host.
-    for x in section(SectionId::MxTls).map_or(&[][..], |s| s.findings.as_slice()) {
+    // The MX TLS and DANE sections already judged every probe; each finding names its host.
+    let probe_findings = [SectionId::MxTls, SectionId::Dane]
+        .into_iter()
+        .filter_map(section)
+        .flat_map(|s| s.findings.iter());
+    for x in probe_findings {
         let Some(host) = &x.subject else { continue };
         if x.severity() == Severity::Error {
             add(&mut failing, host, x.code.info().title.to_string());

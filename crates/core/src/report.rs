@@ -98,16 +98,18 @@ pub enum SectionId {
     Policy,
     MxCoverage,
     MxTls,
+    Dane,
     Tlsrpt,
 }
 
 impl SectionId {
-    pub const ALL: [SectionId; 6] = [
+    pub const ALL: [SectionId; 7] = [
         SectionId::StsRecord,
         SectionId::PolicyFetch,
         SectionId::Policy,
         SectionId::MxCoverage,
         SectionId::MxTls,
+        SectionId::Dane,
         SectionId::Tlsrpt,
     ];
 
@@ -118,6 +120,7 @@ impl SectionId {
             SectionId::Policy => "Policy",
             SectionId::MxCoverage => "MX coverage",
             SectionId::MxTls => "MX STARTTLS",
+            SectionId::Dane => "DANE (TLSA)",
             SectionId::Tlsrpt => "TLS-RPT record",
         }
     }

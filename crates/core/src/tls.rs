@@ -124,9 +124,11 @@ pub fn is_old_version(v: &str) -> bool {
     )
 }
 
-/// Every certificate finding for `host`, from the fetcher's classification and the facts.
+/// Every certificate finding for `host` (named `shown` in messages, e.g. with its address),
+/// from the fetcher's classification and the facts.
 pub(crate) fn evaluate(
     host: &str,
+    shown: &str,
     tls_error: Option<&TlsError>,
     negotiated: Negotiated<'_>,
     cert: Option<&CertFacts>,
@@ -147,42 +149,42 @@ pub(crate) fn evaluate(
         Some(TlsError::Expired) => push(Finding::new(
             codes.expired,
             format!(
-                "{host}: the certificate expired on {}",
+                "{shown}: the certificate expired on {}",
                 when(cert.and_then(|c| c.not_after))
             ),
         )),
         Some(TlsError::NotYetValid) => push(Finding::new(
             codes.not_yet_valid,
             format!(
-                "{host}: the certificate is not valid until {}",
+                "{shown}: the certificate is not valid until {}",
                 when(cert.and_then(|c| c.not_before))
             ),
         )),
         Some(TlsError::NameMismatch) => push(Finding::new(
             codes.name_mismatch,
             format!(
-                "{host}: the certificate is for {}, not for {host}",
+                "{shown}: the certificate is for {}, not for {shown}",
                 names(cert)
             ),
         )),
         Some(TlsError::Untrusted(why)) => push(Finding::new(
             codes.untrusted,
-            format!("{host}: the certificate is not trusted ({why})"),
+            format!("{shown}: the certificate is not trusted ({why})"),
         )),
         Some(TlsError::ProtocolVersion) => push(Finding::new(
             codes.old_version,
-            format!("{host}: the server offers only TLS versions older than 1.2"),
+            format!("{shown}: the server offers only TLS versions older than 1.2"),
         )),
         Some(TlsError::Handshake(why)) => push(Finding::new(
             codes.handshake,
-            format!("{host}: the TLS handshake failed ({why})"),
+            format!("{shown}: the TLS handshake failed ({why})"),
         )),
         None => {}
     }
     if let Some(v) = negotiated.version.filter(|v| is_old_version(v)) {
         push(Finding::new(
             codes.old_version,
-            format!("{host}: negotiated {v}; RFC 8461 §4.2 requires TLS 1.2 or newer"),
+            format!("{shown}: negotiated {v}; RFC 8461 §4.2 requires TLS 1.2 or newer"),
         ));
     } else if let Some(c) = negotiated
         .cipher
@@ -206,7 +208,7 @@ pub(crate) fn evaluate(
         push(Finding::new(
             codes.cbc_only,
             format!(
-                "{host}: only a suite rustls does not offer worked: {c}{by}, {kind}; \
+                "{shown}: only a suite rustls does not offer worked: {c}{by}, {kind}; \
                  senders differ: those on OpenSSL's default suites connect, \
                  rustls-based ones do not{also}"
             ),
@@ -217,7 +219,7 @@ pub(crate) fn evaluate(
             push(Finding::new(
                 codes.name_mismatch,
                 format!(
-                    "{host}: the certificate is for {}, not for {host}",
+                    "{shown}: the certificate is for {}, not for {host}",
                     names(cert)
                 ),
             ));
@@ -226,16 +228,16 @@ pub(crate) fn evaluate(
             match (c.not_before, c.not_after) {
                 (_, Some(end)) if end < now => push(Finding::new(
                     codes.expired,
-                    format!("{host}: the certificate expired on {}", format_time(end)),
+                    format!("{shown}: the certificate expired on {}", format_time(end)),
                 )),
                 (Some(start), _) if start > now => push(Finding::new(
                     codes.not_yet_valid,
-                    format!("{host}: the certificate is not valid until {}", format_time(start)),
+                    format!("{shown}: the certificate is not valid until {}", format_time(start)),
                 )),
                 (_, Some(end)) if end - now < EXPIRY_WARNING => push(Finding::new(
                     codes.expiring,
                     format!(
-                        "{host}: the certificate expires on {} (in {} days); renew it before senders start refusing it",
+                        "{shown}: the certificate expires on {} (in {} days); renew it before senders start refusing it",
                         format_time(end),
                         (end - now) / 86_400
                     ),

@@ -124,6 +124,13 @@ pub fn counts_as(id: SectionId, light: Light, state: Deployment) -> Option<Light
         } => matches!(id, StsRecord | PolicyFetch | Policy),
         Deployment::Deployed { .. } | Deployment::Unknown => true,
     };
+    // DANE decides wherever mail is received, MTA-STS or not, but only once it is evidently
+    // in use (TLSA records, or a lookup that fails): not knowing whether an optional
+    // protection is deployed makes no check incomplete.
+    if id == Dane {
+        let receives = !matches!(state, Deployment::NoSuchDomain | Deployment::NoMail);
+        return (receives && !matches!(light, Light::Grey | Light::Untested)).then_some(light);
+    }
     if !decides {
         return None;
     }

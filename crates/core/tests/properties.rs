@@ -202,11 +202,11 @@ fn one<T: Clone>(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
-    /// The light rules hold for any combination of facts the corpus knows: each of the five
+    /// The light rules hold for any combination of facts the corpus knows: each of the six
     /// lookups is taken from a different fixture, or left pending, or not tested.
     #[test]
     fn lights_never_reassure_more_than_their_findings(
-        picks in prop::array::uniform5((0usize..1000, 0u8..8)),
+        picks in prop::array::uniform6((0usize..1000, 0u8..8)),
     ) {
         thread_local!(static ALL: Vec<Inputs> = corpus_inputs());
         let inputs = ALL.with(|all| Inputs {
@@ -217,6 +217,7 @@ proptest! {
             mx: one(all, picks[2], |i| &i.mx),
             policy: one(all, picks[3], |i| &i.policy),
             mx_tls: one(all, picks[4], |i| &i.mx_tls),
+            tlsa: one(all, picks[5], |i| &i.tlsa),
         });
         let report = mtasts_core::check(&inputs);
         let mut v = light_rules::violations(&report);
@@ -226,6 +227,7 @@ proptest! {
             inputs.mx.is_pending(),
             inputs.policy.is_pending(),
             inputs.mx_tls.is_pending(),
+            inputs.tlsa.is_pending(),
         ];
         if !waiting.contains(&true) && report.overall == mtasts_core::Light::Pending {
             v.push("every answer is in, but the report is still pending".into());

@@ -2,6 +2,7 @@
 //! lookup with its STARTTLS probes all start together (the probes wait only for the MX
 //! answer they need), and the core turns the facts into a report.
 
+use mtasts_core::dane::HostTlsa;
 use mtasts_core::inputs::{Inputs, Lookup};
 
 use crate::config::FetchConfig;
@@ -23,6 +24,20 @@ pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
         fetch::fetch_policy(cfg, domain),
         probe::probe_domain(cfg, domain),
     );
+    // DANE: the TLSA records of every MX host (they depend only on the MX answer).
+    let mut hosts: Vec<&str> = Vec::new();
+    for p in &mx_tls.probes {
+        if !hosts.contains(&p.probe.host.as_str()) {
+            hosts.push(&p.probe.host);
+        }
+    }
+    let tlsa = futures_util::future::join_all(hosts.iter().map(|h| async move {
+        HostTlsa {
+            host: h.to_string(),
+            answer: cfg.resolver.tlsa(h).await,
+        }
+    }))
+    .await;
     let inputs = Inputs {
         domain: domain.to_string(),
         now: Some(now),
@@ -31,6 +46,7 @@ pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
         mx: Lookup::Done(mx_tls.mx.clone()),
         policy: Lookup::Done(policy.fetch.clone()),
         mx_tls: Lookup::Done(mx_tls.probes.iter().map(|p| p.probe.clone()).collect()),
+        tlsa: Lookup::Done(tlsa),
     };
     Gathered {
         inputs,

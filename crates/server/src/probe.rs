@@ -18,7 +18,11 @@ use crate::fetch::erase;
 use crate::smtp_reply;
 use crate::tls;
 
-/// Resolves the MX set of `domain` and probes every host (at most [`MAX_MX_PROBES`]) at once.
+/// Addresses of one MX host probed at most; the rest are reported as not probed.
+pub const MAX_ADDRESSES_PER_HOST: usize = 4;
+
+/// Resolves the MX set of `domain` and probes every address of every host (at most
+/// [`MAX_MX_PROBES`] hosts, [`MAX_ADDRESSES_PER_HOST`] addresses each) at once.
 pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
     let mx = cfg.resolver.mx(domain).await;
     let mut hosts: Vec<String> = match &mx.result {
@@ -37,20 +41,19 @@ pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
     let mut seen = std::collections::HashSet::new();
     hosts.retain(|h| seen.insert(h.clone()));
     hosts.truncate(MAX_MX_PROBES);
-    let probes = futures_util::future::join_all(hosts.iter().map(|h| probe_host(cfg, h))).await;
+    let per_host = futures_util::future::join_all(hosts.iter().map(|h| probe_host(cfg, h))).await;
     MxTlsFacts {
         domain: domain.to_string(),
         mx,
-        probes,
+        probes: per_host.into_iter().flatten().collect(),
     }
 }
 
-/// Probes one MX host.
-pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
-    let start = Instant::now();
-    let mut facts = ProbeFacts {
+fn facts_for(host: &str, addresses: &[IpAddr], address: Option<IpAddr>) -> ProbeFacts {
+    ProbeFacts {
         probe: MxProbe {
             host: host.to_string(),
+            address,
             outcome: ProbeOutcome::Timeout,
             banner: None,
             starttls: None,
@@ -59,14 +62,62 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
             tls_client: None,
             tls_error: None,
             certificate: None,
+            chain: Vec::new(),
+            chains_to: Vec::new(),
         },
-        addresses: Vec::new(),
+        addresses: addresses.to_vec(),
         connected_to: None,
         ehlo: Vec::new(),
         certificate_check: None,
         timings: Timings::default(),
+    }
+}
+
+/// Probes every address of one MX host (a sender may connect to any of them): one set of
+/// facts per address, or one without an address when the name does not resolve.
+pub async fn probe_host(cfg: &FetchConfig, host: &str) -> Vec<ProbeFacts> {
+    let start = Instant::now();
+    let answer = cfg.resolver.addresses(host).await;
+    let addresses: Vec<IpAddr> = match answer.result {
+        DnsResult::Records(a) => a,
+        other => {
+            let mut facts = facts_for(host, &[], None);
+            facts.probe.outcome = ProbeOutcome::Dns(erase(other));
+            facts.timings.dns_ms = Some(ms(start));
+            facts.timings.total_ms = ms(start);
+            return vec![facts];
+        }
     };
-    if tokio::time::timeout(cfg.total_timeout, run(cfg, host, &mut facts, start))
+    let dns_ms = ms(start);
+    let (probed, skipped) = addresses.split_at(addresses.len().min(MAX_ADDRESSES_PER_HOST));
+    let mut out = futures_util::future::join_all(
+        probed
+            .iter()
+            .map(|ip| probe_address(cfg, host, &addresses, *ip, dns_ms)),
+    )
+    .await;
+    out.extend(skipped.iter().map(|ip| {
+        let mut facts = facts_for(host, &addresses, Some(*ip));
+        facts.probe.outcome = ProbeOutcome::NotProbed(format!(
+            "the checker probes at most {MAX_ADDRESSES_PER_HOST} addresses of a host"
+        ));
+        facts
+    }));
+    out
+}
+
+/// Probes one address of an MX host.
+async fn probe_address(
+    cfg: &FetchConfig,
+    host: &str,
+    addresses: &[IpAddr],
+    ip: IpAddr,
+    dns_ms: u64,
+) -> ProbeFacts {
+    let start = Instant::now();
+    let mut facts = facts_for(host, addresses, Some(ip));
+    facts.timings.dns_ms = Some(dns_ms);
+    if tokio::time::timeout(cfg.total_timeout, run(cfg, host, ip, &mut facts, start))
         .await
         .is_err()
     {
@@ -82,27 +133,12 @@ pub async fn probe_host(cfg: &FetchConfig, host: &str) -> ProbeFacts {
     facts
 }
 
-async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Instant) {
-    let answer = cfg.resolver.addresses(host).await;
-    facts.timings.dns_ms = Some(ms(start));
-    let addresses: Vec<IpAddr> = match answer.result {
-        DnsResult::Records(a) => a,
-        other => {
-            facts.probe.outcome = ProbeOutcome::Dns(erase(other));
-            return;
-        }
-    };
-    facts.addresses = addresses.clone();
-    let Some(ip) = addresses
-        .iter()
-        .find(|ip| cfg.addresses.check(**ip).is_ok())
-    else {
-        let ip = addresses[0];
-        let class = cfg.addresses.check(ip).err().unwrap_or("non-public");
+async fn run(cfg: &FetchConfig, host: &str, ip: IpAddr, facts: &mut ProbeFacts, start: Instant) {
+    if let Err(class) = cfg.addresses.check(ip) {
         facts.probe.outcome = ProbeOutcome::Refused(AddressPolicy::refusal(ip, class));
         return;
-    };
-    let addr = SocketAddr::new(*ip, cfg.smtp_port);
+    }
+    let addr = SocketAddr::new(ip, cfg.smtp_port);
     let t = Instant::now();
     let tcp = match tokio::time::timeout(cfg.connect_timeout, TcpStream::connect(addr)).await {
         Ok(Ok(s)) => s,
@@ -188,6 +224,8 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut ProbeFacts, start: Insta
     facts.probe.tls_cipher = hs.cipher;
     facts.probe.tls_client = Some(hs.client);
     facts.probe.certificate = hs.certificate;
+    facts.probe.chains_to = tls::chains_to(&cfg.trust, &hs.chain);
+    facts.probe.chain = hs.chain;
     facts.probe.tls_error = hs.error;
     if hs.timed_out {
         // The second TLS client ran out of time: the host can be neither passed nor failed.

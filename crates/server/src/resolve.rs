@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
+use mtasts_core::dane::TlsaRecord;
 use mtasts_core::inputs::{DnsAnswer, DnsResult};
 use mtasts_core::mx::MxRecord;
 use mtasts_core::TxtRecord;
@@ -123,6 +124,14 @@ impl Resolver {
         mx_records(self.query(name, RecordType::MX).await)
     }
 
+    /// The TLSA records of `_25._tcp.<host>` (DANE for SMTP, RFC 7672 §2.2).
+    pub async fn tlsa(&self, host: &str) -> DnsAnswer<Vec<TlsaRecord>> {
+        tlsa_records(
+            self.query(&format!("_25._tcp.{host}"), RecordType::TLSA)
+                .await,
+        )
+    }
+
     /// A and AAAA, asked at the same time. NXDOMAIN or a failure of the A query wins; NODATA
     /// only when both are empty.
     pub async fn addresses(&self, name: &str) -> DnsAnswer<Vec<IpAddr>> {
@@ -165,6 +174,19 @@ pub fn txt_records(answer: DnsAnswer<Vec<RData>>) -> DnsAnswer<Vec<TxtRecord>> {
                 .map(|s| String::from_utf8_lossy(s).into_owned())
                 .collect(),
         ),
+        _ => None,
+    })
+}
+
+/// TLSA records as the core judges them.
+pub fn tlsa_records(answer: DnsAnswer<Vec<RData>>) -> DnsAnswer<Vec<TlsaRecord>> {
+    map(answer, |r| match r {
+        RData::TLSA(t) => Some(TlsaRecord {
+            usage: t.cert_usage.into(),
+            selector: t.selector.into(),
+            matching: t.matching.into(),
+            data: t.cert_data,
+        }),
         _ => None,
     })
 }

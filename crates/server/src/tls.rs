@@ -163,6 +163,8 @@ pub struct Handshake {
     /// Which TLS client made the connection (or tried last).
     pub client: String,
     pub certificate: Option<CertFacts>,
+    /// The certificates the server presented, leaf first (DER), for DANE.
+    pub chain: Vec<Vec<u8>>,
     /// rustls and the server had no protocol version or cipher suite in common (a
     /// `handshake_failure`, `protocol_version` or `insufficient_security` alert, or rustls's
     /// own "peer incompatible"): the one case where the second client is tried. Anything else
@@ -182,6 +184,7 @@ impl Handshake {
             cipher: None,
             client: client.to_string(),
             certificate: None,
+            chain: Vec::new(),
             incompatible: false,
             timed_out: false,
         }
@@ -341,9 +344,51 @@ pub async fn handshake_openssl(trust: &Trust, tcp: TcpStream, host: &str) -> Han
         cipher,
         client,
         certificate,
+        chain: chain.iter().map(|c| c.to_vec()).collect(),
         incompatible: false,
         timed_out: false,
     }
+}
+
+/// Positions in `chain` (above the leaf) that the leaf chains up to by signature: for each
+/// certificate `k`, the leaf is verified by WebPKI with `chain[k]` as the only trust anchor and
+/// the certificates between as intermediates. What a DANE-TA record needs (RFC 7672 §3.1.2):
+/// the trust anchor is the domain's own, not a public root, so this ignores the roots.
+pub fn chains_to(trust: &Trust, chain: &[Vec<u8>]) -> Vec<usize> {
+    let Some(leaf) = chain.first() else {
+        return Vec::new();
+    };
+    let leaf = CertificateDer::from(leaf.as_slice());
+    let Ok(ee) = webpki::EndEntityCert::try_from(&leaf) else {
+        return Vec::new();
+    };
+    let algs = trust.provider.signature_verification_algorithms.all;
+    let mut out = Vec::new();
+    for k in 1..chain.len() {
+        let anchor_der = CertificateDer::from(chain[k].as_slice());
+        let Ok(anchor) = webpki::anchor_from_trusted_cert(&anchor_der) else {
+            continue;
+        };
+        let between: Vec<CertificateDer<'_>> = chain[1..k]
+            .iter()
+            .map(|c| CertificateDer::from(c.as_slice()))
+            .collect();
+        let ok = ee
+            .verify_for_usage(
+                algs,
+                &[anchor],
+                &between,
+                UnixTime::now(),
+                webpki::KeyUsage::server_auth(),
+                None,
+                None,
+            )
+            .is_ok();
+        if ok {
+            out.push(k);
+        }
+    }
+    out
 }
 
 /// Judges a presented chain as rustls's WebPKI verifier does, outside a handshake.
@@ -417,6 +462,7 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
                 cipher,
                 client: RUSTLS.to_string(),
                 certificate,
+                chain: seen.chain.iter().map(|c| c.to_vec()).collect(),
                 incompatible: false,
                 timed_out: false,
             }
@@ -444,6 +490,7 @@ pub async fn handshake(trust: &Trust, tcp: TcpStream, host: &str) -> Handshake {
             );
             Handshake {
                 certificate,
+                chain: seen.chain.iter().map(|c| c.to_vec()).collect(),
                 incompatible,
                 ..Handshake::failed(RUSTLS, error)
             }

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use common::{get, serve, subset, world_args};
 use mtasts::resolve::Resolver;
+use mtasts_core::dane::HostTlsa;
 use mtasts_core::inputs::{Inputs, Lookup, MxProbe};
 use mtasts_testkit::{catalogue, Scenario, World};
 use serde_json::Value;
@@ -154,6 +155,19 @@ async fn check_with_api(
     // The browser's path: TXT from DNS, everything else from the proxy's facts.
     let probes: Vec<MxProbe> = serde_json::from_value(mx["probes"].clone())
         .expect("probes deserialize into the core's MxProbe");
+    let mut hosts: Vec<String> = Vec::new();
+    for p in &probes {
+        if !hosts.contains(&p.host) {
+            hosts.push(p.host.clone());
+        }
+    }
+    let mut tlsa = Vec::new();
+    for h in hosts {
+        tlsa.push(HostTlsa {
+            answer: resolver.tlsa(&h).await,
+            host: h,
+        });
+    }
     let inputs = Inputs {
         domain: domain.clone(),
         now: Some(
@@ -170,6 +184,7 @@ async fn check_with_api(
                 .expect("fetch deserializes into the core's PolicyFetch"),
         ),
         mx_tls: Lookup::Done(probes),
+        tlsa: Lookup::Done(tlsa),
     };
     let report = serde_json::to_value(mtasts_core::check(&inputs)).unwrap();
     diffs.extend(

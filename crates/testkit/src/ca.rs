@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use rcgen::{
     BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, Issuer, KeyPair,
-    KeyUsagePurpose,
+    KeyUsagePurpose, PublicKeyData,
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use serde::Deserialize;
@@ -34,12 +34,15 @@ pub struct TestCa {
     issuer: Issuer<'static, KeyPair>,
     pem: String,
     der: CertificateDer<'static>,
+    spki: Vec<u8>,
 }
 
 /// A certificate chain and its key, ready for a rustls server.
 pub struct Leaf {
     pub chain: Vec<CertificateDer<'static>>,
     pub key: PrivateKeyDer<'static>,
+    /// The leaf's SubjectPublicKeyInfo (DER), for TLSA selector 1.
+    pub spki: Vec<u8>,
 }
 
 impl TestCa {
@@ -58,6 +61,7 @@ impl TestCa {
         Ok(TestCa {
             pem: cert.pem(),
             der: cert.der().clone(),
+            spki: key.subject_public_key_info(),
             issuer: Issuer::new(params, key),
         })
     }
@@ -69,6 +73,11 @@ impl TestCa {
 
     pub fn der(&self) -> &CertificateDer<'static> {
         &self.der
+    }
+
+    /// The CA's SubjectPublicKeyInfo (DER), for a DANE-TA record naming it.
+    pub fn spki(&self) -> &[u8] {
+        &self.spki
     }
 
     /// A leaf certificate for `host` of the given kind.
@@ -109,6 +118,7 @@ impl TestCa {
         }
         Ok(Leaf {
             chain,
+            spki: key.subject_public_key_info(),
             key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())),
         })
     }
@@ -119,12 +129,18 @@ impl TestCa {
         host: &str,
         kind: CertKind,
     ) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error + Send + Sync>> {
-        let leaf = self.leaf(host, kind)?;
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()?
-            .with_no_client_auth()
-            .with_single_cert(leaf.chain, leaf.key)?;
-        Ok(Arc::new(config))
+        config_for(self.leaf(host, kind)?)
     }
+}
+
+/// A rustls server configuration presenting `leaf`.
+pub fn config_for(
+    leaf: Leaf,
+) -> Result<Arc<rustls::ServerConfig>, Box<dyn std::error::Error + Send + Sync>> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(leaf.chain, leaf.key)?;
+    Ok(Arc::new(config))
 }

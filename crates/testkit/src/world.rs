@@ -32,9 +32,11 @@ pub struct Ports {
 }
 
 struct Host {
-    ip: Ipv4Addr,
+    ip: IpAddr,
     policy: Option<Arc<AtomicUsize>>,
     smtp: Option<Arc<SmtpCounters>>,
+    /// The leaf certificate it presents (DER) and its public key (SPKI DER), for TLSA data.
+    cert: Option<(Vec<u8>, Vec<u8>)>,
 }
 
 pub struct World {
@@ -129,14 +131,70 @@ impl World {
             self.add_policy_host(&format!("mta-sts.{domain}"), p.clone())
                 .await?;
         }
+        // "mx1#2" is a second address of mx1; "mx1#v6" its IPv6 address (::1).
         for (name, kind) in &s.smtp {
-            self.add_smtp_host(&dns::absolute(name, &domain), *kind)
-                .await?;
+            let (base, variant) = name.split_once('#').unwrap_or((name, ""));
+            let host = dns::absolute(base, &domain);
+            let ip = (variant == "v6").then_some(IpAddr::V6(std::net::Ipv6Addr::LOCALHOST));
+            self.add_smtp_host_at(&host, variant, *kind, ip).await?;
+        }
+        self.fill_tlsa(s, &domain)?;
+        Ok(())
+    }
+
+    /// TLSA data written as a placeholder is computed from what the world's hosts present:
+    /// `@spki:NAME` and `@cert:NAME` (the leaf of SMTP host NAME, relative to the domain),
+    /// `@ca-spki` and `@ca-cert` (the test CA), each digested as the record's matching type
+    /// says (0 the bytes, 1 SHA-256, 2 SHA-512).
+    fn fill_tlsa(&mut self, s: &Scenario, domain: &str) -> Result<(), Error> {
+        use sha2::Digest;
+        for (name, spec) in &s.records {
+            if !spec.tlsa.iter().any(|t| t.3.starts_with('@')) {
+                continue;
+            }
+            let mut spec = spec.clone();
+            for (_, selector, matching, data) in &mut spec.tlsa {
+                let Some(what) = data.strip_prefix('@') else {
+                    continue;
+                };
+                let bytes: Vec<u8> = match what.split_once(':') {
+                    Some((kind, host)) => {
+                        let key = dns::absolute(host, domain);
+                        let (cert, spki) = self
+                            .hosts
+                            .get(&key)
+                            .and_then(|h| h.cert.clone())
+                            .ok_or_else(|| {
+                                format!("TLSA placeholder {data}: no SMTP host {key}")
+                            })?;
+                        if kind == "spki" {
+                            spki
+                        } else {
+                            cert
+                        }
+                    }
+                    None if what == "ca-spki" => self.ca.spki().to_vec(),
+                    None if what == "ca-cert" => self.ca.der().to_vec(),
+                    None => return Err(format!("unknown TLSA placeholder {data}").into()),
+                };
+                let _ = selector;
+                let digest = match matching {
+                    1 => sha2::Sha256::digest(&bytes).to_vec(),
+                    2 => sha2::Sha512::digest(&bytes).to_vec(),
+                    _ => bytes,
+                };
+                *data = digest.iter().map(|b| format!("{b:02x}")).collect();
+            }
+            self.zone.set(&dns::absolute(name, domain), spec);
         }
         Ok(())
     }
 
     fn allocate(&mut self) -> Result<Ipv4Addr, Error> {
+        self.allocate_v4()
+    }
+
+    fn allocate_v4(&mut self) -> Result<Ipv4Addr, Error> {
         let n = self.next;
         self.next += 1;
         let (hi, lo) = (n / 254, n % 254 + 1);
@@ -151,7 +209,7 @@ impl World {
         ))
     }
 
-    async fn listen(&self, ip: Ipv4Addr, port: u16) -> Result<TcpListener, Error> {
+    async fn listen(&self, ip: impl Into<IpAddr>, port: u16) -> Result<TcpListener, Error> {
         Ok(TcpListener::bind(SocketAddr::new(ip.into(), port)).await?)
     }
 
@@ -172,9 +230,10 @@ impl World {
         self.hosts.insert(
             name.to_ascii_lowercase(),
             Host {
-                ip,
+                ip: ip.into(),
                 policy: Some(counter),
                 smtp: None,
+                cert: None,
             },
         );
         Ok(ip.into())
@@ -182,10 +241,28 @@ impl World {
 
     /// Starts an SMTP host named `name` (an A record is added for it).
     pub async fn add_smtp_host(&mut self, name: &str, kind: SmtpKind) -> Result<IpAddr, Error> {
-        let ip = self.allocate()?;
+        self.add_smtp_host_at(name, "", kind, None).await
+    }
+
+    /// Starts an SMTP host for `name` at `ip` (a new loopback address when `None`) and adds
+    /// the address to the name. `variant` tells apart several addresses of one name
+    /// (`connections("NAME#VARIANT")`).
+    pub async fn add_smtp_host_at(
+        &mut self,
+        name: &str,
+        variant: &str,
+        kind: SmtpKind,
+        ip: Option<IpAddr>,
+    ) -> Result<IpAddr, Error> {
+        let ip = match ip {
+            Some(ip) => ip,
+            None => self.allocate_v4()?.into(),
+        };
         let listener = self.listen(ip, self.smtp_port).await?;
         self.smtp_port = listener.local_addr()?.port();
-        let tls = self.ca.server_config(name, kind.cert())?;
+        let leaf = self.ca.leaf(name, kind.cert())?;
+        let cert = (leaf.chain[0].to_vec(), leaf.spki.clone());
+        let tls = crate::ca::config_for(leaf)?;
         let counters = Arc::new(SmtpCounters::default());
         if kind == SmtpKind::Refuse {
             // The address is the host's alone: with its listener closed, connections are
@@ -200,16 +277,21 @@ impl World {
                 counters.clone(),
             )));
         }
-        self.zone.add_a(name, ip);
+        dns::add_address(&self.zone, name, ip);
+        let key = match variant {
+            "" => name.to_ascii_lowercase(),
+            v => format!("{}#{v}", name.to_ascii_lowercase()),
+        };
         self.hosts.insert(
-            name.to_ascii_lowercase(),
+            key,
             Host {
                 ip,
                 policy: None,
                 smtp: Some(counters),
+                cert: Some(cert),
             },
         );
-        Ok(ip.into())
+        Ok(ip)
     }
 
     /// A host that answers both HTTPS and SMTP and counts every connection, with no DNS name:
@@ -253,9 +335,10 @@ impl World {
         self.hosts.insert(
             name.to_ascii_lowercase(),
             Host {
-                ip,
+                ip: ip.into(),
                 policy: Some(counter),
                 smtp: Some(counters),
+                cert: None,
             },
         );
         Ok(ip)
@@ -272,7 +355,7 @@ impl World {
         Ok(path)
     }
 
-    pub fn host_ip(&self, name: &str) -> Option<Ipv4Addr> {
+    pub fn host_ip(&self, name: &str) -> Option<IpAddr> {
         self.hosts.get(&name.to_ascii_lowercase()).map(|h| h.ip)
     }
 
@@ -296,7 +379,7 @@ impl World {
     }
 
     /// The loopback addresses in use, for a `--resolver`-style summary.
-    pub fn hosts(&self) -> impl Iterator<Item = (&str, Ipv4Addr)> {
+    pub fn hosts(&self) -> impl Iterator<Item = (&str, IpAddr)> {
         self.hosts.iter().map(|(n, h)| (n.as_str(), h.ip))
     }
 }
