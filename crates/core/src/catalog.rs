@@ -772,6 +772,10 @@ catalog! {
         "Damaged gzip data",
         "The file starts like gzip but cannot be decompressed (truncated or corrupted), or expands beyond 64 MiB.",
         "Save the attachment again, or decompress it and paste the JSON.";
+    ReportTooComplex => "report.too_complex", Error, "RFC 8460 §4",
+        "Report too complex to read",
+        "The report holds more than 200,000 JSON objects. A sender's daily report has a few objects per policy and failure type, so this is no report a sender would send; reading it would take gigabytes of memory.",
+        "Check that this is the report file; split it if it is really this large.";
     ReportJson => "report.json", Error, "RFC 8460 §4",
         "Not valid JSON",
         "The report is not well-formed JSON.",

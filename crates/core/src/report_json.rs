@@ -77,6 +77,9 @@ pub struct ReportLint {
     pub summary: Option<ReportSummary>,
 }
 
+/// The most JSON objects (counted as `{` bytes, strings included) a report may have.
+pub const MAX_OBJECTS: usize = 200_000;
+
 /// The most a compressed report may expand to: a guard against gzip bombs.
 pub const MAX_DECOMPRESSED: u64 = 64 * 1024 * 1024;
 
@@ -121,6 +124,21 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
         }
         None => json,
     };
+    // Parsed JSON costs far more memory than its text: millions of `{}` in 16 MB took 5 GB.
+    // A sender's daily report has a few objects per policy and failure; refuse one with more
+    // objects than any report needs before building them.
+    let objects = json.iter().filter(|&&b| b == b'{').count();
+    if objects > MAX_OBJECTS {
+        findings.push(Finding::new(
+            Code::ReportTooComplex,
+            format!("the report has {objects} JSON objects (more than {MAX_OBJECTS}); a sender's report is far smaller, so it was not read"),
+        ));
+        return ReportLint {
+            valid: false,
+            findings,
+            summary: None,
+        };
+    }
     let value: Value = match serde_json::from_slice(&json) {
         Ok(v) => v,
         Err(e) => {

@@ -19,7 +19,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{ConnectInfo, Query, State};
@@ -27,6 +27,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use hyper::body::Bytes;
 use mtasts_core::domain;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -53,6 +54,8 @@ pub struct ServeOptions {
     pub max_concurrency_per_client: usize,
     pub cache_ttl: Duration,
     pub cache_capacity: usize,
+    /// Bytes of answers kept in all.
+    pub cache_bytes: usize,
     /// Shown by `/api/v1/config` (demo mode only).
     pub demo: Option<Value>,
     /// The DoH resolver the web app uses by default, shown by `/api/v1/config`.
@@ -69,6 +72,7 @@ impl Default for ServeOptions {
             max_concurrency_per_client: 8,
             cache_ttl: Duration::from_secs(60),
             cache_capacity: 1024,
+            cache_bytes: 64 << 20,
             demo: None,
             resolver: "https://cloudflare-dns.com/dns-query".into(),
         }
@@ -84,9 +88,9 @@ enum Kind {
 pub struct AppState {
     cfg: FetchConfig,
     limiter: RateLimiter,
-    cache: Cache<(Kind, String), Arc<Value>>,
+    cache: Cache<(Kind, String), Arc<Answer>>,
     shares: Arc<Shares<IpAddr>>,
-    running: Coalescer<(Kind, String), Arc<Value>>,
+    running: Coalescer<(Kind, String), Arc<Answer>>,
     demo: Option<Value>,
     resolver: String,
     trust_forwarded_for: bool,
@@ -120,7 +124,7 @@ fn error(status: StatusCode, code: &str, message: String, fix: &str) -> Response
 pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
     let state = Arc::new(AppState {
         limiter: RateLimiter::new(opts.rate_per_minute),
-        cache: Cache::new(opts.cache_ttl, opts.cache_capacity),
+        cache: Cache::new(opts.cache_ttl, opts.cache_capacity, opts.cache_bytes),
         shares: Shares::new(opts.max_concurrency_per_client),
         running: Coalescer::new(opts.max_concurrency.max(1)),
         demo: opts.demo.clone(),
@@ -173,7 +177,12 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
 /// Validates `?domain=` and applies the rate limit; the normalised domain on success.
 /// The address the rate limit counts: the TCP peer, or with `trust_forwarded_for` the last
 /// `X-Forwarded-For` entry when it is an address.
+/// Limits count IPv6 clients by their /64 ([`crate::limits::client_key`]).
 fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
+    crate::limits::client_key(client_address(state, peer, headers))
+}
+
+fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
     if state.trust_forwarded_for {
         let last = headers
             .get_all("x-forwarded-for")
@@ -229,32 +238,68 @@ fn admit(state: &AppState, client: IpAddr, p: &DomainParam) -> Result<String, Bo
     Ok(d.ascii)
 }
 
-/// The answer with how fresh it is: `age_s` (and `Age`) counted from its `checked_at`.
-fn cached(v: Arc<Value>, hit: bool) -> Response {
-    let mut body = v.as_ref().clone();
-    let age = body["checked_at"]
-        .as_i64()
-        .map_or(0, |at| (crate::facts::unix_now() - at).max(0));
-    if let Some(o) = body.as_object_mut() {
-        o.insert("age_s".into(), age.into());
-        o.insert("cache".into(), if hit { "hit" } else { "miss" }.into());
+/// One gathered answer: its JSON object serialised once, without the closing brace, so the
+/// per-response fields (`age_s`, `cache`) are appended to shared bytes instead of copying and
+/// re-serialising the answer for every request (an answer can be large).
+pub struct Answer {
+    open_json: Bytes,
+    checked_at: i64,
+}
+
+impl Answer {
+    fn new(value: Value, checked_at: i64) -> Answer {
+        let mut json = serde_json::to_string(&value).unwrap_or_else(|_| "{}".into());
+        if !json.ends_with('}') {
+            json = "{}".into();
+        }
+        json.pop();
+        let sep = if json.len() > 1 { "," } else { "" };
+        json.push_str(sep);
+        Answer {
+            open_json: Bytes::from(json),
+            checked_at,
+        }
     }
-    let mut r = Json(body).into_response();
-    r.headers_mut().insert(
+
+    fn bytes(&self) -> usize {
+        self.open_json.len()
+    }
+}
+
+/// The answer with how fresh it is: `age_s` (and `Age`) counted from its `checked_at`, the
+/// time its check started.
+fn cached(v: Arc<Answer>, hit: bool) -> Response {
+    let age = (crate::facts::unix_now() - v.checked_at).max(0);
+    let tail = Bytes::from(format!(
+        "\"age_s\":{age},\"cache\":\"{}\"}}",
+        if hit { "hit" } else { "miss" }
+    ));
+    let chunks = [v.open_json.clone(), tail].map(Ok::<_, std::convert::Infallible>);
+    let mut r = axum::body::Body::from_stream(futures_util::stream::iter(chunks)).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    h.insert(
         "x-cache",
         HeaderValue::from_static(if hit { "hit" } else { "miss" }),
     );
     if let Ok(v) = HeaderValue::from_str(&age.to_string()) {
-        r.headers_mut().insert(header::AGE, v);
+        h.insert(header::AGE, v);
     }
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     r
 }
+
+/// How long before a re-check arrived a running check may have started for the re-check to
+/// share it.
+const FRESH_ENOUGH: Duration = Duration::from_secs(2);
 
 /// Admits the request, then answers from the cache, or from the fetch already running for the
 /// same domain, or from a new one, within the client's share of checks in flight.
 async fn answer(state: &Arc<AppState>, client: IpAddr, p: &DomainParam, kind: Kind) -> Response {
+    let asked = Instant::now();
     let domain = match admit(state, client, p) {
         Ok(d) => d,
         Err(r) => return *r,
@@ -265,7 +310,7 @@ async fn answer(state: &Arc<AppState>, client: IpAddr, p: &DomainParam, kind: Ki
             return cached(v, true);
         }
     }
-    let Some(_share) = state.shares.take(client) else {
+    let Some(share) = state.shares.take(client) else {
         let mut r = error(
             StatusCode::TOO_MANY_REQUESTS,
             "proxy.client_busy",
@@ -276,11 +321,22 @@ async fn answer(state: &Arc<AppState>, client: IpAddr, p: &DomainParam, kind: Ki
             .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
         return r;
     };
-    match state
-        .running
-        .run(key, gather(state.clone(), kind, domain))
-        .await
-    {
+    // The share moves into the run: a client that starts a check is charged for it until the
+    // check ends, even if it hangs up. (One that joins a running check adds no work.)
+    let work = {
+        let state = state.clone();
+        async move {
+            let _share = share;
+            gather(state, kind, domain).await
+        }
+    };
+    // A re-check ("fresh") gets facts gathered from about when it was asked: it joins a run
+    // that began at most a moment before (a burst of re-checks shares one fetch), never an
+    // older one.
+    let since = p
+        .fresh()
+        .then(|| asked.checked_sub(FRESH_ENOUGH).unwrap_or(asked));
+    match state.running.run(key, since, work).await {
         Ok((Some(v), _)) => cached(v, false),
         Ok((None, _)) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -303,7 +359,9 @@ async fn answer(state: &Arc<AppState>, client: IpAddr, p: &DomainParam, kind: Ki
 }
 
 /// Gathers the facts for one domain and keeps them in the cache (runs as its own task).
-async fn gather(state: Arc<AppState>, kind: Kind, domain: String) -> Arc<Value> {
+/// `checked_at` is when the check started: its facts are at least that old.
+async fn gather(state: Arc<AppState>, kind: Kind, domain: String) -> Arc<Answer> {
+    let started = crate::facts::unix_now();
     let cfg = &state.cfg;
     let mut v = match kind {
         Kind::Policy => {
@@ -319,11 +377,13 @@ async fn gather(state: Arc<AppState>, kind: Kind, domain: String) -> Arc<Value> 
     }
     .unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
-        o.insert("checked_at".into(), crate::facts::unix_now().into());
+        o.insert("checked_at".into(), started.into());
     }
-    let v = Arc::new(v);
-    state.cache.put((kind, domain), v.clone());
-    v
+    let answer = Arc::new(Answer::new(v, started));
+    state
+        .cache
+        .put((kind, domain), answer.clone(), answer.bytes());
+    answer
 }
 
 /// A query string that is not `domain=D[&fresh=1]` (a repeated `domain=`, for one).

@@ -89,7 +89,7 @@ pub async fn serve(
             continue;
         };
         let slot = match &clients {
-            Some(c) => match c.take(peer.ip()) {
+            Some(c) => match c.take(crate::limits::client_key(peer.ip())) {
                 Some(s) => Some(s),
                 None => {
                     refused = note_refusal(refused, peer, "its address is at its connection limit");
@@ -108,6 +108,10 @@ pub async fn serve(
         let conn = hyper::server::conn::http1::Builder::new()
             .timer(TokioTimer::new())
             .header_read_timeout(limits.header_read_timeout)
+            // A request head of at most 16 KiB and 64 fields (hyper's default buffer is about
+            // 400 KiB a connection: 4096 stalled heads were 1.2 GB).
+            .max_buf_size(16 * 1024)
+            .max_headers(64)
             .keep_alive(true)
             .serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);

@@ -64,42 +64,69 @@ impl RateLimiter {
     }
 }
 
-/// Results kept for `ttl`, at most `capacity` of them (the least recently used go first).
+/// Results kept for `ttl`: at most `capacity` of them and `max_bytes` in all (the least
+/// recently used go first). A hostile domain's answer can be large, so the count alone is no
+/// bound on memory.
 pub struct Cache<K: Hash + Eq, V> {
     ttl: Duration,
-    map: Mutex<LruCache<K, (Instant, V)>>,
+    max_bytes: usize,
+    /// The entries (when kept, value, bytes) and the bytes kept in all.
+    map: Mutex<(Entries<K, V>, usize)>,
 }
 
+type Entries<K, V> = LruCache<K, (Instant, V, usize)>;
+
 impl<K: Eq + Hash + Clone, V: Clone> Cache<K, V> {
-    pub fn new(ttl: Duration, capacity: usize) -> Self {
+    pub fn new(ttl: Duration, capacity: usize, max_bytes: usize) -> Self {
         Cache {
             ttl,
-            map: Mutex::new(LruCache::new(non_zero(capacity))),
+            max_bytes,
+            map: Mutex::new((LruCache::new(non_zero(capacity)), 0)),
         }
     }
 
     pub fn get(&self, key: &K) -> Option<V> {
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let mut guard = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, total) = &mut *guard;
         match map.get(key) {
-            Some((at, v)) if at.elapsed() < self.ttl => Some(v.clone()),
+            Some((at, v, _)) if at.elapsed() < self.ttl => Some(v.clone()),
             Some(_) => {
-                map.pop(key);
+                if let Some((_, _, bytes)) = map.pop(key) {
+                    *total -= bytes;
+                }
                 None
             }
             None => None,
         }
     }
 
-    pub fn put(&self, key: K, value: V) {
-        if self.ttl.is_zero() {
+    /// Keeps `value`, which weighs `bytes`; one larger than an eighth of the budget is not
+    /// kept at all.
+    pub fn put(&self, key: K, value: V, bytes: usize) {
+        if self.ttl.is_zero() || bytes > self.max_bytes / 8 {
             return;
         }
-        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        map.put(key, (Instant::now(), value));
+        let mut guard = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        let (map, total) = &mut *guard;
+        if let Some((_, (_, _, old))) = map.push(key, (Instant::now(), value, bytes)) {
+            *total -= old;
+        }
+        *total += bytes;
+        while *total > self.max_bytes {
+            match map.pop_lru() {
+                Some((_, (_, _, b))) => *total -= b,
+                None => break,
+            }
+        }
+    }
+
+    /// Bytes kept now.
+    pub fn bytes(&self) -> usize {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).1
     }
 
     pub fn len(&self) -> usize {
-        self.map.lock().unwrap_or_else(|e| e.into_inner()).len()
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).0.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -161,6 +188,22 @@ impl<K: Hash + Eq + Clone> Drop for Share<K> {
     }
 }
 
+/// The key a client is counted under: its IPv4 address, or the /64 of its IPv6 address (one
+/// subscriber or server usually holds a whole /64, so per-address limits would be no limit).
+/// IPv4-mapped IPv6 addresses count as the IPv4 address.
+pub fn client_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+        v4 => v4,
+    }
+}
+
 fn non_zero(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap_or(NonZeroUsize::MIN)
 }
@@ -206,18 +249,59 @@ mod tests {
 
     #[test]
     fn cache_is_bounded_and_expires() {
-        let c = Cache::new(Duration::from_secs(60), 2);
-        c.put("a", 1);
-        c.put("b", 2);
-        c.put("c", 3);
+        let c = Cache::new(Duration::from_secs(60), 2, 1 << 20);
+        c.put("a", 1, 10);
+        c.put("b", 2, 10);
+        c.put("c", 3, 10);
         assert_eq!(c.len(), 2);
         assert_eq!(c.get(&"c"), Some(3));
         assert_eq!(c.get(&"a"), None, "the least recently used went first");
-        let short = Cache::new(Duration::from_millis(1), 8);
-        short.put("x", 1);
+        let short = Cache::new(Duration::from_millis(1), 8, 1 << 20);
+        short.put("x", 1, 10);
         std::thread::sleep(Duration::from_millis(5));
         assert_eq!(short.get(&"x"), None);
         assert!(short.is_empty(), "an expired entry is dropped when seen");
+    }
+
+    /// However many entries fit, the bytes kept stay within the budget.
+    #[test]
+    fn cache_is_bounded_by_bytes() {
+        let c = Cache::new(Duration::from_secs(60), 1000, 1000);
+        for i in 0..100 {
+            c.put(i, i, 100);
+            assert!(c.bytes() <= 1000, "{} bytes", c.bytes());
+        }
+        assert_eq!(c.len(), 10);
+        assert_eq!(c.get(&99), Some(99));
+        c.put(1000, 0, 200);
+        assert_eq!(
+            c.get(&1000),
+            None,
+            "more than an eighth of the budget is not kept"
+        );
+        c.put(5, 5, 100);
+        c.put(5, 6, 50);
+        assert!(c.bytes() <= 1000);
+        assert_eq!(
+            c.get(&5),
+            Some(6),
+            "a key put again replaces its entry and weight"
+        );
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let a: IpAddr = "2001:db8:1:2:aaaa::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:2:bbbb::9".parse().unwrap();
+        let other: IpAddr = "2001:db8:1:3::1".parse().unwrap();
+        assert_eq!(client_key(a), client_key(b));
+        assert_ne!(client_key(a), client_key(other));
+        let mapped: IpAddr = "::ffff:192.0.2.7".parse().unwrap();
+        assert_eq!(client_key(mapped), "192.0.2.7".parse::<IpAddr>().unwrap());
+        assert_eq!(
+            client_key("192.0.2.7".parse().unwrap()),
+            "192.0.2.7".parse::<IpAddr>().unwrap()
+        );
     }
 
     #[test]

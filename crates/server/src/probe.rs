@@ -7,7 +7,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
-use mtasts_core::inputs::{DnsResult, MxProbe, ProbeOutcome};
+use mtasts_core::inputs::{DnsAnswer, DnsResult, MxProbe, ProbeOutcome};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
@@ -24,7 +24,11 @@ pub const MAX_ADDRESSES_PER_HOST: usize = 4;
 /// Resolves the MX set of `domain` and probes every address of every host (at most
 /// [`MAX_MX_PROBES`] hosts, [`MAX_ADDRESSES_PER_HOST`] addresses each) at once.
 pub async fn probe_domain(cfg: &FetchConfig, domain: &str) -> MxTlsFacts {
-    let mx = cfg.resolver.mx(domain).await;
+    // Every step has a deadline of its own (lookups too: a resolver that answers slowly on
+    // every server could otherwise take many times the time limit).
+    let mx = tokio::time::timeout(cfg.total_timeout, cfg.resolver.mx(domain))
+        .await
+        .unwrap_or_else(|_| DnsAnswer::new(DnsResult::Timeout));
     let mut hosts: Vec<String> = match &mx.result {
         DnsResult::Records(r) if r.iter().any(|m| m.is_null()) => Vec::new(),
         DnsResult::Records(r) => {
@@ -77,7 +81,9 @@ fn facts_for(host: &str, addresses: &[IpAddr], address: Option<IpAddr>) -> Probe
 /// facts per address, or one without an address when the name does not resolve.
 pub async fn probe_host(cfg: &FetchConfig, host: &str) -> Vec<ProbeFacts> {
     let start = Instant::now();
-    let answer = cfg.resolver.addresses(host).await;
+    let answer = tokio::time::timeout(cfg.total_timeout, cfg.resolver.addresses(host))
+        .await
+        .unwrap_or_else(|_| DnsAnswer::new(DnsResult::Timeout));
     let addresses: Vec<IpAddr> = match answer.result {
         DnsResult::Records(a) => a,
         other => {
@@ -158,7 +164,7 @@ async fn run(cfg: &FetchConfig, host: &str, ip: IpAddr, facts: &mut ProbeFacts, 
     // The banner is sent before anything else, so it is only sent once we have this far.
     let banner = match reply(&mut plain).await {
         Ok((code, lines)) => {
-            facts.probe.banner = Some(lines.join(" "));
+            facts.probe.banner = Some(kept(&lines).join(" "));
             code
         }
         Err(e) => {
@@ -190,7 +196,7 @@ async fn run(cfg: &FetchConfig, host: &str, ip: IpAddr, facts: &mut ProbeFacts, 
         .iter()
         .skip(1)
         .any(|l| l.trim().eq_ignore_ascii_case("STARTTLS"));
-    facts.ehlo = ehlo;
+    facts.ehlo = kept(&ehlo);
     facts.probe.starttls = Some(offered);
     if !offered {
         let _ = send(&mut plain, "QUIT").await;
@@ -224,8 +230,9 @@ async fn run(cfg: &FetchConfig, host: &str, ip: IpAddr, facts: &mut ProbeFacts, 
     facts.probe.tls_cipher = hs.cipher;
     facts.probe.tls_client = Some(hs.client);
     facts.probe.certificate = hs.certificate;
-    facts.probe.chains_to = tls::chains_to(&cfg.trust, &hs.chain);
-    facts.probe.chain = hs.chain;
+    let chain = kept_chain(hs.chain);
+    facts.probe.chains_to = tls::chains_to(&cfg.trust, &chain);
+    facts.probe.chain = chain;
     facts.probe.tls_error = hs.error;
     if hs.timed_out {
         // The second TLS client ran out of time: the host can be neither passed nor failed.
@@ -238,6 +245,37 @@ async fn run(cfg: &FetchConfig, host: &str, ip: IpAddr, facts: &mut ProbeFacts, 
         let _ = stream.shutdown().await;
     }
     facts.probe.outcome = ProbeOutcome::Completed;
+}
+
+/// Reply lines kept in the facts: the reader accepts up to 100 lines of 4096 bytes (so a
+/// long EHLO is judged whole), but an answer that is cached and sent to browsers keeps at
+/// most 32 lines of 512 bytes each, with a mark where something was left out.
+fn kept(lines: &[String]) -> Vec<String> {
+    const LINES: usize = 32;
+    const BYTES: usize = 512;
+    let mut out: Vec<String> = lines
+        .iter()
+        .take(LINES)
+        .map(|l| match l.char_indices().nth(BYTES) {
+            Some((cut, _)) => format!("{}…", &l[..cut]),
+            None => l.clone(),
+        })
+        .collect();
+    if lines.len() > LINES {
+        out.push(format!("… {} more lines", lines.len() - LINES));
+    }
+    out
+}
+
+/// The presented chain kept for DANE: at most 8 certificates, none over 32 KiB (a real chain
+/// has three or four of 1 to 2 KiB each; anything else is dropped, which DANE then judges as
+/// a chain that does not match).
+fn kept_chain(chain: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    chain
+        .into_iter()
+        .take(8)
+        .take_while(|c| c.len() <= 32 * 1024)
+        .collect()
 }
 
 /// A second session up to the point where TLS starts (for the second TLS client): connect,

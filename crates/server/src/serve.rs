@@ -36,7 +36,9 @@ impl MakeRequestId for Ids {
 
 /// The whole product: API, static app, and the layers every request passes.
 pub fn router(cfg: FetchConfig, opts: &ServeOptions, dist: &Path) -> Router {
-    let timeout = cfg.total_timeout + Duration::from_secs(10);
+    // A safety net past the checks' own deadlines: an MX check is at most its MX lookup, one
+    // host lookup and one probe, each within the time limit.
+    let timeout = cfg.total_timeout * 3 + Duration::from_secs(10);
     let x_request_id = HeaderName::from_static("x-request-id");
     let ids = Ids {
         prefix: std::process::id()
@@ -58,8 +60,32 @@ pub fn router(cfg: FetchConfig, opts: &ServeOptions, dist: &Path) -> Router {
                     tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(x_request_id))
+                .map_response(json_timeout)
                 .layer(tower_http::timeout::TimeoutLayer::with_status_code(axum::http::StatusCode::GATEWAY_TIMEOUT, timeout)),
         )
+}
+
+/// The safety-net timeout's answer in the API's JSON shape (tower-http's has no body).
+fn json_timeout(r: axum::response::Response) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if r.status() != axum::http::StatusCode::GATEWAY_TIMEOUT {
+        return r;
+    }
+    let mut out = (
+        axum::http::StatusCode::GATEWAY_TIMEOUT,
+        axum::Json(serde_json::json!({
+            "error": "the check took longer than the server allows and was stopped",
+            "code": "proxy.timeout",
+            "fix": "try again; if it keeps happening, the domain's DNS or hosts are very slow",
+        })),
+    )
+        .into_response();
+    for (k, v) in r.headers() {
+        if k.as_str().starts_with("x-request-id") || k.as_str().starts_with("access-control") {
+            out.headers_mut().insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
 
 /// A client's `X-Request-Id` is echoed and logged only when it is plain (at most 64 letters,

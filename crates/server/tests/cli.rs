@@ -467,3 +467,71 @@ fn out_of_range_options_are_usage_errors() {
         assert!(!err.contains("panicked"), "{args:?}: {err}");
     }
 }
+
+/// Reports built to exhaust memory (millions of tiny objects) are refused before parsing,
+/// and output stays small whatever the input holds: long keys and lines are cut, tables and
+/// policy lists show 20 rows.
+#[test]
+fn hostile_reports_and_lines_give_small_output() {
+    let mut many = br#"{"organization-name":"x","date-range":{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"},"contact-info":"x","report-id":"1","policies":["#.to_vec();
+    for i in 0..300_000 {
+        if i > 0 {
+            many.push(b',');
+        }
+        many.extend_from_slice(b"{}");
+    }
+    many.extend_from_slice(b"]}");
+    let t = std::time::Instant::now();
+    let out = mtasts(&["lint", "tlsrpt-report", "--json", "-"], Some(&many));
+    assert_eq!(code(&out), 1);
+    assert!(json(&out).to_string().contains("report.too_complex"));
+    assert!(t.elapsed() < std::time::Duration::from_secs(20));
+
+    let long = "m".repeat(1_000_000);
+    let report = format!(
+        r#"{{"organization-name":"x","date-range":{{"start-datetime":"2026-01-01T00:00:00Z","end-datetime":"2026-01-01T23:59:59Z"}},"contact-info":"x","report-id":"1","policies":[{{"policy":{{"policy-type":"sts","policy-domain":"example.com"}},"summary":{{"total-successful-session-count":0,"total-failure-session-count":1}},"failure-details":[{{"result-type":"certificate-expired","receiving-mx-hostname":"{long}","failed-session-count":1}}]}}]}}"#
+    );
+    let out = mtasts(&["lint", "tlsrpt-report", "-"], Some(report.as_bytes()));
+    assert!(
+        out.stdout.len() < 20_000,
+        "a 1 MB key printed {} bytes",
+        out.stdout.len()
+    );
+    let line = format!(
+        "version: STSv1\nmode: enforce\nmx: {}\nmax_age: 86400\n",
+        "a".repeat(200_000)
+    );
+    let out = mtasts(&["lint", "policy", "-"], Some(line.as_bytes()));
+    assert!(
+        out.stdout.len() < 20_000,
+        "a 200 KB line printed {} bytes",
+        out.stdout.len()
+    );
+}
+
+/// A bidi override in a policy line never reaches the terminal in the source snippet.
+#[test]
+fn bidi_overrides_are_not_printed_raw() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mtasts"))
+        .args(["lint", "policy", "-"])
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            "version: STSv1\nmode: enforce\u{202e}gnitset\nmx: a.example\nmax_age: 86400\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("mode"), "{text}");
+    assert!(!text.contains('\u{202e}'), "{text}");
+}

@@ -138,3 +138,23 @@ async fn the_server_holds_at_most_its_connection_cap() {
     let r = get_from("127.0.1.10", server.addr, "/healthz").await;
     assert_eq!(r.status, 200);
 }
+
+/// A request head past 16 KiB is refused as it is read (431), not buffered (hyper's default
+/// would hold about 400 KiB a connection).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_request_head_is_refused() {
+    let (server, _dist) = server(&[]).await;
+    let mut s = connect_from("127.0.0.5", server.addr).await;
+    let head = format!(
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: {}\r\n\r\n",
+        "a".repeat(100 * 1024)
+    );
+    let _ = s.write_all(head.as_bytes()).await;
+    let mut reply = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut reply)).await;
+    let text = String::from_utf8_lossy(&reply);
+    assert!(text.starts_with("HTTP/1.1 431"), "{text}");
+    // An ordinary request still works.
+    let r = get_from("127.0.0.5", server.addr, "/healthz").await;
+    assert_eq!(r.status, 200);
+}

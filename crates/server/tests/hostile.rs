@@ -288,3 +288,62 @@ async fn terminal_escapes_from_remote_text_are_shown_escaped() {
         "mailto:tlsrpt@\u{1b}[31mevil\u{1b}[0m.test"
     );
 }
+
+/// An MX that greets and answers EHLO with 100 lines of 4000 bytes (what the reader accepts)
+/// still gives a small answer: at most 32 lines of 512 bytes are kept, and answers served
+/// from the cache share their bytes instead of being copied per request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verbose_mx_gives_a_small_answer_and_cache_hits_cost_no_copies() {
+    let world = World::start(&hostile()).await.expect("hostile world");
+    let dir = tempfile::tempdir().unwrap();
+    let ca = world.write_ca(dir.path()).unwrap();
+    let mut args = world_args(&world, &ca, TIMEOUT);
+    args.extend(["--allow-private-addresses", "--rate-limit", "100000"].map(String::from));
+    let server = serve(&args).await;
+    let path = "/api/v1/mx-tls?domain=mx-huge-replies.test";
+    let first = get(server.addr, path, &[]).await;
+    let v = first.json();
+    assert_eq!(v["probes"][0]["outcome"]["kind"], "completed", "{v}");
+    assert_eq!(
+        v["probes"][0]["starttls"], true,
+        "STARTTLS is seen past line 32"
+    );
+    assert!(
+        first.body.len() < 64 * 1024,
+        "the answer is {} bytes",
+        first.body.len()
+    );
+    let before = peak_kib(&server);
+    // In batches below the per-client connection cap.
+    for _ in 0..4 {
+        let hits: Vec<_> = (0..50)
+            .map(|_| {
+                let addr = server.addr;
+                tokio::spawn(async move { get(addr, path, &[]).await })
+            })
+            .collect();
+        for h in hits {
+            let r = h.await.unwrap();
+            assert_eq!(r.json()["cache"], "hit");
+        }
+    }
+    let grew = peak_kib(&server).saturating_sub(before);
+    assert!(
+        grew < 16 * 1024,
+        "200 cache hits grew the server by {grew} KiB"
+    );
+}
+
+/// A domain whose MX answers leave slowly gets a JSON answer that says the lookup timed out,
+/// within the time limit, never an empty 504.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_mx_lookup_ends_at_the_limit_with_an_answer() {
+    let (_world, server, _dir) = hostile_server(&[]).await;
+    let t = Instant::now();
+    let r = get(server.addr, "/api/v1/mx-tls?domain=dns-slow-mx.test", &[]).await;
+    let took = t.elapsed();
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    assert_eq!(v["mx"]["result"]["kind"], "timeout", "{v}");
+    assert!(took < Duration::from_secs(TIMEOUT + 5), "took {took:?}");
+}

@@ -32,6 +32,9 @@ pub enum SmtpKind {
     EndlessLine,
     /// Hostile: the first line of a multi-line greeting and half of the second, then silence.
     StallMidReply,
+    /// Hostile: a greeting and an EHLO reply of 100 lines of 4000 bytes each (within what a
+    /// reader accepts), then STARTTLS as usual.
+    HugeReplies,
 }
 
 impl SmtpKind {
@@ -98,16 +101,24 @@ pub async fn serve(
                 }
                 _ => {}
             }
-            if tcp
-                .write_all(format!("220 {host} ESMTP mtasts-testkit\r\n").as_bytes())
-                .await
-                .is_err()
-            {
+            let greeting = if kind == SmtpKind::HugeReplies {
+                let filler = "x".repeat(4000);
+                let mut g = String::new();
+                for _ in 0..99 {
+                    g.push_str(&format!("220-{filler}\r\n"));
+                }
+                g.push_str(&format!("220 {host} ESMTP mtasts-testkit\r\n"));
+                g
+            } else {
+                format!("220 {host} ESMTP mtasts-testkit\r\n")
+            };
+            if tcp.write_all(greeting.as_bytes()).await.is_err() {
                 return;
             }
             let offer = kind != SmtpKind::NoStarttls;
             let mut plain = BufReader::new(tcp);
-            if dialogue(&mut plain, &host, offer, &counters).await == Some(Next::StartTls) {
+            let huge = kind == SmtpKind::HugeReplies;
+            if dialogue(&mut plain, &host, offer, huge, &counters).await == Some(Next::StartTls) {
                 let Ok(Ok(tls)) = tokio::time::timeout(
                     Duration::from_secs(10),
                     acceptor.accept(plain.into_inner()),
@@ -117,7 +128,7 @@ pub async fn serve(
                     return;
                 };
                 let mut secure = BufReader::new(tls);
-                let _ = dialogue(&mut secure, &host, false, &counters).await;
+                let _ = dialogue(&mut secure, &host, false, false, &counters).await;
             }
         });
     }
@@ -133,6 +144,7 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
     s: &mut BufReader<S>,
     host: &str,
     offer_starttls: bool,
+    huge: bool,
     counters: &SmtpCounters,
 ) -> Option<Next> {
     loop {
@@ -153,7 +165,12 @@ async fn dialogue<S: AsyncRead + AsyncWrite + Unpin>(
                 } else {
                     ""
                 };
-                format!("250-{host}\r\n250-PIPELINING\r\n{tls}250 8BITMIME\r\n")
+                let filler = if huge {
+                    format!("250-{}\r\n", "y".repeat(4000)).repeat(96)
+                } else {
+                    String::new()
+                };
+                format!("250-{host}\r\n{filler}250-PIPELINING\r\n{tls}250 8BITMIME\r\n")
             }
             "HELO" => format!("250 {host}\r\n"),
             "STARTTLS" if offer_starttls => {

@@ -27,14 +27,14 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
     let d = match domain::normalize(&args.domain, domain::default_idna()) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("mtasts: {e}");
+            eprintln!("mtasts: {}", render::safe(&e.to_string()));
             return CANNOT_RUN;
         }
     };
     let cfg = match args.net.config() {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("mtasts: {e}");
+            eprintln!("mtasts: {}", render::safe(&e.to_string()));
             return CANNOT_RUN;
         }
     };
@@ -67,11 +67,11 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
     let report = mtasts_core::check(&gathered.inputs);
     if json {
         if let Err(e) = print_json(&report) {
-            eprintln!("mtasts: {e}");
+            eprintln!("mtasts: {}", render::safe(&e.to_string()));
             return CANNOT_RUN;
         }
     } else if let Err(e) = super::written(human(&report, &d.unicode)) {
-        eprintln!("mtasts: {e}");
+        eprintln!("mtasts: {}", render::safe(&e.to_string()));
         return CANNOT_RUN;
     }
     exit_status(report.overall)

@@ -70,7 +70,7 @@ fn human(out: &LintOutput, name: &str, source: Option<&Source<'_>>) -> std::io::
     }
     render::verdict_line(
         &mut w,
-        &format!("{} {name}", out.kind.as_str()),
+        &format!("{} {}", out.kind.as_str(), safe(name)),
         out.valid,
         out.verdict,
     )?;
@@ -151,7 +151,7 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
         p["total_successful"], p["total_failed"]
     )?;
     if let Some(policies) = p["policies"].as_array() {
-        for pol in policies {
+        for pol in policies.iter().take(LIST_MAX) {
             writeln!(
                 w,
                 "    {} {}: {} successful, {} failed",
@@ -159,6 +159,13 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
                 safe(pol["policy_domain"].as_str().unwrap_or("(no domain)")),
                 pol["successful"],
                 pol["failed"]
+            )?;
+        }
+        if policies.len() > LIST_MAX {
+            writeln!(
+                w,
+                "    {DIM}… and {} more policies (--json lists them all){DIM:#}",
+                policies.len() - LIST_MAX
             )?;
         }
     }
@@ -169,18 +176,22 @@ fn report_summary(w: &mut impl Write, p: &serde_json::Value) -> std::io::Result<
     ] {
         if let Some(map) = p[key].as_object().filter(|m| !m.is_empty()) {
             writeln!(w, "  {BOLD}{title}{BOLD:#}")?;
-            let width = map.keys().map(|k| k.chars().count()).max().unwrap_or(0);
             let mut rows: Vec<_> = map.iter().collect();
             rows.sort_by(|a, b| b.1.as_u64().cmp(&a.1.as_u64()).then(a.0.cmp(b.0)));
             let more = rows.len().saturating_sub(LIST_MAX);
             rows.truncate(LIST_MAX);
-            for (k, v) in rows {
-                writeln!(
-                    w,
-                    "    {}{}  {v}",
-                    render::visible(k),
-                    " ".repeat(width - k.chars().count())
-                )?;
+            // Keys as shown: visible, and cut to a line's width (a hostile key can be megabytes).
+            let shown: Vec<(String, &serde_json::Value)> = rows
+                .into_iter()
+                .map(|(k, v)| (render::clip(&render::visible(k), 60), v))
+                .collect();
+            let width = shown
+                .iter()
+                .map(|(k, _)| k.chars().count())
+                .max()
+                .unwrap_or(0);
+            for (k, v) in shown {
+                writeln!(w, "    {k}{}  {v}", " ".repeat(width - k.chars().count()))?;
             }
             if more > 0 {
                 writeln!(

@@ -153,7 +153,7 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("mtasts: {e}");
+            eprintln!("mtasts: {}", render::safe(&e.to_string()));
             USAGE
         }
     }

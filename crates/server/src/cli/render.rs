@@ -110,17 +110,9 @@ pub fn finding(
         };
         writeln!(out, "{pad}{BLUE}-->{BLUE:#} {place}")?;
         if let Some(text) = src.lines.get(loc.line as usize - 1) {
-            let shown = visible(text);
+            let (shown, marker_col) = window(&visible(text), loc.column.saturating_sub(1) as usize);
             writeln!(out, "{pad} {BLUE}|{BLUE:#}")?;
             writeln!(out, "{BLUE}{}{BLUE:#} {BLUE}|{BLUE:#} {shown}", loc.line)?;
-            let marker_col = visible(
-                &text
-                    .chars()
-                    .take(loc.column.saturating_sub(1) as usize)
-                    .collect::<String>(),
-            )
-            .chars()
-            .count();
             writeln!(
                 out,
                 "{pad} {BLUE}|{BLUE:#} {}{style}^{style:#}",
@@ -143,10 +135,7 @@ pub fn finding(
 /// to the clipboard (OSC 52). Every dynamic string in human output passes through here; JSON
 /// output stays exact.
 pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
-    let bad = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
+    let bad = |c: char| c.is_control() || is_bidi(c);
     if !s.chars().any(bad) {
         return std::borrow::Cow::Borrowed(s);
     }
@@ -161,17 +150,52 @@ pub fn safe(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
-/// Makes tabs, control characters and odd spaces visible so the marker lines up and nothing
-/// in the input can move the terminal cursor.
+/// Makes tabs, control characters, bidi overrides and odd spaces visible so the marker lines
+/// up and nothing in the input can move the terminal cursor or reorder the line.
 pub fn visible(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\t' => '→',
             '\u{feff}' => '⍽',
-            c if c.is_control() => '�',
+            c if c.is_control() || is_bidi(c) => '�',
             c => c,
         })
         .collect()
+}
+
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// At most 120 characters of a (visible) line around column `col` (0-based, in characters),
+/// with "…" where it was cut, and where the marker goes in what is shown. (A 15 MB line once
+/// printed whole, twice.)
+fn window(line: &str, col: usize) -> (String, usize) {
+    const WIDTH: usize = 120;
+    let chars: Vec<char> = line.chars().collect();
+    if chars.len() <= WIDTH {
+        return (line.to_string(), col.min(chars.len()));
+    }
+    let col = col.min(chars.len());
+    let start = col.saturating_sub(WIDTH / 2).min(chars.len() - WIDTH);
+    let end = start + WIDTH;
+    let mut shown = String::new();
+    if start > 0 {
+        shown.push('…');
+    }
+    shown.extend(&chars[start..end]);
+    if end < chars.len() {
+        shown.push('…');
+    }
+    (shown, col - start + usize::from(start > 0))
+}
+
+/// At most `max` characters of `s`, with "…" where it was cut.
+pub fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s.to_string(),
+    }
 }
 
 pub fn summary_counts(out: &mut impl Write, list: &[Finding]) -> std::io::Result<()> {

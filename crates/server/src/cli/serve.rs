@@ -140,7 +140,7 @@ pub fn run(args: &ServeArgs) -> u8 {
     match rt.block_on(serve(args)) {
         Ok(()) => 0,
         Err(e) => {
-            eprintln!("mtasts: {e}");
+            eprintln!("mtasts: {}", super::render::safe(&e.to_string()));
             1
         }
     }
@@ -267,7 +267,10 @@ struct FileBudget {
 
 fn file_budget(args: &ServeArgs) -> FileBudget {
     let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
-    let per_check = (1 + mtasts::config::MAX_MX_PROBES as u64) * 2;
+    // One check of a domain opens at most: the policy fetch, every probed address of every
+    // MX host (each twice when the second TLS client retries), and DNS sockets for the lookups.
+    let addresses = (mtasts::config::MAX_MX_PROBES * mtasts::probe::MAX_ADDRESSES_PER_HOST) as u64;
+    let per_check = (1 + addresses) * 2 + 2 * mtasts::config::MAX_MX_PROBES as u64 + 8;
     let max_checks = (args.max_concurrency as u64)
         .min((files / 2 / per_check).max(1))
         .max(1);
