@@ -90,6 +90,12 @@ pub fn check(inputs: &Inputs) -> Report {
     let mail = mail_domain(inputs);
     let (mut sts_sec, sts, sts_record, dnssec) = sts_section(inputs);
     let (mut fetch_sec, body) = fetch_section(inputs, sts, mail);
+    // Policy drift: the policy's hash beside the id, so "the policy changed but the id did
+    // not" shows at a glance and compares across runs and machines.
+    let policy_sha256 = body.as_deref().map(sha256_hex);
+    if let (Some(h), Sts::Present { valid: true }) = (&policy_sha256, sts) {
+        sts_sec.summary = format!("{} · policy sha256 {}", sts_sec.summary, &h[..12]);
+    }
     let policy_lint = body.as_deref().map(policy::lint);
     let mode = policy_lint.as_ref().and_then(|l| l.policy.mode);
     // What the lenient sender applies (postfix-mta-sts-resolver with Postfix): it may enforce a
@@ -173,6 +179,7 @@ pub fn check(inputs: &Inputs) -> Report {
         lenient: lenient.as_ref().and_then(|r| r.as_ref().ok()),
     });
     let verdict = readiness::sentence(overall, state, &sections, &enforce);
+    let mx = crate::mx_hosts::rows(inputs, coverage.as_ref(), &sections);
 
     Report {
         domain: domain.to_string(),
@@ -183,11 +190,22 @@ pub fn check(inputs: &Inputs) -> Report {
         sections,
         sts_record,
         policy: policy_lint.map(|l| l.policy),
+        policy_sha256,
         lenient: lenient.and_then(Result::ok),
         tlsrpt_record,
         coverage,
+        mx,
         dnssec,
     }
+}
+
+/// SHA-256 of `bytes`, lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The mode senders apply: unknown while the policy is pending or untested, none when there

@@ -25,6 +25,7 @@ pub mod inputs;
 pub mod lenient;
 pub mod lint;
 pub mod mx;
+pub mod mx_hosts;
 pub mod mx_list;
 pub mod policy;
 pub mod readiness;

@@ -200,12 +200,18 @@ pub struct Report {
     pub sections: Vec<Section>,
     pub sts_record: Option<StsRecord>,
     pub policy: Option<Policy>,
+    /// SHA-256 (hex) of the policy body as senders read it (content coding undone): compare
+    /// it between runs to see a policy that changed while the TXT `id` did not.
+    pub policy_sha256: Option<String>,
     /// What a lenient sender applies (postfix-mta-sts-resolver, the policy source of Postfix
     /// senders; see [`crate::lenient`]), when it applies a policy; it may differ from `policy`
     /// and apply one where strict senders apply none.
     pub lenient: Option<crate::lenient::LenientPolicy>,
     pub tlsrpt_record: Option<TlsrptRecord>,
     pub coverage: Option<Coverage>,
+    /// One result per MX host and per address, with its DANE verdict
+    /// ([`crate::mx_hosts`]).
+    pub mx: Vec<crate::mx_hosts::MxHostResult>,
     /// The AD bit on the `_mta-sts` answer, when the resolver said.
     pub dnssec: Option<bool>,
 }

@@ -65,6 +65,17 @@ fn compare_report(report: &Value, expect: &Value) -> Vec<String> {
     if got != want {
         diffs.push(format!("codes: got {got:?}, expected {want:?}"));
     }
+    if let Some(rows) = expect.get("report_mx") {
+        diffs.extend(subset(rows, &report["mx"], "mx"));
+    }
+    if let Some(h) = expect.get("policy_sha256") {
+        if &report["policy_sha256"] != h {
+            diffs.push(format!(
+                "policy_sha256: got {}, expected {h}",
+                report["policy_sha256"]
+            ));
+        }
+    }
     for key in ["failing_mx", "unconfirmed_mx"] {
         if let Some(hosts) = expect.get(key) {
             let got: Vec<Value> = report["enforce"][key]
