@@ -732,6 +732,26 @@ catalog! {
         "Invalid field value",
         "Extension values are printable ASCII without \"=\", \";\" or spaces, and not empty.",
         "Fix or remove the field.";
+    TlsrptRuaUnreachable => "tlsrpt.rua.unreachable", Error, "RFC 8460 §3",
+        "Report endpoint unusable",
+        "An https: destination of the TLS-RPT record cannot receive reports: its host does not resolve, resolves to an address reporters cannot reach, or does not answer over TLS with a valid certificate for its name (RFC 8460 §3 requires one). Reports posted there are lost. (The checker asks it with HEAD; it never sends a report.)",
+        "Fix the endpoint (DNS, certificate), or point rua= at a working address.";
+    TlsrptRuaUnconfirmed => "tlsrpt.rua.unconfirmed", Warning, "RFC 8460 §3",
+        "Report destination not confirmed",
+        "A destination of the TLS-RPT record could not be checked this time (no connection, no answer in time, a DNS failure): whether reports arrive there is not known.",
+        "Check again; make sure the endpoint or the mail domain answers.";
+    TlsrptRuaNoMail => "tlsrpt.rua.no_mail", Error, "RFC 8460 §3",
+        "Report address accepts no mail",
+        "A mailto: destination of the TLS-RPT record is at a domain that does not exist, publishes a null MX, or has neither MX records nor an address: reports sent there bounce.",
+        "Use an address at a domain that receives mail.";
+    TlsrptRuaNotChecked => "tlsrpt.rua.not_checked", Info, "RFC 8460 §3",
+        "Report destination not checked",
+        "This destination was not checked: the checker asks https: endpoints only on port 443 and checks at most 5 destinations, and a plain pass-through proxy checks none.",
+        "Nothing, or check it by hand.";
+    TlsrptDraftName => "tlsrpt.draft_name", Error, "RFC 8460 §3",
+        "TLS-RPT record at a draft-era name",
+        "A TLS-RPT record is published at _smtp-tlsrpt.<domain>, the name early drafts of RFC 8460 used. Senders look only at _smtp._tls.<domain>, so they send no reports.",
+        "Publish the same record at _smtp._tls.<domain> (and remove the old one).";
     TlsrptDuplicateField => "tlsrpt.field.duplicate", Warning, "RFC 8460 §3",
         "Field given twice",
         "RFC 8460 §3 does not say which occurrence counts, and implementations differ, so reporters may disagree about where reports go. To send reports to several places, list the URIs in one rua= separated by commas.",

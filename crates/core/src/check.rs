@@ -914,6 +914,26 @@ fn tlsrpt_section(
             .iter()
             .all(|f| matches!(f.code, Code::TlsrptNone | Code::TlsrptDiscarded))
     {
+        // A record at the name early drafts used is a mistake senders never see.
+        match (&inputs.tlsrpt_draft_txt, draft_record(inputs)) {
+            (_, Some(record)) => {
+                let f = Finding::new(
+                    Code::TlsrptDraftName,
+                    format!("a TLS-RPT record is published at _smtp-tlsrpt.{} (\"{record}\"), the name of an early draft; senders look only at {name}, so no report is sent: publish it there", inputs.domain),
+                );
+                return (
+                    section(
+                        id,
+                        Light::Red,
+                        "Published at the wrong name: no reports are sent",
+                        vec![f],
+                    ),
+                    None,
+                );
+            }
+            (Lookup::Pending, None) => return (pending(id), None),
+            _ => {}
+        }
         if matches!(mail, MailDomain::Missing | MailDomain::NoMail) {
             // A domain that receives no mail has no TLS sessions to report on.
             return (
@@ -940,12 +960,43 @@ fn tlsrpt_section(
             None,
         );
     }
-    let summary = match &lint.record {
+    let mut findings = lint.findings;
+    let mut summary = match &lint.record {
         Some(r) if lint.valid => format!("Reports go to {}", r.rua.join(", ")),
         _ => "Invalid: senders send no failure reports (mail still flows)".into(),
     };
-    (
-        section(id, Light::Green, summary, lint.findings),
-        lint.record,
-    )
+    if lint.valid {
+        match &inputs.rua {
+            Lookup::Pending => return (pending(id), lint.record),
+            Lookup::NotTested(why) => {
+                findings.push(Finding::new(
+                    Code::TlsrptRuaNotChecked,
+                    format!("the report destinations were not checked ({why})"),
+                ));
+                summary.push_str(" (not checked whether they receive)");
+            }
+            Lookup::Done(checks) => {
+                let before = findings.len();
+                findings.extend(checks.iter().filter_map(crate::rua::finding));
+                if findings[before..]
+                    .iter()
+                    .any(|f| f.severity() == Severity::Error)
+                {
+                    summary = "Some reports cannot be delivered".into();
+                }
+            }
+        }
+    }
+    (section(id, Light::Green, summary, findings), lint.record)
+}
+
+/// The first TLS-RPT record at `_smtp-tlsrpt.<domain>`, if any.
+fn draft_record(inputs: &Inputs) -> Option<String> {
+    match &inputs.tlsrpt_draft_txt.done()?.result {
+        DnsResult::Records(r) => r
+            .iter()
+            .map(|t| t.concat())
+            .find(|t| t.trim_start().starts_with("v=TLSRPTv1")),
+        _ => None,
+    }
 }

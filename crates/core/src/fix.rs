@@ -394,6 +394,8 @@ mod tests {
         )));
         i.policy = Lookup::Done(PolicyFetch::ok("text/plain", policy.to_vec()));
         i.tlsa = Lookup::Done(Vec::new());
+        i.rua = Lookup::Done(Vec::new());
+        i.tlsrpt_draft_txt = Lookup::Done(DnsAnswer::new(DnsResult::NoRecords));
         i
     }
 

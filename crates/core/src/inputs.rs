@@ -306,6 +306,45 @@ pub struct Inputs {
     /// inputs from before DANE was checked: not tested.
     #[serde(default = "tlsa_not_asked")]
     pub tlsa: Lookup<Vec<crate::dane::HostTlsa>>,
+    /// Every `rua` destination of the TLS-RPT record, as the fetcher checked it.
+    #[serde(default = "rua_not_checked")]
+    pub rua: Lookup<Vec<RuaCheck>>,
+    /// The TXT records at `_smtp-tlsrpt.<domain>`, the name of early TLS-RPT drafts, where
+    /// records are still found that senders never look at.
+    #[serde(default = "not_looked_up")]
+    pub tlsrpt_draft_txt: Lookup<DnsAnswer<Vec<TxtRecord>>>,
+}
+
+/// One `rua` destination of a TLS-RPT record (RFC 8460 §3), as the fetcher checked it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuaCheck {
+    pub uri: String,
+    pub outcome: RuaOutcome,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
+pub enum RuaOutcome {
+    /// `https:`: the endpoint was asked whether it is there (HEAD; never sent a report).
+    Https(Box<PolicyFetch>),
+    /// `mailto:`: the address's domain and what DNS says about its mail (its MX set, and its
+    /// addresses when it has none: the implicit MX, RFC 5321 §5.1).
+    Mailto {
+        domain: String,
+        mx: DnsAnswer<Vec<MxRecord>>,
+        #[serde(default)]
+        addresses: Option<DnsAnswer<Vec<std::net::IpAddr>>>,
+    },
+    /// Not checked; the text says why (another port, too many destinations …).
+    NotChecked(String),
+}
+
+fn rua_not_checked() -> Lookup<Vec<RuaCheck>> {
+    Lookup::NotTested("the report destinations were not checked".into())
+}
+
+fn not_looked_up<T>() -> Lookup<T> {
+    Lookup::NotTested("not looked up".into())
 }
 
 fn tlsa_not_asked() -> Lookup<Vec<crate::dane::HostTlsa>> {
@@ -318,6 +357,8 @@ impl Inputs {
         Inputs {
             domain: domain.to_string(),
             tlsa: Lookup::Pending,
+            rua: Lookup::Pending,
+            tlsrpt_draft_txt: Lookup::Pending,
             ..Inputs::default()
         }
     }

@@ -32,6 +32,7 @@ pub mod readiness;
 pub mod record;
 pub mod report;
 pub mod report_json;
+pub mod rua;
 pub mod tls;
 pub mod tlsrpt;
 mod txt;

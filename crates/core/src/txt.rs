@@ -18,6 +18,24 @@
 use crate::catalog::Code;
 use crate::finding::{Finding, FindingsExt};
 
+/// What kind of record an unrelated TXT record is, when it is a well-known one.
+fn unrelated_kind(text: &str) -> Option<&'static str> {
+    let t = text.trim_start().to_ascii_lowercase();
+    [
+        ("v=spf1", "an SPF"),
+        ("v=dmarc1", "a DMARC"),
+        ("v=dkim1", "a DKIM"),
+        ("v=bimi1", "a BIMI"),
+        ("v=stsv1", "an MTA-STS"),
+        ("v=tlsrptv1", "a TLS-RPT"),
+        ("google-site-verification=", "a Google site-verification"),
+        ("ms=", "a Microsoft domain-verification"),
+    ]
+    .iter()
+    .find(|(prefix, _)| t.starts_with(prefix))
+    .map(|(_, kind)| *kind)
+}
+
 /// One TXT record as the resolver returned it: its character-strings, in order.
 pub type TxtRecord = Vec<String>;
 
@@ -124,13 +142,13 @@ pub(crate) fn select(
             );
         } else {
             let shown: String = text.chars().take(40).collect();
-            findings.push(
-                Finding::new(
-                    vocab.discarded,
-                    format!("record {number} (\"{shown}\") does not begin with \"{tag};\" and is ignored"),
-                )
-                .at(number, 1),
-            );
+            // A record that belongs elsewhere (SPF, DMARC …) usually comes from a wildcard
+            // TXT record (*.domain) answering at this name too.
+            let message = match unrelated_kind(&text) {
+                Some(kind) => format!("record {number} (\"{shown}\") is {kind} record, which does not belong here: a wildcard TXT record (*.<domain>) probably answers at this name too; it is ignored, but check that no wildcard hides a missing record"),
+                None => format!("record {number} (\"{shown}\") does not begin with \"{tag};\" and is ignored"),
+            };
+            findings.push(Finding::new(vocab.discarded, message).at(number, 1));
         }
     }
     match candidates.len() {

@@ -202,11 +202,11 @@ fn one<T: Clone>(
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
 
-    /// The light rules hold for any combination of facts the corpus knows: each of the six
+    /// The light rules hold for any combination of facts the corpus knows: each of the eight
     /// lookups is taken from a different fixture, or left pending, or not tested.
     #[test]
     fn lights_never_reassure_more_than_their_findings(
-        picks in prop::array::uniform6((0usize..1000, 0u8..8)),
+        picks in prop::array::uniform8((0usize..1000, 0u8..8)),
     ) {
         thread_local!(static ALL: Vec<Inputs> = corpus_inputs());
         let inputs = ALL.with(|all| Inputs {
@@ -218,6 +218,8 @@ proptest! {
             policy: one(all, picks[3], |i| &i.policy),
             mx_tls: one(all, picks[4], |i| &i.mx_tls),
             tlsa: one(all, picks[5], |i| &i.tlsa),
+            rua: one(all, picks[6], |i| &i.rua),
+            tlsrpt_draft_txt: one(all, picks[7], |i| &i.tlsrpt_draft_txt),
         });
         let report = mtasts_core::check(&inputs);
         let mut v = light_rules::violations(&report);
@@ -228,6 +230,8 @@ proptest! {
             inputs.policy.is_pending(),
             inputs.mx_tls.is_pending(),
             inputs.tlsa.is_pending(),
+            inputs.rua.is_pending(),
+            inputs.tlsrpt_draft_txt.is_pending(),
         ];
         if !waiting.contains(&true) && report.overall == mtasts_core::Light::Pending {
             v.push("every answer is in, but the report is still pending".into());

@@ -3,6 +3,8 @@
 //!
 //! - `GET /api/v1/policy?domain=D` → [`PolicyFacts`]
 //! - `GET /api/v1/mx-tls?domain=D` → [`MxTlsFacts`]
+//! - `GET /api/v1/tlsrpt?domain=D` → [`crate::rua::RuaFacts`]: the destinations of D's own
+//!   TLS-RPT record, checked
 //! - `GET /api/v1/config` → what the web app needs to know (its default DoH resolver, demo mode)
 //!
 //! Answers are reused for `cache_ttl` per domain. Each says when its facts were gathered
@@ -35,7 +37,7 @@ use serde_json::{json, Value};
 use crate::coalesce::{Coalescer, Full};
 use crate::config::FetchConfig;
 use crate::limits::{Cache, RateLimiter, Shares};
-use crate::{fetch, probe};
+use crate::{fetch, probe, rua};
 
 /// Settings of the HTTP side.
 #[derive(Clone, Debug)]
@@ -83,6 +85,7 @@ impl Default for ServeOptions {
 enum Kind {
     Policy,
     MxTls,
+    Tlsrpt,
 }
 
 pub struct AppState {
@@ -135,6 +138,7 @@ pub fn app(cfg: FetchConfig, opts: &ServeOptions) -> Router {
     let api = Router::new()
         .route("/api/v1/policy", get(policy))
         .route("/api/v1/mx-tls", get(mx_tls))
+        .route("/api/v1/tlsrpt", get(tlsrpt))
         .route("/api/v1/config", get(config))
         .route(
             "/healthz",
@@ -374,6 +378,11 @@ async fn gather(state: Arc<AppState>, kind: Kind, domain: String) -> Arc<Answer>
             tracing::info!(domain = %domain, hosts = facts.probes.len(), "mx probed");
             serde_json::to_value(&facts)
         }
+        Kind::Tlsrpt => {
+            let facts = rua::check_domain(cfg, &domain).await;
+            tracing::info!(domain = %domain, destinations = facts.checks.len(), "tls-rpt destinations checked");
+            serde_json::to_value(&facts)
+        }
     }
     .unwrap_or(Value::Null);
     if let Some(o) = v.as_object_mut() {
@@ -408,6 +417,20 @@ async fn policy(
     };
     let client = client_ip(&state, peer, &headers);
     answer(&state, client, &p, Kind::Policy).await
+}
+
+async fn tlsrpt(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    query: Result<Query<DomainParam>, QueryRejection>,
+) -> Response {
+    let p = match query {
+        Ok(Query(p)) => p,
+        Err(e) => return bad_query(e),
+    };
+    let client = client_ip(&state, peer, &headers);
+    answer(&state, client, &p, Kind::Tlsrpt).await
 }
 
 async fn mx_tls(

@@ -26,11 +26,32 @@ const HEAD_BUFFER: usize = 64 * 1024;
 
 /// Fetches the policy of `domain` (A-label form).
 pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
-    let start = Instant::now();
     let host = format!("mta-sts.{domain}");
+    fetch_https(cfg, domain, &host, Method::Get, PATH).await
+}
+
+/// The one request of a fetch: the policy is fetched with GET; a TLS-RPT endpoint is only
+/// asked whether it is there (HEAD), never sent a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+}
+
+/// One HTTPS request to `host` (resolved once, vetted, connected by address, TLS with SNI,
+/// no redirect followed, bounded in time and size), on behalf of `domain`.
+pub async fn fetch_https(
+    cfg: &FetchConfig,
+    domain: &str,
+    host: &str,
+    method: Method,
+    path: &str,
+) -> PolicyFacts {
+    let start = Instant::now();
+    let host = host.to_string();
     let mut facts = PolicyFacts {
         domain: domain.to_string(),
-        url: format!("https://{host}{PATH}"),
+        url: format!("https://{host}{path}"),
         addresses: Vec::new(),
         connected_to: None,
         fetch: PolicyFetch::failed(FetchOutcome::Timeout),
@@ -38,7 +59,7 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
         certificate_check: None,
         timings: Timings::default(),
     };
-    let work = run(cfg, &host, &mut facts, start);
+    let work = run(cfg, &host, method, path, &mut facts, start);
     if tokio::time::timeout(cfg.total_timeout, work).await.is_err() {
         // Senders give up too: keep what was learnt about TLS, drop the partial response.
         let f = &mut facts.fetch;
@@ -57,7 +78,14 @@ pub async fn fetch_policy(cfg: &FetchConfig, domain: &str) -> PolicyFacts {
     facts
 }
 
-async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Instant) {
+async fn run(
+    cfg: &FetchConfig,
+    host: &str,
+    method: Method,
+    path: &str,
+    facts: &mut PolicyFacts,
+    start: Instant,
+) {
     let answer = cfg.resolver.addresses(host).await;
     facts.timings.dns_ms = Some(ms(start));
     let addresses = match answer.result {
@@ -131,7 +159,7 @@ async fn run(cfg: &FetchConfig, host: &str, facts: &mut PolicyFacts, start: Inst
         return;
     };
     facts.fetch = fetch;
-    match http_get(stream, host).await {
+    match http_request(stream, host, method, path).await {
         Ok(a) => {
             let f = &mut facts.fetch;
             (f.status, f.content_type, f.location) = (Some(a.status), a.content_type, a.location);
@@ -162,7 +190,12 @@ struct Answer {
     truncated: bool,
 }
 
-async fn http_get<S>(stream: S, host: &str) -> Result<Answer, String>
+async fn http_request<S>(
+    stream: S,
+    host: &str,
+    method: Method,
+    path: &str,
+) -> Result<Answer, String>
 where
     S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
@@ -177,7 +210,12 @@ where
     let driver = tokio::spawn(async move {
         let _ = conn.await;
     });
-    let req = hyper::Request::get(PATH)
+    let req = hyper::Request::builder()
+        .method(match method {
+            Method::Get => hyper::Method::GET,
+            Method::Head => hyper::Method::HEAD,
+        })
+        .uri(path)
         .header(hyper::header::HOST, host)
         .header(
             hyper::header::USER_AGENT,

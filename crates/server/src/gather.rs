@@ -7,7 +7,7 @@ use mtasts_core::inputs::{Inputs, Lookup};
 
 use crate::config::FetchConfig;
 use crate::facts::{MxTlsFacts, PolicyFacts};
-use crate::{fetch, probe};
+use crate::{fetch, probe, rua};
 
 /// Everything one check learnt.
 pub struct Gathered {
@@ -17,12 +17,16 @@ pub struct Gathered {
 }
 
 pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
-    let (sts_name, tlsrpt_name) = (format!("_mta-sts.{domain}"), format!("_smtp._tls.{domain}"));
-    let (sts, tlsrpt, policy, mx_tls) = tokio::join!(
+    let (sts_name, draft_name) = (
+        format!("_mta-sts.{domain}"),
+        format!("_smtp-tlsrpt.{domain}"),
+    );
+    let (sts, draft, policy, mx_tls, rua) = tokio::join!(
         cfg.resolver.txt(&sts_name),
-        cfg.resolver.txt(&tlsrpt_name),
+        cfg.resolver.txt(&draft_name),
         fetch::fetch_policy(cfg, domain),
         probe::probe_domain(cfg, domain),
+        rua::check_domain(cfg, domain),
     );
     // DANE: the TLSA records of every MX host (they depend only on the MX answer).
     let mut hosts: Vec<&str> = Vec::new();
@@ -42,11 +46,13 @@ pub async fn gather(cfg: &FetchConfig, domain: &str, now: i64) -> Gathered {
         domain: domain.to_string(),
         now: Some(now),
         sts_txt: Lookup::Done(sts),
-        tlsrpt_txt: Lookup::Done(tlsrpt),
+        tlsrpt_txt: Lookup::Done(rua.record.clone()),
         mx: Lookup::Done(mx_tls.mx.clone()),
         policy: Lookup::Done(policy.fetch.clone()),
         mx_tls: Lookup::Done(mx_tls.probes.iter().map(|p| p.probe.clone()).collect()),
         tlsa: Lookup::Done(tlsa),
+        rua: Lookup::Done(rua.checks.clone()),
+        tlsrpt_draft_txt: Lookup::Done(draft),
     };
     Gathered {
         inputs,

@@ -16,6 +16,7 @@ pub mod limits;
 pub mod precompress;
 pub mod probe;
 pub mod resolve;
+pub mod rua;
 pub mod serve;
 pub mod smtp_reply;
 pub mod tls;

@@ -136,6 +136,11 @@ async fn check_with_api(
     let domain = s.domain();
     let policy = get(server, &format!("/api/v1/policy?domain={domain}"), &[]).await;
     let mx = get(server, &format!("/api/v1/mx-tls?domain={domain}"), &[]).await;
+    let rua = get(server, &format!("/api/v1/tlsrpt?domain={domain}"), &[]).await;
+    if rua.status != 200 {
+        return vec![format!("api: tlsrpt status {}", rua.status)];
+    }
+    let rua = rua.json();
     let mut diffs = Vec::new();
     if policy.status != 200 || mx.status != 200 {
         return vec![format!("api: status {} / {}", policy.status, mx.status)];
@@ -196,6 +201,11 @@ async fn check_with_api(
         ),
         mx_tls: Lookup::Done(probes),
         tlsa: Lookup::Done(tlsa),
+        rua: Lookup::Done(
+            serde_json::from_value(rua["checks"].clone())
+                .expect("rua checks deserialize into the core's RuaCheck"),
+        ),
+        tlsrpt_draft_txt: Lookup::Done(resolver.txt(&format!("_smtp-tlsrpt.{domain}")).await),
     };
     let report = serde_json::to_value(mtasts_core::check(&inputs)).unwrap();
     diffs.extend(
