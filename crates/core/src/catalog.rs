@@ -270,8 +270,8 @@ catalog! {
         "Delete all but one of the v=STSv1 records.";
     StsDiscarded => "sts.record.discarded", Info, "RFC 8461 §3.1",
         "Other TXT record ignored",
-        "A TXT record at _mta-sts that does not begin with \"v=STSv1\" is discarded by senders. It does no harm but usually does not belong there.",
-        "Remove unrelated TXT records from _mta-sts.<domain>.";
+        "A TXT record at _mta-sts that does not begin with \"v=STSv1\" is discarded by senders. It does no harm but usually does not belong there. An SPF or verification record found there alone usually comes from a wildcard TXT record (*.<domain>), which answers every name that has no records of its own.",
+        "Remove unrelated TXT records from _mta-sts.<domain>; one from a wildcard disappears once the name has a record of its own (the v=STSv1 record).";
     StsVersionCase => "sts.version.case", Error, "RFC 8461 §3.1",
         "Wrong case in \"v=STSv1\"",
         "The version is case-sensitive (%s\"v=STSv1\"); a record starting \"V=STSv1\" or \"v=stsv1\" is discarded.",
@@ -694,8 +694,8 @@ catalog! {
         "Merge them into one record (rua= takes a comma-separated list).";
     TlsrptDiscarded => "tlsrpt.record.discarded", Info, "RFC 8460 §3",
         "Other TXT record ignored",
-        "A record at _smtp._tls that does not begin with \"v=TLSRPTv1\" is discarded.",
-        "Remove unrelated TXT records from _smtp._tls.<domain>.";
+        "A record at _smtp._tls that does not begin with \"v=TLSRPTv1\" is discarded. An SPF or verification record found there alone usually comes from a wildcard TXT record (*.<domain>), which answers every name that has no records of its own.",
+        "Remove unrelated TXT records from _smtp._tls.<domain>; one from a wildcard disappears once the name has a record of its own (the v=TLSRPTv1 record).";
     TlsrptVersionCase => "tlsrpt.version.case", Error, "RFC 8460 §3",
         "Wrong case in \"v=TLSRPTv1\"",
         "The version is case-sensitive; the record is discarded.",

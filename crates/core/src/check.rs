@@ -950,12 +950,20 @@ fn tlsrpt_section(
             Code::TlsrptAbsent,
             format!("no TLS-RPT record at {name}: you will not hear about senders that fail to deliver over TLS; add one before enforcing"),
         );
+        // Records found there that are something else (an SPF record from a wildcard …)
+        // stay named beside it.
+        let mut findings = vec![f];
+        findings.extend(
+            lint.findings
+                .into_iter()
+                .filter(|f| f.code == Code::TlsrptDiscarded),
+        );
         return (
             section(
                 id,
                 Light::Amber,
                 "No TLS-RPT record: failures go unreported",
-                vec![f],
+                findings,
             ),
             None,
         );

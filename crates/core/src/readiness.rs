@@ -269,9 +269,18 @@ pub fn sentence(
                     "Warnings"
                 };
                 match amber {
-                    Some(s) if s.id == SectionId::Tlsrpt && s.light == Light::Red => format!(
-                        "{prefix}: failure reports are lost (the TLS-RPT record is invalid); mail still flows"
-                    ),
+                    Some(s) if s.id == SectionId::Tlsrpt && s.light == Light::Red => {
+                        let why = if s.findings.iter().any(|f| f.code == Code::TlsrptDraftName) {
+                            "the TLS-RPT record is at the wrong name"
+                        } else if s.findings.iter().any(|f| {
+                            matches!(f.code, Code::TlsrptRuaUnreachable | Code::TlsrptRuaNoMail)
+                        }) {
+                            "a TLS-RPT destination cannot receive them"
+                        } else {
+                            "the TLS-RPT record is invalid"
+                        };
+                        format!("{prefix}: failure reports are lost ({why}); mail still flows")
+                    }
                     Some(s) if s.id == SectionId::MxTls && !enforce.unconfirmed_mx.is_empty() => {
                         format!(
                             "{prefix}: {} could not be confirmed",

@@ -111,6 +111,10 @@ pub(crate) fn select(
     findings: &mut Vec<Finding>,
 ) -> Vec<Candidate> {
     let mut candidates = Vec::new();
+    let wildcard_like = records
+        .iter()
+        .map(|r| r.concat())
+        .all(|t| !t.starts_with(vocab.version) && unrelated_kind(&t).is_some());
     for (i, strings) in records.iter().enumerate() {
         let number = i as u32 + 1;
         let text: String = strings.concat();
@@ -143,10 +147,12 @@ pub(crate) fn select(
         } else {
             let shown: String = text.chars().take(40).collect();
             // A record that belongs elsewhere (SPF, DMARC …) usually comes from a wildcard
-            // TXT record (*.domain) answering at this name too.
-            let message = match unrelated_kind(&text) {
-                Some(kind) => format!("record {number} (\"{shown}\") is {kind} record, which does not belong here: a wildcard TXT record (*.<domain>) probably answers at this name too; it is ignored, but check that no wildcard hides a missing record"),
-                None => format!("record {number} (\"{shown}\") does not begin with \"{tag};\" and is ignored"),
+            // TXT record (*.domain), which answers only names with no records of their own
+            // (RFC 4592 §3.3.1): when the name has other records, it was published here.
+            let message = match (unrelated_kind(&text), wildcard_like) {
+                (Some(kind), true) => format!("record {number} (\"{shown}\") is {kind} record and is ignored; it probably comes from a wildcard TXT record (*.<domain>), which answers every name that has no records of its own"),
+                (Some(kind), false) => format!("record {number} (\"{shown}\") is {kind} record, published at this name by mistake, and is ignored"),
+                (None, _) => format!("record {number} (\"{shown}\") does not begin with \"{tag};\" and is ignored"),
             };
             findings.push(Finding::new(vocab.discarded, message).at(number, 1));
         }

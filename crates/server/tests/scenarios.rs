@@ -271,4 +271,9 @@ async fn every_scenario_end_to_end() {
         failures.join("\n")
     );
     assert_eq!(world.mail_transactions(), 0, "a probe went past STARTTLS");
+    // The green TLS-RPT endpoint was really asked, by the binary and by the proxy.
+    assert!(
+        world.connections("reports.tlsrpt-destinations-good.test") >= 2,
+        "the https: report endpoint was not contacted"
+    );
 }

@@ -118,6 +118,23 @@ pub fn absolute(name: &str, domain: &str) -> String {
     }
 }
 
+/// The wildcard that answers for a name that does not exist (RFC 4592 §3.3.1): `*.P` where
+/// P is the name's closest existing ancestor (the closest encloser).
+fn wildcard<'a>(names: &'a HashMap<String, NameSpec>, name: &str) -> Option<&'a NameSpec> {
+    let mut rest = name;
+    while let Some((_, parent)) = rest.split_once('.') {
+        if let Some(spec) = names.get(&format!("*.{parent}")) {
+            return Some(spec);
+        }
+        let suffix = format!(".{parent}");
+        if names.contains_key(parent) || names.keys().any(|n| n.ends_with(&suffix)) {
+            return None;
+        }
+        rest = parent;
+    }
+    None
+}
+
 impl Zone {
     /// Sets (replaces) the records of one absolute name.
     pub fn set(&self, name: &str, spec: NameSpec) {
@@ -186,12 +203,19 @@ impl Zone {
                 - 1
         };
         for _hop in 0..8 {
-            let Some(spec) = data.names.get(&name) else {
-                let exists = data.names.keys().any(|n| n.ends_with(&format!(".{name}")));
-                if !exists {
-                    resp.metadata.response_code = ResponseCode::NXDomain;
+            let spec = match data.names.get(&name) {
+                Some(spec) => spec,
+                None => {
+                    let exists = data.names.keys().any(|n| n.ends_with(&format!(".{name}")));
+                    match (exists, wildcard(&data.names, &name)) {
+                        (false, Some(spec)) => spec,
+                        (false, None) => {
+                            resp.metadata.response_code = ResponseCode::NXDomain;
+                            return Some(resp);
+                        }
+                        (true, _) => return Some(resp),
+                    }
                 }
-                return Some(resp);
             };
             match spec.fail {
                 Some(Failure::Timeout) => return None,
@@ -477,6 +501,43 @@ mod tests {
         ask(&z, "a.test.", RecordType::TXT);
         let counted = z.queries.lock().unwrap().len();
         assert_eq!(counted, 1, "only the zone's own name is counted");
+    }
+
+    #[test]
+    fn wildcards_answer_only_for_names_that_do_not_exist() {
+        let z = Zone::default();
+        let txt = |t: &str| NameSpec {
+            txt: vec![TxtSpec::One(t.into())],
+            ..NameSpec::default()
+        };
+        z.set("w.test", NameSpec::default());
+        z.set("*.w.test", txt("v=spf1 -all"));
+        z.set("_mta-sts.w.test", txt("v=STSv1; id=1"));
+        z.set("b.c.w.test", NameSpec::default());
+        let text = |name: &str| {
+            let m = ask(&z, name, RecordType::TXT).unwrap();
+            let t: Vec<String> = m
+                .answers
+                .iter()
+                .filter_map(|r| match &r.data {
+                    RData::TXT(t) => Some(t.to_string()),
+                    _ => None,
+                })
+                .collect();
+            (m.metadata.response_code, t)
+        };
+        assert_eq!(
+            text("_smtp._tls.w.test."),
+            (ResponseCode::NoError, vec!["v=spf1 -all".to_string()])
+        );
+        assert_eq!(
+            text("_mta-sts.w.test."),
+            (ResponseCode::NoError, vec!["v=STSv1; id=1".to_string()])
+        );
+        // c.w.test exists (it has a child), so the wildcard does not answer for it or under it.
+        assert_eq!(text("c.w.test."), (ResponseCode::NoError, vec![]));
+        assert_eq!(text("x.c.w.test."), (ResponseCode::NXDomain, vec![]));
+        assert_eq!(text("x.other.test."), (ResponseCode::NXDomain, vec![]));
     }
 
     #[test]

@@ -151,7 +151,11 @@ pub async fn serve(
             }
             let request = String::from_utf8_lossy(&buf);
             let path = request.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let (head, body) = host.response(&path);
+            let (head, mut body) = host.response(&path);
+            // A response to HEAD has no body (RFC 9110 §9.3.2).
+            if request.starts_with("HEAD ") {
+                body.clear();
+            }
             if let Some(n) = host.stall_after {
                 let all: Vec<u8> = head.into_iter().chain(body).take(n).collect();
                 let _ = stream.write_all(&all).await;

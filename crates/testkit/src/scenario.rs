@@ -31,6 +31,10 @@ pub struct Scenario {
     /// The policy host `mta-sts.<domain>`; absent means the name has no address.
     #[serde(default)]
     pub policy: Option<PolicyHost>,
+    /// Other HTTPS hosts by relative name (TLS-RPT endpoints), answering as policy hosts do
+    /// (404 for every path but the policy's); each gets an address.
+    #[serde(default)]
+    pub https: BTreeMap<String, PolicyHost>,
     /// SMTP hosts by relative name; each gets an address.
     #[serde(default)]
     pub smtp: BTreeMap<String, SmtpKind>,

@@ -131,6 +131,10 @@ impl World {
             self.add_policy_host(&format!("mta-sts.{domain}"), p.clone())
                 .await?;
         }
+        for (name, host) in &s.https {
+            self.add_policy_host(&dns::absolute(name, &domain), host.clone())
+                .await?;
+        }
         // "mx1#2" is a second address of mx1; "mx1#v6" its IPv6 address (::1).
         for (name, kind) in &s.smtp {
             let (base, variant) = name.split_once('#').unwrap_or((name, ""));
