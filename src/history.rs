@@ -25,6 +25,9 @@ pub struct Recent {
     pub policy: Option<String>,
     #[serde(default)]
     pub mode: Option<String>,
+    /// The SHA-256 of the policy body as served (hex), to show drift between checks.
+    #[serde(default)]
+    pub sha256: Option<String>,
     /// When this browser first saw the domain in testing mode, while it stays there.
     #[serde(default)]
     pub testing_since: Option<i64>,
@@ -57,8 +60,31 @@ impl Recent {
                 .filter(|p| p.mode.is_some())
                 .map(|p| p.to_text()),
             mode,
+            sha256: report.policy_sha256.clone(),
             testing_since,
         }
+    }
+
+    /// The id and the first 12 digits of the policy's SHA-256, as the report shows them.
+    pub fn fingerprint(&self) -> Option<String> {
+        match (&self.id, &self.sha256) {
+            (Some(id), Some(h)) => Some(format!("id {id} · sha256 {}", short(h))),
+            (Some(id), None) => Some(format!("id {id}")),
+            (None, Some(h)) => Some(format!("sha256 {}", short(h))),
+            (None, None) => None,
+        }
+    }
+}
+
+fn short(h: &str) -> &str {
+    h.get(..12).unwrap_or(h)
+}
+
+/// " (sha256 a → b)" when both checks recorded the policy's hash and it differs.
+fn hashes(before: &Recent, now: &Recent) -> String {
+    match (&before.sha256, &now.sha256) {
+        (Some(a), Some(b)) if a != b => format!(" (sha256 {} → {})", short(a), short(b)),
+        _ => String::new(),
     }
 }
 
@@ -90,13 +116,18 @@ pub fn compare(before: &Recent, now: &Recent) -> Vec<(Tone, String)> {
         (Some(p0), Some(p1), Some(i0), Some(i1)) if p0 != p1 && i0 == i1 => out.push((
             Tone::Warning,
             format!(
-                "The policy changed since {when} but the id did not (still \"{i1}\"): senders that cached the old policy keep using it until its max_age runs out. Publish a new id in _mta-sts.{}.",
+                "The policy changed since {when}{} but the id did not (still \"{i1}\"): senders that cached the old policy keep using it until its max_age runs out. Publish a new id in _mta-sts.{}.",
+                hashes(before, now),
                 now.domain
             ),
         )),
         (Some(p0), Some(p1), Some(i0), Some(i1)) if p0 != p1 => out.push((
             Tone::Info,
-            format!("The policy changed since {when}, and the id changed with it (\"{i0}\" → \"{i1}\"), so senders will fetch the new one."),
+            format!("The policy changed since {when}{}, and the id changed with it (\"{i0}\" → \"{i1}\"), so senders will fetch the new one.", hashes(before, now)),
+        )),
+        (Some(p0), Some(p1), _, _) if p0 == p1 && !hashes(before, now).is_empty() => out.push((
+            Tone::Info,
+            format!("The policy file's bytes changed since {when}{}, but not what it says (white space, line endings or comments).", hashes(before, now)),
         )),
         _ => {}
     }
@@ -134,8 +165,35 @@ mod tests {
             id: Some(id.into()),
             policy: Some(policy.into()),
             mode: Some(mode.into()),
+            sha256: None,
             testing_since: None,
         }
+    }
+
+    #[test]
+    fn the_policy_hash_shows_drift() {
+        let mut a = entry(0, "1", "mx: a", "enforce");
+        let mut b = entry(10, "1", "mx: b", "enforce");
+        a.sha256 = Some("aaaaaaaaaaaa0000".into());
+        b.sha256 = Some("bbbbbbbbbbbb0000".into());
+        let notes = compare(&a, &b);
+        assert!(
+            notes[0]
+                .1
+                .contains("(sha256 aaaaaaaaaaaa → bbbbbbbbbbbb) but the id did not"),
+            "{notes:?}"
+        );
+        assert_eq!(
+            b.fingerprint().as_deref(),
+            Some("id 1 · sha256 bbbbbbbbbbbb")
+        );
+        // The same policy in other bytes (line endings, comments): said, but not a warning.
+        let mut c = entry(20, "1", "mx: b", "enforce");
+        c.sha256 = Some("cccccccccccc0000".into());
+        let notes = compare(&b, &c);
+        assert_eq!(notes.len(), 1, "{notes:?}");
+        assert_eq!(notes[0].0, Tone::Info);
+        assert!(notes[0].1.contains("bytes changed"), "{notes:?}");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::rc::Rc;
 
 use mtasts_core::dane::HostTlsa;
 use mtasts_core::domain::Domain;
-use mtasts_core::inputs::{DnsAnswer, Inputs, Lookup, MxProbe, PolicyFetch};
+use mtasts_core::inputs::{DnsAnswer, Inputs, Lookup, MxProbe, PolicyFetch, RuaCheck};
 use mtasts_core::mx::MxRecord;
 use mtasts_core::{Report, TxtRecord};
 use yew::Reducible;
@@ -47,6 +47,10 @@ pub enum Action {
     },
     StsTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
     TlsrptTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
+    /// The TXT records at the draft-era name `_smtp-tlsrpt.<domain>`.
+    TlsrptDraftTxt(u32, f64, DnsAnswer<Vec<TxtRecord>>),
+    /// The proxy's check of the TLS-RPT destinations.
+    Rua(u32, f64, Result<Vec<RuaCheck>, Unavailable>),
     Mx(u32, f64, DnsAnswer<Vec<MxRecord>>),
     Policy(u32, f64, Box<Result<(PolicyFetch, Freshness), Unavailable>>),
     MxTls(u32, f64, Result<(Vec<MxProbe>, Freshness), Unavailable>),
@@ -81,6 +85,7 @@ impl Reducible for State {
         let (run, at) = match &action {
             Action::Start { .. } => (s.run + 1, 0.0),
             Action::StsTxt(r, t, _) | Action::TlsrptTxt(r, t, _) | Action::Mx(r, t, _) => (*r, *t),
+            Action::TlsrptDraftTxt(r, t, _) | Action::Rua(r, t, _) => (*r, *t),
             Action::Policy(r, t, _) | Action::MxTls(r, t, _) => (*r, *t),
             Action::NoResolver(r, t, _) => (*r, *t),
             Action::Tlsa(r, _) | Action::Remembered(r, _, _) => (*r, 0.0),
@@ -116,6 +121,7 @@ impl Reducible for State {
             Action::NoResolver(_, _, why) => {
                 s.inputs.sts_txt = Lookup::NotTested(why.clone());
                 s.inputs.tlsrpt_txt = Lookup::NotTested(why.clone());
+                s.inputs.tlsrpt_draft_txt = Lookup::NotTested(why.clone());
                 s.inputs.mx = Lookup::NotTested(why.clone());
                 s.inputs.tlsa = Lookup::NotTested(why);
             }
@@ -142,6 +148,13 @@ impl Reducible for State {
             }
             Action::StsTxt(_, _, a) => s.inputs.sts_txt = Lookup::Done(a),
             Action::TlsrptTxt(_, _, a) => s.inputs.tlsrpt_txt = Lookup::Done(a),
+            Action::TlsrptDraftTxt(_, _, a) => s.inputs.tlsrpt_draft_txt = Lookup::Done(a),
+            Action::Rua(_, _, r) => {
+                s.inputs.rua = match r {
+                    Ok(checks) => Lookup::Done(checks),
+                    Err(u) => s.unavailable(u, at),
+                }
+            }
             Action::Mx(_, _, a) => {
                 // No MX host, or an MX lookup that failed: no TLSA lookup follows.
                 let hosts = crate::services::gather::mx_hosts(&a);

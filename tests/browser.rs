@@ -597,6 +597,19 @@ async fn raw_data_fixit_export_and_history() {
         "{dane}"
     );
 
+    let dane_cells = c
+        .execute(
+            "return [...document.querySelectorAll('[data-section=mx_tls] table.mx-table td[data-dane]')].map(td => td.dataset.dane);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        dane_cells,
+        json!(["dane.match"]),
+        "the MX table shows mx1's DANE verdict"
+    );
+
     // Every address of an MX host is probed and shown: mx2 of mx-two-addresses has a good
     // address and one without STARTTLS, and the report names the bad one.
     c.goto(&format!("{url}/?domain=mx-two-addresses.test"))
@@ -637,6 +650,53 @@ async fn raw_data_fixit_export_and_history() {
             .unwrap_or("")
             .contains(&format!("[{bad_ip}]")),
         "the finding names the failing address {bad_ip}: {finding}"
+    );
+
+    // The MX STARTTLS section's table: one row per address, the bad one red, with its reason.
+    let table = c
+        .execute(
+            "return [...document.querySelectorAll('[data-section=mx_tls] table.mx-table tbody tr')].map(tr => [tr.dataset.host, tr.dataset.address || '', tr.querySelector('[data-light]').dataset.light, tr.textContent]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let table = table.as_array().cloned().unwrap_or_default();
+    assert_eq!(table.len(), 3, "one table row per address: {table:?}");
+    let bad: Vec<_> = table.iter().filter(|r| r[2] == "red").collect();
+    assert_eq!(bad.len(), 1, "{table:?}");
+    assert_eq!(bad[0][0], "mx2.mx-two-addresses.test", "{table:?}");
+    assert_eq!(bad[0][1].as_str(), Some(bad_ip), "{table:?}");
+    assert!(
+        bad[0][3].as_str().unwrap_or("").contains("STARTTLS"),
+        "the row says what is wrong: {table:?}"
+    );
+
+    // TLS-RPT destinations: the proxy asked each one, the section names the broken ones, and
+    // the raw data shows what each destination answered.
+    c.goto(&format!("{url}/?domain=tlsrpt-destinations-broken.test"))
+        .await
+        .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["sections"]["tlsrpt"], "red", "{r}");
+    assert!(
+        has_code(&r, "tlsrpt.rua.unreachable") && has_code(&r, "tlsrpt.rua.no_mail"),
+        "{r}"
+    );
+    let rpt = c
+        .execute(
+            "const s = document.querySelector('[data-section=tlsrpt]'); s.querySelector('details.raw').open = true; return [s.querySelectorAll('.rua li').length, s.innerText];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rpt[0], 4, "one raw entry per destination: {rpt}");
+    let text = rpt[1].as_str().unwrap_or_default();
+    assert!(
+        text.contains("HEAD (no report sent)")
+            && text.contains("certificate has expired")
+            && text.contains("null MX")
+            && text.contains("_smtp-tlsrpt.tlsrpt-destinations-broken.test TXT"),
+        "{text}"
     );
 
     // An MX outside the enforced policy: the raw data shows the MX set and the DNSSEC flag,
@@ -761,10 +821,32 @@ async fn raw_data_fixit_export_and_history() {
         )
         .await
         .unwrap();
-    assert_eq!(listed, json!(["mx-not-covered.test", "enforce-good.test"]));
+    assert_eq!(
+        listed,
+        json!([
+            "mx-not-covered.test",
+            "tlsrpt-destinations-broken.test",
+            "mx-two-addresses.test",
+            "enforce-good.test"
+        ])
+    );
+    // Each entry shows the id and the policy's short hash (policy drift at a glance).
+    let fingerprint = c
+        .execute(
+            "return document.querySelector('[data-recent=\"mx-not-covered.test\"] .fingerprint').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let fingerprint = fingerprint.as_str().unwrap_or_default().to_string();
+    assert!(
+        fingerprint.contains("id ") && fingerprint.contains("sha256 "),
+        "{fingerprint}"
+    );
     c.execute(
         r#"const l = JSON.parse(localStorage.getItem('mtasts.recent'));
            l[0].policy = l[0].policy.replace('mode: enforce', 'mode: testing'); l[0].at -= 86400;
+           l[0].sha256 = '0123456789ab' + l[0].sha256.slice(12);
            localStorage.setItem('mtasts.recent', JSON.stringify(l));"#,
         vec![],
     )
@@ -779,7 +861,8 @@ async fn raw_data_fixit_export_and_history() {
     )
     .await;
     assert!(
-        change.as_str().unwrap().contains("the id did not"),
+        change.as_str().unwrap().contains("the id did not")
+            && change.as_str().unwrap().contains("sha256 0123456789ab → "),
         "{change}"
     );
     screenshot(&c, "policy-changed-same-id").await;
@@ -1040,7 +1123,7 @@ async fn the_js_api_works_without_an_element_and_the_widget_loads_lazily() {
         .unwrap();
     assert_eq!(r["elements"], 0, "{r}");
     assert_eq!(r["overall"], "red", "{r}");
-    assert_eq!(r["sections"], 6, "{r}");
+    assert_eq!(r["sections"], 7, "{r}");
     assert_eq!(r["verdict"], "fail", "{r}");
     assert!(has_code(&r, "policy.mode.invalid"), "{r}");
     assert!(r["bad"].as_str().unwrap().contains("cannot check"), "{r}");

@@ -13,6 +13,7 @@ pub mod incomplete;
 pub mod light;
 pub mod lint_result;
 pub mod marked_text;
+pub mod mx_table;
 pub mod raw_data;
 pub mod recent;
 pub mod report;

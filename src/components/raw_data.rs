@@ -4,7 +4,7 @@
 
 use mtasts_core::dane::TlsaRecord;
 use mtasts_core::inputs::{
-    CertFacts, DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, ProbeOutcome,
+    CertFacts, DnsAnswer, DnsResult, FetchOutcome, Inputs, Lookup, ProbeOutcome, RuaOutcome,
 };
 use mtasts_core::report::{Section, SectionId};
 use mtasts_core::TxtRecord;
@@ -93,13 +93,8 @@ fn cert(c: &CertFacts) -> Vec<(&'static str, Option<String>)> {
     ]
 }
 
-fn fetch(inputs: &Inputs) -> Html {
-    let f = match &inputs.policy {
-        Lookup::Pending => return html! { <p>{"Waiting for the proxy…"}</p> },
-        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
-        Lookup::Done(f) => f,
-    };
-    let outcome = match &f.outcome {
+fn outcome(o: &FetchOutcome) -> String {
+    match o {
         FetchOutcome::Response => "HTTP response".to_string(),
         FetchOutcome::Dns(r) => format!("DNS: {}", status(r)),
         FetchOutcome::Refused(w) => format!("refused: {w}"),
@@ -107,7 +102,16 @@ fn fetch(inputs: &Inputs) -> Html {
         FetchOutcome::Timeout => "timed out".into(),
         FetchOutcome::Tls(e) => format!("TLS: {}", tls_error(e)),
         FetchOutcome::Protocol(w) => format!("not HTTP: {w}"),
+    }
+}
+
+fn fetch(inputs: &Inputs) -> Html {
+    let f = match &inputs.policy {
+        Lookup::Pending => return html! { <p>{"Waiting for the proxy…"}</p> },
+        Lookup::NotTested(why) => return html! { <p>{format!("Not tested: {why}")}</p> },
+        Lookup::Done(f) => f,
     };
+    let outcome = outcome(&f.outcome);
     let mut rows = vec![
         (
             "URL",
@@ -200,12 +204,83 @@ fn tlsa(inputs: &Inputs) -> Html {
     }
 }
 
+/// The TLS-RPT record, the draft-era name, and what the proxy found at each destination.
+fn tlsrpt(i: &Inputs) -> Html {
+    let destinations = match &i.rua {
+        Lookup::Pending => html! { <p>{"Waiting for the check of the report destinations…"}</p> },
+        Lookup::NotTested(why) => {
+            html! { <p>{format!("Report destinations not checked: {why}")}</p> }
+        }
+        Lookup::Done(l) if l.is_empty() => html! { <p>{"No report destination to check."}</p> },
+        Lookup::Done(l) => html! {
+            <ul class="rua">{ for l.iter().map(|c| html! {
+                <li data-uri={c.uri.clone()}><h4><code>{&c.uri}</code></h4>{facts(rua_facts(&c.outcome))}</li>
+            }) }</ul>
+        },
+    };
+    html! {
+        <>
+            {dns(format!("_smtp._tls.{} TXT", i.domain), &i.tlsrpt_txt, txt)}
+            <h4>{"Report destinations"}</h4>
+            {destinations}
+            {dns(format!("_smtp-tlsrpt.{} TXT (draft-era name)", i.domain), &i.tlsrpt_draft_txt, txt)}
+        </>
+    }
+}
+
+fn rua_facts(o: &RuaOutcome) -> Vec<(&'static str, Option<String>)> {
+    match o {
+        RuaOutcome::NotChecked(why) => vec![("Checked", Some(format!("no: {why}")))],
+        RuaOutcome::Https(f) => {
+            let mut rows = vec![
+                ("Asked with", Some("HEAD (no report sent)".to_string())),
+                ("Outcome", Some(outcome(&f.outcome))),
+                ("HTTP status", f.status.map(|s| s.to_string())),
+                ("TLS", f.tls_version.clone()),
+            ];
+            if let Some(c) = &f.certificate {
+                rows.extend(cert(c));
+            }
+            rows
+        }
+        RuaOutcome::Mailto {
+            domain,
+            mx,
+            addresses,
+        } => {
+            let mx_list = match &mx.result {
+                DnsResult::Records(r) => r
+                    .iter()
+                    .map(|m| format!("{} {}", m.preference, m.exchange))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                r => status(r),
+            };
+            vec![
+                ("Mail domain", Some(domain.clone())),
+                ("MX", Some(mx_list)),
+                (
+                    "Addresses",
+                    addresses.as_ref().map(|a| match &a.result {
+                        DnsResult::Records(r) => r
+                            .iter()
+                            .map(|ip| ip.to_string())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                        r => status(r),
+                    }),
+                ),
+            ]
+        }
+    }
+}
+
 #[function_component]
 pub fn RawData(p: &Props) -> Html {
     let i = &p.inputs;
     let body = match p.section.id {
         SectionId::StsRecord => dns(format!("_mta-sts.{} TXT", i.domain), &i.sts_txt, txt),
-        SectionId::Tlsrpt => dns(format!("_smtp._tls.{} TXT", i.domain), &i.tlsrpt_txt, txt),
+        SectionId::Tlsrpt => tlsrpt(i),
         SectionId::MxCoverage => dns(format!("{} MX", i.domain), &i.mx, |r| {
             format!("{} {}", r.preference, r.exchange)
         }),

@@ -30,6 +30,9 @@ pub fn RecentList(p: &Props) -> Html {
                         <a href={format!("?domain={}", js_sys::encode_uri_component(&r.domain))} {onclick}>{&r.domain}</a>
                         {" "}<span class={classes!("dot", r.overall.clone())} aria-hidden="true">{"●"}</span>
                         {format!(" {} · {}", r.verdict, date(r.at))}
+                        if let Some(f) = r.fingerprint() {
+                            <span class="fingerprint">{format!(" · {f}")}</span>
+                        }
                     </li>
                 }
             }) }</ul>

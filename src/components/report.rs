@@ -2,6 +2,7 @@
 //! enforce?", the sections with their raw data, the DANE note and the fix-it records.
 
 use mtasts_core::report::Readiness;
+use mtasts_core::report::SectionId;
 use mtasts_core::Light;
 use yew::prelude::*;
 
@@ -119,7 +120,7 @@ pub fn ReportView(p: &Props) -> Html {
                     </ul>
                 }
             </section>
-            { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} /> }) }
+            { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} mx={if sec.id == SectionId::MxTls { r.mx.clone() } else { Vec::new() }} /> }) }
             if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
         </article>
     }

@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use super::finding::FindingItem;
 use super::light::LightBadge;
+use super::mx_table::MxTable;
 use super::raw_data::RawData;
 use mtasts_core::inputs::Inputs;
 
@@ -12,6 +13,9 @@ use mtasts_core::inputs::Inputs;
 pub struct Props {
     pub section: Section,
     pub inputs: Inputs,
+    /// The per-address rows, shown in the MX STARTTLS section.
+    #[prop_or_default]
+    pub mx: Vec<mtasts_core::mx_hosts::MxHostResult>,
 }
 
 #[function_component]
@@ -36,6 +40,7 @@ pub fn SectionView(p: &Props) -> Html {
                     { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }
                 </ul>
             }
+            if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} /> }
             <RawData section={s.clone()} inputs={p.inputs.clone()} />
         </section>
     }

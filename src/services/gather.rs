@@ -1,5 +1,5 @@
-//! One live check: every independent request starts at once (DoH for both TXT records and
-//! the MX set, the proxy's policy fetch and MX probe); the TLSA lookups (DANE) follow the MX
+//! One live check: every independent request starts at once (DoH for the TXT records and
+//! the MX set, the proxy's policy fetch, MX probe and check of the TLS-RPT destinations); the TLSA lookups (DANE) follow the MX
 //! answer, the only thing they depend on. Each answer goes to `sink` the moment
 //! it lands. The future ends when every answer is in, so the embed's `check()` can await it.
 
@@ -120,6 +120,22 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
             sink(Action::MxTls(run, now_ms(), r));
         })
     };
+    let rua: Task = {
+        let (sink, base, d) = (sink.clone(), src.proxy.clone(), domain.clone());
+        Box::pin(async move {
+            let r = if proxy::is_passthrough(&base) {
+                Err(proxy::Unavailable {
+                    why: "a pass-through proxy cannot check where reports go; use the checker's own proxy (mtasts serve)".into(),
+                    retry_after: None,
+                })
+            } else {
+                proxy::tlsrpt(&base, &d, fresh)
+                    .await
+                    .map(|(checks, _)| checks)
+            };
+            sink(Action::Rua(run, now_ms(), r));
+        })
+    };
     let dns: Task = Box::pin(async move {
         let doh = match resolver(&src).await {
             Ok(doh) => doh,
@@ -142,6 +158,16 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
                 ))
             })
         };
+        let draft: Task = {
+            let (sink, doh, name) = (sink.clone(), doh.clone(), format!("_smtp-tlsrpt.{domain}"));
+            Box::pin(async move {
+                sink(Action::TlsrptDraftTxt(
+                    run,
+                    now_ms(),
+                    doh::txt(&doh, &name).await,
+                ))
+            })
+        };
         let mx: Task = Box::pin(async move {
             let mx = doh::mx(&doh, &domain).await;
             let hosts = mx_hosts(&mx);
@@ -158,7 +184,7 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
                 .collect();
             join_all(tlsa).await;
         });
-        join_all(vec![sts, rpt, mx]).await;
+        join_all(vec![sts, rpt, draft, mx]).await;
     });
-    join_all(vec![policy, probes, dns]).await;
+    join_all(vec![policy, probes, rua, dns]).await;
 }

@@ -6,7 +6,7 @@
 //! but hides the certificate and any redirect, and cannot speak SMTP, so those checks are
 //! marked as not tested.
 
-use mtasts_core::inputs::{FetchOutcome, MxProbe, PolicyFetch};
+use mtasts_core::inputs::{FetchOutcome, MxProbe, PolicyFetch, RuaCheck};
 use serde_json::Value;
 
 use super::http::{self, FetchError};
@@ -110,6 +110,17 @@ pub async fn mx_tls(
 ) -> Result<(Vec<MxProbe>, Freshness), Unavailable> {
     let (v, f) = get(base, "/api/v1/mx-tls", domain, fresh).await?;
     Ok((understood(&v["probes"])?, f))
+}
+
+/// The TLS-RPT destinations of the domain's own record, checked by the proxy
+/// (`/api/v1/tlsrpt`: HEAD to each https: endpoint, the mail setup of each mailto: domain).
+pub async fn tlsrpt(
+    base: &str,
+    domain: &str,
+    fresh: bool,
+) -> Result<(Vec<RuaCheck>, Freshness), Unavailable> {
+    let (v, f) = get(base, "/api/v1/tlsrpt", domain, fresh).await?;
+    Ok((understood(&v["checks"])?, f))
 }
 
 /// The DoH resolver the checker's server names for its page (`/api/v1/config`), or why it
