@@ -16,6 +16,15 @@ pub const MAX_BODY: usize = 64 * 1024;
 /// At most this many MX hosts are probed for one domain.
 pub const MAX_MX_PROBES: usize = 10;
 
+/// Sockets one check of a domain opens at most: the policy fetch, every probed address of
+/// every MX host (each twice when the second TLS client retries), each checked TLS-RPT
+/// destination, and DNS sockets for the lookups. What `serve` and `check --batch` fit to the
+/// open-file limit.
+pub const SOCKETS_PER_CHECK: u64 = {
+    let addresses = (MAX_MX_PROBES * crate::probe::MAX_ADDRESSES_PER_HOST) as u64;
+    (1 + addresses) * 2 + 2 * MAX_MX_PROBES as u64 + 8 + 2 * crate::rua::MAX_RUA as u64
+};
+
 #[derive(Clone)]
 pub struct FetchConfig {
     pub resolver: Resolver,

@@ -9,5 +9,5 @@ pub mod scenario;
 pub mod smtp;
 pub mod world;
 
-pub use scenario::{catalogue, hostile, Scenario};
+pub use scenario::{catalogue, copies, hostile, Scenario};
 pub use world::{Ports, World};

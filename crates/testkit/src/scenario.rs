@@ -74,3 +74,16 @@ pub fn hostile() -> Vec<Scenario> {
         .map(|(name, json)| Scenario::parse(name, json).unwrap_or_else(|e| panic!("{e}")))
         .collect()
 }
+
+/// `n` copies of the catalogue scenario `template`, named `PREFIX-0` … (the bulk bench:
+/// many distinct domains that each need the full check).
+pub fn copies(template: &str, prefix: &str, n: usize) -> Result<Vec<Scenario>, String> {
+    let json = embedded::FILES
+        .iter()
+        .find(|(name, _)| *name == template)
+        .map(|(_, json)| *json)
+        .ok_or_else(|| format!("no scenario {template}"))?;
+    (0..n)
+        .map(|i| Scenario::parse(&format!("{prefix}-{i}"), json))
+        .collect()
+}

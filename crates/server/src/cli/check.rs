@@ -1,13 +1,16 @@
 //! `mtasts check DOMAIN`: the full live check from a terminal. Exit status: 0 green or grey,
 //! 1 amber, 2 red, 3 when the check itself could not run or is incomplete (a deciding part
 //! was not tested and nothing tested is broken: the same rule as the page's "incomplete").
+//! With `--batch`, many domains (see [`super::batch`]).
 
 use std::io::Write;
+use std::path::PathBuf;
 
 use clap::Args;
 use mtasts_core::domain;
 use mtasts_core::report::{Light, Readiness, Report};
 
+use super::batch;
 use super::net::NetArgs;
 use super::print_json;
 use super::render::{self, safe, BOLD, DIM, GREEN, RED, YELLOW};
@@ -15,7 +18,19 @@ use super::render::{self, safe, BOLD, DIM, GREEN, RED, YELLOW};
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     /// The mail domain (what follows @ in your addresses); URLs and addresses are accepted.
-    pub domain: String,
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    pub domain: Option<String>,
+    /// Check every domain listed in FILE, one per line (- reads standard input; blank lines
+    /// and # comments are skipped)
+    #[arg(long, value_name = "FILE|-")]
+    pub batch: Option<PathBuf>,
+    /// With --batch: how many domains are checked at once [default: 8, lowered to fit the
+    /// open-file limit]
+    #[arg(long, value_name = "N", requires = "batch", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: Option<u16>,
+    /// With --batch: write CSV, one row per domain (lights per section, readiness, codes)
+    #[arg(long, requires = "batch")]
+    pub csv: bool,
     #[command(flatten)]
     pub net: NetArgs,
 }
@@ -24,10 +39,21 @@ pub struct CheckArgs {
 pub const CANNOT_RUN: u8 = 3;
 
 pub fn run(args: &CheckArgs, json: bool) -> u8 {
-    let d = match domain::normalize(&args.domain, domain::default_idna()) {
-        Ok(d) => d,
-        Err(e) => {
-            eprintln!("mtasts: {}", render::safe(&e.to_string()));
+    if args.csv && json {
+        eprintln!("mtasts: --csv and --json each choose the output; give one of them");
+        return CANNOT_RUN;
+    }
+    let d = match (&args.batch, &args.domain) {
+        (Some(_), _) => None,
+        (None, Some(input)) => match domain::normalize(input, domain::default_idna()) {
+            Ok(d) => Some(d),
+            Err(e) => {
+                eprintln!("mtasts: {}", render::safe(&e.to_string()));
+                return CANNOT_RUN;
+            }
+        },
+        (None, None) => {
+            eprintln!("mtasts: give a DOMAIN, or --batch FILE");
             return CANNOT_RUN;
         }
     };
@@ -51,6 +77,16 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
             eprintln!("mtasts: cannot start: {e}");
             return CANNOT_RUN;
         }
+    };
+    let Some(d) = d else {
+        let format = match (json, args.csv) {
+            (true, _) => batch::Format::JsonLines,
+            (_, true) => batch::Format::Csv,
+            _ => batch::Format::Human,
+        };
+        let list = args.batch.as_deref().unwrap_or(std::path::Path::new("-"));
+        let concurrency = fit_concurrency(args.concurrency.map(usize::from));
+        return batch::run(list, format, concurrency, cfg, &rt);
     };
     let now = mtasts::facts::unix_now();
     let gathered = rt.block_on(mtasts::gather::gather(&cfg, &d.ascii, now));
@@ -77,6 +113,18 @@ pub fn run(args: &CheckArgs, json: bool) -> u8 {
     exit_status(report.overall)
 }
 
+/// Checks at once for a batch: as asked (or the default), lowered so that their sockets take
+/// at most half the open-file limit.
+fn fit_concurrency(asked: Option<usize>) -> usize {
+    let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
+    let fits = (files / 2 / mtasts::config::SOCKETS_PER_CHECK).max(1) as usize;
+    let want = asked.unwrap_or(batch::DEFAULT_CONCURRENCY);
+    if want > fits {
+        eprintln!("mtasts: note: the open-file limit is {files}: {fits} checks at once, not {want} (raise the limit to allow more)");
+    }
+    want.min(fits)
+}
+
 /// The exit status for an overall light (the CLI contract in DESIGN.md).
 pub fn exit_status(overall: Light) -> u8 {
     match overall {
@@ -87,7 +135,7 @@ pub fn exit_status(overall: Light) -> u8 {
     }
 }
 
-fn style(l: Light) -> anstyle::Style {
+pub(super) fn style(l: Light) -> anstyle::Style {
     match l {
         Light::Green => GREEN,
         Light::Amber => YELLOW,

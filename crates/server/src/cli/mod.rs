@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub mod batch;
 pub mod check;
 pub mod explain;
 pub mod generate;

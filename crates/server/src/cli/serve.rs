@@ -267,10 +267,7 @@ struct FileBudget {
 
 fn file_budget(args: &ServeArgs) -> FileBudget {
     let files = rlimit::increase_nofile_limit(u64::MAX).unwrap_or(1024);
-    // One check of a domain opens at most: the policy fetch, every probed address of every
-    // MX host (each twice when the second TLS client retries), and DNS sockets for the lookups.
-    let addresses = (mtasts::config::MAX_MX_PROBES * mtasts::probe::MAX_ADDRESSES_PER_HOST) as u64;
-    let per_check = (1 + addresses) * 2 + 2 * mtasts::config::MAX_MX_PROBES as u64 + 8;
+    let per_check = mtasts::config::SOCKETS_PER_CHECK;
     let max_checks = (args.max_concurrency as u64)
         .min((files / 2 / per_check).max(1))
         .max(1);
