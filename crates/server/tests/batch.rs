@@ -256,3 +256,32 @@ async fn unusable_lists_and_options_say_what_to_do() {
     .await;
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
 }
+
+/// The single check for people lists every address of every MX host under MX STARTTLS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_check_for_people_lists_every_mx_address() {
+    let s = setup(&["mx-two-addresses"]).await;
+    let out = run(check_args(&s, &["mx-two-addresses.test"]), None).await;
+    let stdout = text(&out.stdout);
+    let good = s.world.host_ip("mx2.mx-two-addresses.test").expect("mx2");
+    let bad = s
+        .world
+        .host_ip("mx2.mx-two-addresses.test#2")
+        .expect("mx2's second address");
+    let line = |ip: std::net::IpAddr| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{ip} ")))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line(good).contains("✔ good") && line(good).contains("TLSv1.3"),
+        "{stdout}"
+    );
+    assert!(
+        line(bad).contains("✖ broken") && line(bad).contains("no STARTTLS"),
+        "{stdout}"
+    );
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -125,6 +125,58 @@ fn fit_concurrency(asked: Option<usize>) -> usize {
     want.min(fits)
 }
 
+/// What senders meet at each MX address (`Report.mx`), one line per address.
+fn mx_rows(w: &mut impl Write, report: &Report) -> std::io::Result<()> {
+    let width = report
+        .mx
+        .iter()
+        .flat_map(|h| &h.addresses)
+        .filter_map(|a| a.ip.map(|ip| ip.to_string().len()))
+        .max()
+        .unwrap_or(0)
+        .max(12);
+    for h in &report.mx {
+        let pref = h
+            .preference
+            .map(|p| format!(" (preference {p})"))
+            .unwrap_or_default();
+        let dane = h
+            .dane
+            .map(|c| format!(" · DANE: {}", c.info().title))
+            .unwrap_or_default();
+        writeln!(w, "    {}{pref}{dane}", safe(&h.host))?;
+        for a in &h.addresses {
+            let s = style(a.light);
+            let ip =
+                a.ip.map_or_else(|| "(no address)".into(), |ip| ip.to_string());
+            let mut facts: Vec<String> = Vec::new();
+            if let Some(v) = &a.tls_version {
+                facts.push(safe(v).into_owned());
+            }
+            if let Some(c) = &a.tls_cipher {
+                facts.push(safe(c).into_owned());
+            }
+            match a.cert_days_left {
+                Some(d) if d < 0 => facts.push(format!("certificate expired {} days ago", -d)),
+                Some(d) => facts.push(format!("certificate valid {d} more days")),
+                None => {}
+            }
+            if a.starttls == Some(false) {
+                facts.push("no STARTTLS".into());
+            }
+            writeln!(
+                w,
+                "      {:<width$} {s}{} {:<14}{s:#} {DIM}{}{DIM:#}",
+                ip,
+                a.light.icon(),
+                a.light.word(),
+                facts.join(" · ")
+            )?;
+        }
+    }
+    Ok(())
+}
+
 /// The exit status for an overall light (the CLI contract in DESIGN.md).
 pub fn exit_status(overall: Light) -> u8 {
     match overall {
@@ -169,6 +221,9 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
         )?;
         for f in &sec.findings {
             render::finding(&mut w, f, None)?;
+        }
+        if sec.id == mtasts_core::report::SectionId::MxTls {
+            mx_rows(&mut w, report)?;
         }
     }
     writeln!(w)?;
