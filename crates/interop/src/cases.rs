@@ -3,7 +3,8 @@
 //!
 //! Every domain `<name>.test` gets `_mta-sts`, `_smtp._tls`, `mta-sts` and MX records unless
 //! its case says otherwise. Case `i` (1-based) uses policy host address `127.0.44.i` (nginx) or
-//! `127.0.45.i` (Apache) and MX address `127.0.25.i` (Postfix or Exim).
+//! `127.0.45.i` (Apache) and MX address `127.0.25.i` (Postfix or Exim), and a second MX
+//! address `127.0.27.i` where the case has one.
 
 use crate::resolver::Client;
 
@@ -95,6 +96,18 @@ pub enum StsTxt {
     Oversized,
 }
 
+/// A TLSA record at `_25._tcp.<mx>` (DANE, RFC 7672), in the DNSSEC-signed zone, its data
+/// computed by `openssl` from the certificates the MX presents.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Tlsa {
+    /// `3 1 1`: DANE-EE, the MX certificate's public key.
+    EeMatch,
+    /// `3 1 1` with the digest of another key (the intermediate's).
+    EeMismatch,
+    /// `2 0 1`: DANE-TA, the intermediate certificate that issued the MX certificate.
+    TaMatch,
+}
+
 /// What the checker and the reference sender must say.
 #[derive(Clone, Debug)]
 pub struct Expect {
@@ -145,6 +158,10 @@ pub struct Case {
     pub null_mx: bool,
     /// The zone is delegated with a DS record that matches no key, so validation fails.
     pub bogus: bool,
+    /// A TLSA record for the MX host.
+    pub tlsa: Option<Tlsa>,
+    /// A second address of the MX host (`127.0.27.i`), served by Postfix as given.
+    pub second_mx: Option<Mx>,
     pub expect: Expect,
 }
 
@@ -168,6 +185,8 @@ const fn base(name: &'static str, expect: Expect) -> Case {
         mx: Mx::Postfix(Tls::Default, Cert::Good),
         null_mx: false,
         bogus: false,
+        tlsa: None,
+        second_mx: None,
         expect,
     }
 }
@@ -523,6 +542,33 @@ pub fn all() -> Vec<Case> {
             ..base(
                 "eximchain",
                 red(&["mx_tls.cert_untrusted"], "enforced_failing", Some(false)),
+            )
+        },
+        // DANE (RFC 7672), with Knot signing the TLSA records and Unbound validating them;
+        // posttls-finger -l dane is the reference.
+        Case {
+            tlsa: Some(Tlsa::EeMatch),
+            ..base("daneee", green())
+        },
+        Case {
+            tlsa: Some(Tlsa::TaMatch),
+            ..base("daneta", green())
+        },
+        Case {
+            // MTA-STS passes (posttls-finger -l secure verifies); DANE senders refuse the host.
+            tlsa: Some(Tlsa::EeMismatch),
+            ..base(
+                "danebad",
+                red(&["dane.mismatch"], "enforced_failing", Some(true)),
+            )
+        },
+        Case {
+            // Two addresses for the MX host: the first good, the second with an expired
+            // certificate; senders that pick the second bounce the mail.
+            second_mx: Some(Mx::Postfix(Tls::Default, Cert::Expired)),
+            ..base(
+                "twoaddr",
+                red(&["mx_tls.cert_expired"], "enforced_failing", Some(true)),
             )
         },
     ]

@@ -3,6 +3,7 @@
 //! anchor is that key, refusing every other name so nothing leaves loopback), and dnsdist in
 //! front of Unbound as the DoH server a browser uses (RFC 8484, with CORS headers).
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::path::Path;
@@ -18,8 +19,9 @@ pub const DOH: &str = "127.0.53.3:80";
 /// The TXT `id` every case publishes.
 pub const POLICY_ID: &str = "20261124000000";
 
-/// The `test.` zone file for these cases.
-pub fn zone(cases: &[Case]) -> String {
+/// The `test.` zone file for these cases; `tlsa` holds each DANE case's TLSA record data
+/// ("3 1 1 <hex>"), by case name.
+pub fn zone(cases: &[Case], tlsa: &HashMap<String, String>) -> String {
     let mut z = String::from(
         "$TTL 300\n@ SOA ns.test. hostmaster.test. 1 3600 600 86400 300\n@ NS ns.test.\nns A 127.0.53.1\n",
     );
@@ -37,6 +39,10 @@ pub fn zone(cases: &[Case]) -> String {
             continue;
         }
         let _ = write!(z, "{}", records(c, n, d));
+        if let Some(data) = tlsa.get(c.name) {
+            let mx = c.mx_name.replace("{d}", d);
+            let _ = writeln!(z, "_25._tcp.{mx} TLSA {data}");
+        }
     }
     z
 }
@@ -82,6 +88,9 @@ pub fn records(c: &Case, n: usize, d: &str) -> String {
         let mx = c.mx_name.replace("{d}", &format!("{d}.test"));
         let _ = writeln!(z, "{d} MX 10 {mx}.");
         let _ = writeln!(z, "{} A {}", mx.trim_end_matches(".test"), mx_ip(c, n));
+        if c.second_mx.is_some() {
+            let _ = writeln!(z, "{} A {}", mx.trim_end_matches(".test"), second_mx_ip(n));
+        }
     }
     z
 }
@@ -99,6 +108,11 @@ pub fn mx_ip(c: &Case, n: usize) -> String {
         Mx::Refused => format!("127.0.26.{n}"),
         _ => format!("127.0.25.{n}"),
     }
+}
+
+/// The second MX address of a case that has one.
+pub fn second_mx_ip(n: usize) -> String {
+    format!("127.0.27.{n}")
 }
 
 /// The zone a CNAME-delegated domain points into (RFC 8461 §8.2): a hosting provider's,
@@ -178,8 +192,12 @@ pub fn bogus_zone() -> String {
 }
 
 /// Starts Knot, then Unbound trusting Knot's key, then dnsdist.
-pub fn start(dir: &Path, cases: &[Case]) -> Result<Vec<Daemon>, String> {
-    let mut zones = vec![("test".to_string(), zone(cases), true)];
+pub fn start(
+    dir: &Path,
+    cases: &[Case],
+    tlsa: &HashMap<String, String>,
+) -> Result<Vec<Daemon>, String> {
+    let mut zones = vec![("test".to_string(), zone(cases, tlsa), true)];
     for c in cases.iter().filter(|c| c.bogus) {
         zones.push((c.domain(), bogus_zone(), false));
     }

@@ -113,10 +113,24 @@ impl World {
             dir,
         };
         let path = world.dir.path().to_path_buf();
-        world.daemons.extend(dns::start(&path, &cases)?);
+        // The servers first: the DANE cases' TLSA records are made from the certificates
+        // they were given.
         world.daemons.extend(web::start(&path, &pki, &cases)?);
         world.daemons.push(mail::start(&path, &pki, &cases)?);
         world.daemons.extend(exim::start(&path, &pki, &cases)?);
+        let mut tlsa = std::collections::HashMap::new();
+        for c in &cases {
+            let data = match c.tlsa {
+                None => continue,
+                Some(cases::Tlsa::EeMatch) => {
+                    format!("3 1 1 {}", pki.tlsa_sha256(&format!("mx-{}", c.name), 1)?)
+                }
+                Some(cases::Tlsa::EeMismatch) => format!("3 1 1 {}", pki.tlsa_sha256("int", 1)?),
+                Some(cases::Tlsa::TaMatch) => format!("2 0 1 {}", pki.tlsa_sha256("int", 0)?),
+            };
+            tlsa.insert(c.name.to_string(), data);
+        }
+        world.daemons.extend(dns::start(&path, &cases, &tlsa)?);
         Ok(world)
     }
 

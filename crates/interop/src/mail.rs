@@ -96,6 +96,26 @@ pub fn start(dir: &Path, pki: &Pki, cases: &[Case]) -> Result<Daemon, String> {
         line.push_str(limits(tls));
         let _ = writeln!(master, "{line}");
         listen.push(crate::dns::addr(&format!("{ip}:25")));
+        // The MX host's second address, with its own certificate and limits.
+        if let Some(second) = c.second_mx {
+            let ip2 = crate::dns::second_mx_ip(i + 1);
+            let (tls, cert) = match second {
+                Mx::Postfix(t, c) => (t, c),
+                _ => (Tls::Default, crate::cases::Cert::Good),
+            };
+            let (leaf, _) = cert_for(pki, &format!("mx2-{}", c.name), &host, cert, tls)?;
+            let mut line = format!(
+                "{ip2}:25 inet n - n - - smtpd -o smtpd_tls_chain_files={},{}",
+                leaf.key.display(),
+                leaf.chain.display()
+            );
+            if second == Mx::NoStarttls {
+                line.push_str(" -o smtpd_tls_security_level=none");
+            }
+            line.push_str(limits(tls));
+            let _ = writeln!(master, "{line}");
+            listen.push(crate::dns::addr(&format!("{ip2}:25")));
+        }
     }
     master.push_str(SERVICES);
     std::fs::write(etc.join("master.cf"), master).map_err(|e| e.to_string())?;
@@ -128,6 +148,54 @@ pub fn posttls_finger(root: &Path, ip: &str, matches: &[&str]) -> (bool, String)
         .arg(root)
         .arg(format!("[{ip}]:25"))
         .args(matches)
+        .output();
+    match out {
+        Ok(o) => {
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            let verified = text.contains("Verified TLS connection established");
+            (verified, text.trim().to_string())
+        }
+        Err(e) => (false, format!("cannot run posttls-finger: {e}")),
+    }
+}
+
+/// What Postfix's client says about a domain at the `dane` level (RFC 7672): it looks up the
+/// MX, address and TLSA records itself, through the world's validating resolver (`nameserver`,
+/// with `trust-ad` so the AD bit reaches it), in a mount namespace whose `/etc/resolv.conf`
+/// names it. `dir` holds that file.
+pub fn posttls_finger_dane(
+    dir: &Path,
+    nameserver: &str,
+    ca_file: &Path,
+    domain: &str,
+) -> (bool, String) {
+    let resolv = dir.join("dane-resolv.conf");
+    if let Err(e) = std::fs::write(
+        &resolv,
+        format!("nameserver {nameserver}\noptions trust-ad edns0\n"),
+    ) {
+        return (false, format!("{}: {e}", resolv.display()));
+    }
+    let out = Command::new("unshare")
+        .args(["--mount", "--propagation", "private", "--", "sh", "-c"])
+        .arg(r#"mount --bind "$1" /etc/resolv.conf && shift && exec "$@""#)
+        .arg("sh")
+        .arg(&resolv)
+        .arg("posttls-finger")
+        .args([
+            "-c",
+            "-l",
+            "dane",
+            "-o",
+            "smtp_dns_support_level=dnssec",
+            "-F",
+        ])
+        .arg(ca_file)
+        .arg(domain)
         .output();
     match out {
         Ok(o) => {

@@ -92,6 +92,44 @@ impl Pki {
         Ok(pki)
     }
 
+    /// TLSA association data (RFC 6698 §2.1) for the certificate `<file>.pem` issued here
+    /// (`int` for the intermediate): selector 0 (the whole certificate) or 1 (its
+    /// SubjectPublicKeyInfo), matching type 1 (SHA-256), in hex. Computed by `openssl`, not
+    /// by the checker's own code.
+    pub fn tlsa_sha256(&self, file: &str, selector: u8) -> Result<String, String> {
+        let der = format!("{file}.s{selector}.der");
+        if selector == 0 {
+            self.openssl(&[
+                "x509",
+                "-in",
+                &format!("{file}.pem"),
+                "-outform",
+                "DER",
+                "-out",
+                &der,
+            ])?;
+        } else {
+            let public = format!("{file}.pub.pem");
+            self.openssl(&[
+                "x509",
+                "-in",
+                &format!("{file}.pem"),
+                "-noout",
+                "-pubkey",
+                "-out",
+                &public,
+            ])?;
+            self.openssl(&[
+                "pkey", "-pubin", "-in", &public, "-outform", "DER", "-out", &der,
+            ])?;
+        }
+        let out = self.openssl(&["dgst", "-sha256", "-r", &der])?;
+        out.split_whitespace()
+            .next()
+            .map(str::to_string)
+            .ok_or_else(|| format!("openssl dgst printed nothing for {der}"))
+    }
+
     fn openssl(&self, args: &[&str]) -> Result<String, String> {
         run(Command::new("openssl").args(args).current_dir(&self.dir))
     }
