@@ -359,6 +359,14 @@ impl World {
         Ok(path)
     }
 
+    /// The public key (SubjectPublicKeyInfo, DER) of the certificate an SMTP host presents.
+    pub fn host_spki(&self, name: &str) -> Option<&[u8]> {
+        self.hosts
+            .get(&name.to_ascii_lowercase())
+            .and_then(|h| h.cert.as_ref())
+            .map(|(_, spki)| spki.as_slice())
+    }
+
     pub fn host_ip(&self, name: &str) -> Option<IpAddr> {
         self.hosts.get(&name.to_ascii_lowercase()).map(|h| h.ip)
     }
