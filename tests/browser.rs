@@ -655,7 +655,7 @@ async fn raw_data_fixit_export_and_history() {
     // The MX STARTTLS section's table: one row per address, the bad one red, with its reason.
     let table = c
         .execute(
-            "return [...document.querySelectorAll('[data-section=mx_tls] table.mx-table tbody tr')].map(tr => [tr.dataset.host, tr.dataset.address || '', tr.querySelector('[data-light]').dataset.light, tr.textContent]);",
+            "return [...document.querySelectorAll('[data-section=mx_tls] table.mx-table tbody tr')].map(tr => [tr.dataset.host, tr.dataset.address || '', tr.querySelector('td.result [data-light]').dataset.light, tr.textContent]);",
             vec![],
         )
         .await

@@ -7,6 +7,7 @@ use mtasts_core::inputs::Inputs;
 use mtasts_core::Report;
 use yew::prelude::*;
 
+use super::copy_button::CopyButton;
 use super::generated::GeneratedView;
 
 #[derive(Properties, PartialEq)]
@@ -46,6 +47,18 @@ fn step(n: usize, s: &Step) -> Html {
                 <ul class="failing">{ for s.hosts_to_fix.iter().map(|m| html! {
                     <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li>
                 }) }</ul>
+            }
+            if !s.tlsa.is_empty() {
+                <div class="generated-item" data-generated="tlsa">
+                    <h4>{"TLSA records (DANE)"}</h4>
+                    { for s.tlsa.iter().map(|t| html! {
+                        <div class="tlsa-fix">
+                            <p class="hint">{"Name "}<code>{&t.name}</code>{" "}<CopyButton text={t.name.clone()} what={format!("the name {}", t.name)} />{", type TLSA, value:"}</p>
+                            <pre class="record"><code>{&t.data}</code></pre>
+                            <CopyButton text={t.data.clone()} what={format!("the TLSA value for {}", t.host)} />
+                        </div>
+                    }) }
+                </div>
             }
             <GeneratedView generated={s.generated.clone()} />
         </div>

@@ -1,9 +1,13 @@
-//! What a sender meets at each MX host, one row per address (`Report.mx`): the address, its
-//! light, STARTTLS, TLS version, cipher, days until the certificate expires, what is wrong,
-//! and the host's DANE verdict. Nothing is judged here; the rows come from the core.
+//! What a sender meets at each MX host, one row per address (`Report.mx`): the host with its
+//! overall light (coverage, every address and DANE), then per address its light with what is
+//! wrong in a few words, STARTTLS, TLS version and cipher, days until the certificate expires,
+//! and the host's DANE verdict. Nothing is judged here; the rows come from the core. On a
+//! narrow screen each row becomes a card (style.css), each cell labelled.
 
 use mtasts_core::catalog::Code;
+use mtasts_core::finding::Severity;
 use mtasts_core::mx_hosts::{AddressResult, MxHostResult};
+use mtasts_core::Light;
 use yew::prelude::*;
 
 use super::light::LightBadge;
@@ -24,13 +28,32 @@ fn yes_no(v: Option<bool>) -> &'static str {
 fn days(d: Option<i64>) -> String {
     match d {
         Some(d) if d < 0 => format!("expired {} days ago", -d),
-        Some(d) => format!("{d} days"),
+        Some(1) => "valid 1 more day".into(),
+        Some(d) => format!("valid {d} more days"),
         None => "–".into(),
     }
 }
 
-fn dane(code: Option<Code>) -> String {
-    code.map_or_else(|| "no TLSA".into(), |c| c.info().title.to_string())
+/// The host's DANE verdict in a few words, with a light that agrees with it.
+fn dane(code: Option<Code>) -> Html {
+    let Some(c) = code else {
+        return html! { <span class="muted">{"no TLSA"}</span> };
+    };
+    let light = match c.severity() {
+        Severity::Error => Light::Red,
+        Severity::Warning => Light::Amber,
+        Severity::Info if c == Code::DaneMatch => Light::Green,
+        Severity::Info => Light::Grey,
+    };
+    html! { <><LightBadge {light} />{" "}{c.info().title}</> }
+}
+
+/// What is wrong with an address, in a few words: its worst finding's title.
+fn short_reason(a: &AddressResult) -> Option<&'static str> {
+    a.codes
+        .iter()
+        .find(|c| c.severity() != Severity::Info)
+        .map(|c| c.info().title)
 }
 
 fn address_row(h: &MxHostResult, a: &AddressResult, first: bool, span: usize) -> Html {
@@ -43,21 +66,26 @@ fn address_row(h: &MxHostResult, a: &AddressResult, first: bool, span: usize) ->
     html! {
         <tr data-host={h.host.clone()} data-address={a.ip.map(|ip| ip.to_string())}>
             if first {
-                <th scope="rowgroup" rowspan={span.to_string()}>
+                <th scope="rowgroup" rowspan={span.to_string()} class="host">
                     <code>{&h.host}</code>
-                    if let Some(p) = h.preference { <span class="pref">{format!(" (preference {p})")}</span> }
+                    if let Some(p) = h.preference { <span class="pref">{format!(" preference {p}")}</span> }
+                    <span class="host-light"><LightBadge light={h.light} /></span>
                 </th>
             }
-            <td><code>{ip}</code></td>
-            <td><LightBadge light={a.light} /></td>
-            <td>{yes_no(a.starttls)}</td>
-            <td>{a.tls_version.clone().unwrap_or_else(|| "–".into())}</td>
-            <td class="cipher">{a.tls_cipher.clone().unwrap_or_else(|| "–".into())}</td>
-            <td>{days(a.cert_days_left)}</td>
+            <td data-label="Address"><code>{ip}</code></td>
+            <td data-label="Result" class="result" title={a.reason.clone()}>
+                <LightBadge light={a.light} />
+                if let Some(r) = short_reason(a) { <span class="reason">{" "}{r}</span> }
+            </td>
+            <td data-label="STARTTLS">{yes_no(a.starttls)}</td>
+            <td data-label="TLS">
+                {a.tls_version.clone().unwrap_or_else(|| "–".into())}
+                if let Some(c) = &a.tls_cipher { <span class="cipher">{c.clone()}</span> }
+            </td>
+            <td data-label="Certificate">{days(a.cert_days_left)}</td>
             if first {
-                <td rowspan={span.to_string()} data-dane={h.dane.map(|c| c.as_str())}>{dane(h.dane)}</td>
+                <td data-label="DANE" rowspan={span.to_string()} data-dane={h.dane.map(|c| c.as_str())}>{dane(h.dane)}</td>
             }
-            <td class="reason">{a.reason.clone().unwrap_or_default()}</td>
         </tr>
     }
 }
@@ -70,17 +98,15 @@ pub fn MxTable(p: &Props) -> Html {
     html! {
         <div class="table-wrap">
             <table class="mx-table">
-                <caption>{"What senders meet at each MX address"}</caption>
+                <caption>{"What senders meet at each MX address (the findings above say more)"}</caption>
                 <thead><tr>
                     <th scope="col">{"MX host"}</th>
                     <th scope="col">{"Address"}</th>
                     <th scope="col">{"Result"}</th>
                     <th scope="col">{"STARTTLS"}</th>
                     <th scope="col">{"TLS"}</th>
-                    <th scope="col">{"Cipher"}</th>
                     <th scope="col">{"Certificate"}</th>
                     <th scope="col">{"DANE"}</th>
-                    <th scope="col">{"Problem"}</th>
                 </tr></thead>
                 { for p.hosts.iter().map(|h| {
                     let pending = [AddressResult {

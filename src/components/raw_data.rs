@@ -282,7 +282,13 @@ pub fn RawData(p: &Props) -> Html {
         SectionId::StsRecord => dns(format!("_mta-sts.{} TXT", i.domain), &i.sts_txt, txt),
         SectionId::Tlsrpt => tlsrpt(i),
         SectionId::MxCoverage => dns(format!("{} MX", i.domain), &i.mx, |r| {
-            format!("{} {}", r.preference, r.exchange)
+            // The null MX (RFC 7505) is written "0 ." in a zone file.
+            let exchange = if r.is_null() {
+                "."
+            } else {
+                r.exchange.as_str()
+            };
+            format!("{} {exchange}", r.preference)
         }),
         SectionId::PolicyFetch => fetch(i),
         // As senders read it: a gzip or deflate coding undone, as the verdict was made.

@@ -35,6 +35,10 @@ pub fn SectionView(p: &Props) -> Html {
                  aria-busy={(s.light == mtasts_core::Light::Pending).to_string()}>
             <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
             <p class="summary">{&s.summary}</p>
+            if let Some(note) = s.counts_as_note() { <p class="counts-as">{note}</p> }
+            if s.id == SectionId::Dane && s.light != mtasts_core::Light::Grey {
+                <p class="about">{"TLSA records pin an MX host's certificate in DNSSEC-signed DNS (DANE, RFC 7672). Senders that support DANE check them instead of MTA-STS for that host, whatever the policy's mode; DANE is optional."}</p>
+            }
             if !s.findings.is_empty() {
                 <ul class="findings">
                     { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }

@@ -829,13 +829,18 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
         }
     }
     let mut findings = Vec::new();
-    let (mut failing, mut unconfirmed) = (0, 0);
+    let (mut failing, mut unconfirmed, mut failing_addresses) = (0, 0, 0);
     for host in &hosts {
-        let f: Vec<Finding> = probes
+        let per_address: Vec<Vec<Finding>> = probes
             .iter()
             .filter(|p| p.host == *host)
-            .flat_map(|p| probe_findings(p, inputs.now))
+            .map(|p| probe_findings(p, inputs.now))
             .collect();
+        failing_addresses += per_address
+            .iter()
+            .filter(|f| f.iter().any(|f| f.severity() == Severity::Error))
+            .count();
+        let f: Vec<Finding> = per_address.into_iter().flatten().collect();
         if f.iter().any(|f| f.severity() == Severity::Error) {
             failing += 1;
         } else if f.iter().any(|f| f.code.unconfirmed()) {
@@ -860,7 +865,9 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     let total = hosts.len() + missing.len();
     let passing = hosts.len() - failing - unconfirmed;
     let s = |n: usize| if n == 1 { "" } else { "s" };
-    let at = if addresses > hosts.len() {
+    let at = if addresses > hosts.len() && failing > 0 {
+        format!(" ({failing_addresses} of {addresses} addresses)")
+    } else if addresses > hosts.len() {
         format!(" (at {addresses} addresses)")
     } else {
         String::new()
@@ -986,12 +993,21 @@ fn tlsrpt_section(
             Lookup::Done(checks) => {
                 let before = findings.len();
                 findings.extend(checks.iter().filter_map(crate::rua::finding));
-                if findings[before..]
+                let broken = findings[before..]
                     .iter()
-                    .any(|f| f.severity() == Severity::Error)
-                {
-                    summary = "Some reports cannot be delivered".into();
-                }
+                    .filter(|f| f.severity() == Severity::Error)
+                    .count();
+                let total = checks.len();
+                let quiet = findings.len() == before;
+                summary = match (broken, total) {
+                    (0, _) if quiet => format!("{summary} (checked: each can receive reports)"),
+                    (0, _) => summary,
+                    (1, 1) => "The report destination cannot receive reports".into(),
+                    (b, t) if b == t => {
+                        format!("None of the {t} report destinations can receive reports")
+                    }
+                    (b, t) => format!("{b} of {t} report destinations cannot receive reports"),
+                };
             }
         }
     }

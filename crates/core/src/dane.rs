@@ -158,6 +158,29 @@ pub fn authenticate(records: &[TlsaRecord], p: &Presented) -> Result<TlsaRecord,
     Err(why)
 }
 
+/// The DANE-EE record (`3 1 1`: the leaf's public key, SHA-256; RFC 7671 §5.1) for each
+/// distinct key `host` presented at its probed addresses: what to publish so that senders
+/// that check DANE accept the certificates it serves now.
+pub fn records_for(inputs: &Inputs, host: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    if let Lookup::Done(probes) = &inputs.mx_tls {
+        for p in probes.iter().filter(|p| p.host == host) {
+            let Some(spki) = p
+                .chain
+                .first()
+                .and_then(|c| crate::der::subject_public_key_info(c))
+            else {
+                continue;
+            };
+            let record = format!("3 1 1 {}", hex::encode(&Sha256::digest(spki)));
+            if !out.contains(&record) {
+                out.push(record);
+            }
+        }
+    }
+    out
+}
+
 /// The DANE section: per MX host that publishes TLSA records, whether senders that validate
 /// DNSSEC can authenticate every address probed. Grey when no MX host publishes TLSA records
 /// (DANE is optional); it decides the overall light only when DANE is evidently in use.
@@ -293,11 +316,26 @@ pub(crate) fn section(inputs: &Inputs) -> Section {
             matched.push(host.to_string());
         }
     }
-    let failing = findings.iter().any(|f| f.severity() == Severity::Error);
+    let mut refused: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.severity() == Severity::Error)
+        .filter_map(|f| f.subject.as_deref())
+        .collect();
+    refused.dedup();
+    let failing = !refused.is_empty();
     let summary = if published == 0 && !failing {
         "No MX host publishes TLSA records (DANE is optional)".to_string()
+    } else if failing && refused.len() >= answers.len() {
+        format!(
+            "Senders that check DANE deliver to no MX host: {} fail{}",
+            refused.join(", "),
+            if refused.len() == 1 { "s" } else { "" }
+        )
     } else if failing {
-        "DANE senders will not deliver to every MX host".to_string()
+        format!(
+            "Senders that check DANE will not deliver to {}",
+            refused.join(", ")
+        )
     } else if matched.is_empty() {
         "TLSA records are published but do not protect delivery".to_string()
     } else {
@@ -349,7 +387,7 @@ pub fn parse_hex(text: &str) -> Option<Vec<u8>> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn rec(usage: u8, selector: u8, matching: u8, data: Vec<u8>) -> TlsaRecord {
@@ -363,7 +401,7 @@ mod tests {
 
     /// A chain of two "certificates" whose SPKI the DER walker finds: each a minimal
     /// Certificate with a distinct key.
-    fn cert(key: u8) -> Vec<u8> {
+    pub(crate) fn cert(key: u8) -> Vec<u8> {
         let tlv = |tag: u8, body: &[u8]| [&[tag, body.len() as u8][..], body].concat();
         let spki = tlv(
             0x30,

@@ -42,7 +42,19 @@ pub struct Step {
     pub hosts_to_fix: Vec<MxFailure>,
     /// MX hosts that could not be confirmed: check them by hand before enforcing.
     pub hosts_to_check: Vec<MxFailure>,
+    /// TLSA records to publish for MX hosts whose published ones match nothing they present.
+    pub tlsa: Vec<TlsaFix>,
     pub generated: Generated,
+}
+
+/// A TLSA record that makes DANE senders accept what an MX host presents now.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TlsaFix {
+    pub host: String,
+    /// `_25._tcp.<host>`.
+    pub name: String,
+    /// `3 1 1 <hex>`.
+    pub data: String,
 }
 
 /// The steps, in order.
@@ -183,15 +195,44 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         .filter(|a| *a <= MAX_AGE_LIMIT && (mode != Mode::Enforce || *a >= ENFORCE_MIN_MAX_AGE))
         .or(Some(generate::default_max_age(mode)));
 
-    // TLS-RPT: keep a valid record, else always propose one.
+    // TLS-RPT: keep a valid record, else always propose one: one that keeps the destinations
+    // that work, or those of a record published at the draft-era name.
+    use crate::catalog::Code;
     let tlsrpt = report.section(SectionId::Tlsrpt);
-    let tlsrpt_valid = report.tlsrpt_record.is_some()
-        && !tlsrpt
-            .findings
-            .iter()
-            .any(|f| f.severity() == Severity::Error);
-    let (publish_tlsrpt, tlsrpt_note) = if tlsrpt_valid {
+    let broken: Vec<String> = tlsrpt
+        .findings
+        .iter()
+        .filter(|f| matches!(f.code, Code::TlsrptRuaUnreachable | Code::TlsrptRuaNoMail))
+        .filter_map(|f| f.subject.clone())
+        .collect();
+    let other_errors = tlsrpt.findings.iter().any(|f| {
+        f.severity() == Severity::Error
+            && !matches!(f.code, Code::TlsrptRuaUnreachable | Code::TlsrptRuaNoMail)
+    });
+    let tlsrpt_valid = report.tlsrpt_record.is_some() && !other_errors;
+    let draft_rua: Option<Vec<String>> = tlsrpt
+        .findings
+        .iter()
+        .any(|f| f.code == Code::TlsrptDraftName)
+        .then(|| match inputs.tlsrpt_draft_txt.done().map(|a| &a.result) {
+            Some(DnsResult::Records(r)) => crate::tlsrpt::lint(r)
+                .record
+                .map(|r| r.rua)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        });
+    let (publish_tlsrpt, tlsrpt_note) = if tlsrpt_valid && broken.is_empty() {
         (false, "Keep the published TLS-RPT record.".to_string())
+    } else if tlsrpt_valid {
+        (true, format!(
+            "Reports sent to {} cannot arrive: replace the TLS-RPT record with this one, which keeps only the destinations that work (or add an address that receives mail).",
+            broken.join(", ")
+        ))
+    } else if draft_rua.is_some() {
+        (true, format!(
+            "Your TLS-RPT record is published at _smtp-tlsrpt.{d}, where senders never look: publish this one at _smtp._tls.{d} and delete the old one.",
+            d = report.domain
+        ))
     } else if tlsrpt.light == Light::Untested {
         (true, "The TLS-RPT record could not be checked: if none is published, publish this one, so senders report delivery failures.".to_string())
     } else if report.tlsrpt_record.is_some() {
@@ -199,15 +240,76 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
     } else {
         (true, "No TLS-RPT record is published: publish this one, so senders report delivery failures before they cost mail.".to_string())
     };
-    let rua = if tlsrpt_valid {
-        report
+    let rua = match (&draft_rua, tlsrpt_valid) {
+        (Some(rua), _) => rua.clone(),
+        (None, true) => report
             .tlsrpt_record
             .as_ref()
-            .map(|r| r.rua.clone())
-            .unwrap_or_default()
-    } else {
-        Vec::new()
+            .map(|r| {
+                r.rua
+                    .iter()
+                    .filter(|u| !broken.contains(u))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default(),
+        (None, false) => Vec::new(),
     };
+
+    // DANE: hosts whose published TLSA records match nothing they present get the record for
+    // what they present. DANE senders apply it whatever the MTA-STS mode (RFC 8461 §2), so a
+    // host that fails only DANE is no reason to roll back to testing mode.
+    let dane = report.section(SectionId::Dane);
+    let mut mismatched: Vec<&str> = dane
+        .findings
+        .iter()
+        .filter(|f| f.code == crate::catalog::Code::DaneMismatch)
+        .filter_map(|f| f.subject.as_deref())
+        .collect();
+    mismatched.dedup();
+    let tlsa: Vec<TlsaFix> = mismatched
+        .iter()
+        .flat_map(|host| {
+            crate::dane::records_for(inputs, host)
+                .into_iter()
+                .map(move |data| TlsaFix {
+                    host: host.to_string(),
+                    name: format!("_25._tcp.{host}"),
+                    data,
+                })
+        })
+        .collect();
+    let fails_only_dane = |host: &str| {
+        let other_error = report.sections.iter().any(|s| {
+            s.id != SectionId::Dane
+                && s.findings
+                    .iter()
+                    .any(|f| f.severity() == Severity::Error && f.subject.as_deref() == Some(host))
+        });
+        !other_error
+            && report
+                .enforce
+                .failing_mx
+                .iter()
+                .filter(|f| f.host == host)
+                .all(|f| {
+                    f.reasons
+                        .iter()
+                        .all(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
+                })
+    };
+    let failing_now = failing_now
+        && report
+            .enforce
+            .failing_mx
+            .iter()
+            .any(|f| !fails_only_dane(&f.host));
+    let only_dane_fails = !report.enforce.failing_mx.is_empty()
+        && report
+            .enforce
+            .failing_mx
+            .iter()
+            .all(|f| fails_only_dane(&f.host));
 
     let sts_light = report.section(SectionId::StsRecord).light;
     let published_id = report
@@ -224,8 +326,13 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             let reasons: Vec<String> = f
                 .reasons
                 .iter()
-                // Coverage is fixed by the policy drafted here, not on the host.
+                // Coverage is fixed by the policy drafted here, not on the host; a TLSA
+                // mismatch by the TLSA record proposed.
                 .filter(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
+                .filter(|r| {
+                    !(r.as_str() == crate::catalog::Code::DaneMismatch.info().title
+                        && tlsa.iter().any(|t| t.host == f.host))
+                })
                 .cloned()
                 .collect();
             (!reasons.is_empty()).then(|| MxFailure {
@@ -242,7 +349,8 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 (mode, max_age): (Mode, Option<u64>),
                 fresh_id: String,
                 (served, published_id): (Option<&[u8]>, Option<&str>),
-                (hosts_to_fix, hosts_to_check): (Vec<MxFailure>, Vec<MxFailure>)|
+                (hosts_to_fix, hosts_to_check): (Vec<MxFailure>, Vec<MxFailure>),
+                tlsa: Vec<TlsaFix>|
      -> Result<Step, &'static str> {
         let mut req = Request {
             domain: report.domain.clone(),
@@ -285,6 +393,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             tlsrpt_note: tlsrpt_note.clone(),
             hosts_to_fix,
             hosts_to_check,
+            tlsa,
             generated,
         })
     };
@@ -306,6 +415,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             id_now.clone(),
             now_published,
             (Vec::new(), Vec::new()),
+            Vec::new(),
         )?);
     }
     let (title, why) = if failing_now && !tls_failures.is_empty() {
@@ -317,6 +427,14 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         (
             "Then enforce again with every MX host covered".to_string(),
             "Once the testing policy is out, publish this one with its own new id: it covers every MX host.".to_string(),
+        )
+    } else if only_dane_fails && !tlsa.is_empty() {
+        (
+            "Publish TLSA records that match what the MX hosts present".to_string(),
+            format!(
+                "Senders that check DANE (RFC 7672) compare the TLSA records of {} with the certificate it presents, whatever the MTA-STS mode, so testing mode would not help. Publish the record below for the key it presents now (or make it present the key the published record names). When you change keys later, publish the new record beside the old one first and wait two TTLs before switching (RFC 7671 §8.1).",
+                mismatched.join(", ")
+            ),
         )
     } else if mode == Mode::Enforce {
         (
@@ -354,6 +472,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         repair_id,
         before_repair,
         (tls_failures, report.enforce.unconfirmed_mx.clone()),
+        tlsa,
     )?);
     let caution = (!report.complete).then(|| {
         let untested: Vec<&str> = report
@@ -496,6 +615,109 @@ mod tests {
                 .contains(&format!("replaces id={rollback_id}")),
             "{}",
             p.steps[1].id_note
+        );
+    }
+
+    #[test]
+    fn a_tlsa_mismatch_gets_the_record_for_the_key_presented_and_no_rollback() {
+        use sha2::{Digest, Sha256};
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        let leaf = crate::dane::tests::cert(7);
+        let mut probe = MxProbe::good("mx1.example.com", Default::default());
+        probe.chain = vec![leaf.clone()];
+        i.mx_tls = Lookup::Done(vec![probe]);
+        let mut answer = DnsAnswer::new(DnsResult::Records(vec![crate::dane::TlsaRecord {
+            usage: 3,
+            selector: 1,
+            matching: 1,
+            data: vec![0; 32],
+        }]));
+        answer.authenticated = Some(true);
+        i.tlsa = Lookup::Done(vec![crate::dane::HostTlsa {
+            host: "mx1.example.com".into(),
+            answer,
+        }]);
+        let report = crate::check(&i);
+        assert!(
+            report.enforce.message.contains("senders that check DANE"),
+            "{}",
+            report.enforce.message
+        );
+        let p = plan_of(&i);
+        assert_eq!(
+            p.steps.len(),
+            1,
+            "testing mode does not help DANE senders: {p:?}"
+        );
+        let s = &p.steps[0];
+        assert!(s.title.contains("TLSA"), "{}", s.title);
+        assert!(s.hosts_to_fix.is_empty(), "{:?}", s.hosts_to_fix);
+        let spki = crate::der::subject_public_key_info(&leaf).unwrap();
+        let hex: String = Sha256::digest(spki)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(
+            s.tlsa,
+            vec![TlsaFix {
+                host: "mx1.example.com".into(),
+                name: "_25._tcp.mx1.example.com".into(),
+                data: format!("3 1 1 {hex}"),
+            }]
+        );
+    }
+
+    #[test]
+    fn broken_report_destinations_are_dropped_and_a_draft_record_moves() {
+        use crate::inputs::{RuaCheck, RuaOutcome};
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.mx_tls = Lookup::Done(vec![MxProbe::good("mx1.example.com", Default::default())]);
+        i.tlsrpt_txt = Lookup::Done(DnsAnswer::new(DnsResult::Records(vec![vec![
+            "v=TLSRPTv1; rua=mailto:r@example.com,mailto:r@gone.example".into(),
+        ]])));
+        let mailto = |uri: &str, domain: &str, mx: DnsResult<Vec<MxRecord>>| RuaCheck {
+            uri: uri.into(),
+            outcome: RuaOutcome::Mailto {
+                domain: domain.into(),
+                mx: DnsAnswer::new(mx),
+                addresses: None,
+            },
+        };
+        i.rua = Lookup::Done(vec![
+            mailto(
+                "mailto:r@example.com",
+                "example.com",
+                DnsResult::Records(vec![MxRecord::new(10, "mx1.example.com.")]),
+            ),
+            mailto("mailto:r@gone.example", "gone.example", DnsResult::NxDomain),
+        ]);
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(s.publish_tlsrpt);
+        assert!(
+            s.tlsrpt_note.contains("mailto:r@gone.example"),
+            "{}",
+            s.tlsrpt_note
+        );
+        assert_eq!(
+            s.generated.tlsrpt_record.concat(),
+            "v=TLSRPTv1; rua=mailto:r@example.com"
+        );
+
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.mx_tls = Lookup::Done(vec![MxProbe::good("mx1.example.com", Default::default())]);
+        i.tlsrpt_txt = Lookup::Done(DnsAnswer::new(DnsResult::NoRecords));
+        i.tlsrpt_draft_txt = Lookup::Done(DnsAnswer::new(DnsResult::Records(vec![vec![
+            "v=TLSRPTv1; rua=mailto:reports@example.net".into(),
+        ]])));
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(
+            s.tlsrpt_note.contains("_smtp-tlsrpt.example.com"),
+            "{}",
+            s.tlsrpt_note
+        );
+        assert_eq!(
+            s.generated.tlsrpt_record.concat(),
+            "v=TLSRPTv1; rua=mailto:reports@example.net"
         );
     }
 

@@ -63,12 +63,13 @@ fn untested(sections: &[Section]) -> Vec<&'static str> {
         .collect()
 }
 
-/// "Invalid: …" → "invalid: …", for a summary quoted inside a sentence.
+/// "Invalid: …" → "invalid: …", for a summary quoted inside a sentence; an acronym
+/// ("TLSA records …", "MX hosts …") keeps its capitals.
 fn lower_first(s: &str) -> String {
     let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_lowercase().chain(c).collect(),
-        None => String::new(),
+    match (c.next(), s.chars().nth(1)) {
+        (Some(f), Some(second)) if !second.is_uppercase() => f.to_lowercase().chain(c).collect(),
+        _ => s.to_string(),
     }
 }
 
@@ -124,9 +125,14 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
         .into_iter()
         .filter_map(section)
         .flat_map(|s| s.findings.iter());
+    // Hosts that fail for something other than DANE (MTA-STS senders refuse them too).
+    let mut not_only_dane: Vec<String> = failing.iter().map(|f| f.host.clone()).collect();
     for x in probe_findings {
         let Some(host) = &x.subject else { continue };
         if x.severity() == Severity::Error {
+            if !x.code.as_str().starts_with("dane.") {
+                not_only_dane.push(host.clone());
+            }
             add(&mut failing, host, x.code.info().title.to_string());
         } else if x.code.unconfirmed() {
             let why = crate::check::unconfirmed_reason(host, &x.message);
@@ -159,10 +165,18 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
         ),
         _ if mode == Some(Mode::Enforce) && blockers.is_empty() && !failing.is_empty() => (
             Readiness::EnforcedFailing,
-            format!(
-                "Enforced, but senders will not deliver to: {}",
-                list(&failing)
-            ),
+            if failing.iter().all(|f| !not_only_dane.contains(&f.host)) {
+                // DANE applies whatever the MTA-STS mode (RFC 8461 §2).
+                format!(
+                    "Enforced; MTA-STS senders deliver, but senders that check DANE (TLSA) will not deliver to: {}",
+                    list(&failing)
+                )
+            } else {
+                format!(
+                    "Enforced, but senders will not deliver to: {}",
+                    list(&failing)
+                )
+            },
         ),
         // Strict senders test or discard the policy, but a lenient one enforces it now.
         _ if f.lenient.is_some_and(|p| p.enforced()) && !failing.is_empty() => {
@@ -235,7 +249,7 @@ pub fn sentence(
 ) -> String {
     let first = |light: Light| sections.iter().find(|s| s.counts_as == Some(light));
     let what = |s: Option<&Section>| {
-        s.map(|s| format!("{} ({})", s.title, lower_first(&s.summary)))
+        s.map(|s| format!("{} — {}", s.title, lower_first(&s.summary)))
             .unwrap_or_default()
     };
     let mode = match state {
@@ -271,13 +285,14 @@ pub fn sentence(
                 match amber {
                     Some(s) if s.id == SectionId::Tlsrpt && s.light == Light::Red => {
                         let why = if s.findings.iter().any(|f| f.code == Code::TlsrptDraftName) {
-                            "the TLS-RPT record is at the wrong name"
+                            "the TLS-RPT record is at _smtp-tlsrpt, a name senders never look at"
+                                .to_string()
                         } else if s.findings.iter().any(|f| {
                             matches!(f.code, Code::TlsrptRuaUnreachable | Code::TlsrptRuaNoMail)
                         }) {
-                            "a TLS-RPT destination cannot receive them"
+                            lower_first(&s.summary)
                         } else {
-                            "the TLS-RPT record is invalid"
+                            "the TLS-RPT record is invalid".to_string()
                         };
                         format!("{prefix}: failure reports are lost ({why}); mail still flows")
                     }

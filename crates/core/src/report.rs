@@ -140,6 +140,28 @@ pub struct Section {
     pub findings: Vec<Finding>,
 }
 
+impl Section {
+    /// Why this section's light and what it adds to the overall light differ, in words (a
+    /// broken TLS-RPT record makes the whole report weak, not broken: mail still flows).
+    pub fn counts_as_note(&self) -> Option<String> {
+        let c = self
+            .counts_as
+            .filter(|c| *c != self.light && self.light != Light::Pending && *c != Light::Grey)?;
+        let why = match self.id {
+            SectionId::Tlsrpt => ": failure reports are lost, but mail still flows",
+            SectionId::MxTls | SectionId::MxCoverage => {
+                ": no sender enforces the policy yet, so mail still flows (RFC 8461 §5)"
+            }
+            _ => "",
+        };
+        Some(format!(
+            "Counts as {} {} in the overall result{why}",
+            c.icon(),
+            c.word()
+        ))
+    }
+}
+
 /// Whether the domain can switch to (or stay in) `mode: enforce` without bouncing mail.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]

@@ -244,17 +244,28 @@ async fn unusable_lists_and_options_say_what_to_do() {
     assert_eq!(out.status.code(), Some(3));
     assert!(text(&out.stderr).contains("--csv and --json"));
 
-    // Batch options without --batch, or both a domain and a list: usage errors.
-    let out = run(check_args(&s, &["--csv", "example.com"]), None).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    let out = run(check_args(&s, &["--batch", "-", "example.com"]), None).await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
-    let out = run(
-        check_args(&s, &["--batch", "-", "--concurrency", "0"]),
-        None,
-    )
-    .await;
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    // Batch options without --batch, or both a domain and a list: command lines that cannot
+    // run, exit 3 (2 is "red" for check) with a message, and nothing checked.
+    for args in [
+        vec!["--csv", "enforce-good.test"],
+        vec!["--concurrency", "4", "enforce-good.test"],
+        vec!["--batch", "-", "enforce-good.test"],
+        vec!["--batch", "-", "--concurrency", "0"],
+        vec!["--no-such-option", "enforce-good.test"],
+    ] {
+        let out = run(check_args(&s, &args), Some("enforce-good.test\n")).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(3), "{args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "{args:?}: {}", text(&out.stdout));
+        assert!(
+            stderr.contains("--"),
+            "{args:?}: the message names the option: {stderr}"
+        );
+    }
+    // Help is not an error.
+    let out = run(vec!["check".into(), "--help".into()], None).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("Exit status"));
 }
 
 /// The single check for people lists every address of every MX host under MX STARTTLS.

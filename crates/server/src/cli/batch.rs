@@ -90,8 +90,14 @@ fn read_list(path: &Path) -> Result<String, String> {
     let (name, reader): (String, Box<dyn Read>) = if path.as_os_str() == "-" {
         ("standard input".into(), Box::new(std::io::stdin()))
     } else {
-        let f = std::fs::File::open(path)
-            .map_err(|e| format!("cannot read the list {}: {e}", path.display()))?;
+        let f = std::fs::File::open(path).map_err(|e| {
+            let why = match e.kind() {
+                std::io::ErrorKind::NotFound => "no such file".to_string(),
+                std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+                _ => e.to_string(),
+            };
+            format!("cannot read the list {}: {why}", path.display())
+        })?;
         (path.display().to_string(), Box::new(f))
     };
     let mut buf = Vec::new();
@@ -298,6 +304,7 @@ fn summary(
     w: &mut impl Write,
     t: &Tally,
     checked: usize,
+    repeats: usize,
     elapsed: Duration,
     concurrency: usize,
 ) -> std::io::Result<()> {
@@ -337,6 +344,9 @@ fn summary(
     if t.bad > 0 {
         writeln!(w, "  {:<18} {:>6}", "✖ bad lines", t.bad)?;
     }
+    if repeats > 0 {
+        writeln!(w, "  {:<18} {:>6}", "  repeats skipped", repeats)?;
+    }
     Ok(())
 }
 
@@ -353,6 +363,16 @@ fn progress(total: u64) -> ProgressBar {
                 "rate",
                 |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
                     let _ = write!(w, "{:.1} domains/s", s.per_sec());
+                },
+            )
+            // No estimate before the first result.
+            .with_key(
+                "eta",
+                |s: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                    let _ = match s.pos() {
+                        0 => write!(w, "–"),
+                        _ => write!(w, "{}s", s.eta().as_secs()),
+                    };
                 },
             )
             .progress_chars("=> ");
@@ -392,6 +412,7 @@ pub fn run(
         .filter(|i| matches!(i, Item::Check { .. }))
         .count();
     let bar = progress(checks as u64);
+    let (repeats, at_once) = (notes.len(), concurrency.min(checks).max(1));
     let started = Instant::now();
     let cfg = std::sync::Arc::new(cfg);
     let mut out = anstream::stdout().lock();
@@ -468,13 +489,14 @@ pub fn run(
         return CANNOT_RUN;
     }
     let _ = match format {
-        Format::Human => summary(&mut out, &tally, checks, elapsed, concurrency),
+        Format::Human => summary(&mut out, &tally, checks, repeats, elapsed, at_once),
         _ => summary(
             &mut anstream::stderr().lock(),
             &tally,
             checks,
+            repeats,
             elapsed,
-            concurrency,
+            at_once,
         ),
     };
     tally.exit_status()

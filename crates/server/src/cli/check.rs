@@ -39,6 +39,12 @@ pub struct CheckArgs {
 pub const CANNOT_RUN: u8 = 3;
 
 pub fn run(args: &CheckArgs, json: bool) -> u8 {
+    // clap's `requires` is skipped for an argument that conflicts with the one required
+    // (clap-rs/clap#4520), so the batch-only options are checked here.
+    if args.batch.is_none() && (args.csv || args.concurrency.is_some()) {
+        eprintln!("mtasts: --csv and --concurrency go with --batch FILE (one domain per line); for one domain, use --json or neither");
+        return CANNOT_RUN;
+    }
     if args.csv && json {
         eprintln!("mtasts: --csv and --json each choose the output; give one of them");
         return CANNOT_RUN;
@@ -213,12 +219,15 @@ fn human(report: &Report, shown: &str) -> std::io::Result<()> {
         let s = style(sec.light);
         writeln!(
             w,
-            "{s}{} {:<12}{s:#} {BOLD}{:<20}{BOLD:#} {}",
+            "{s}{} {:<14}{s:#} {BOLD}{:<20}{BOLD:#} {}",
             sec.light.icon(),
             sec.light.word(),
             sec.title,
             safe(&sec.summary)
         )?;
+        if let Some(note) = sec.counts_as_note() {
+            writeln!(w, "  {DIM}{note}{DIM:#}")?;
+        }
         for f in &sec.findings {
             render::finding(&mut w, f, None)?;
         }

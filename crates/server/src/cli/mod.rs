@@ -60,6 +60,9 @@ pub enum Command {
     /// Explain a finding code: what it means, why it matters, how to fix it.
     Explain(ExplainArgs),
     /// The full live check of a domain: DNS, the policy over HTTPS, STARTTLS on every MX.
+    #[command(
+        after_help = "Exit status: 0 green or not applicable, 1 amber, 2 red, 3 when the check could not run (a command line that cannot run, an unreadable list, an incomplete check). With --batch: the worst of all domains, where 2 comes before 3 and 3 before 1.\n\nExamples:\n  mtasts check example.com\n  mtasts check --json example.com\n  mtasts check --batch domains.txt --csv > results.csv"
+    )]
     Check(check::CheckArgs),
     /// Run the proxy and the web app on one port (see --demo to try it with no internet).
     Serve(serve::ServeArgs),
