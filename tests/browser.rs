@@ -811,6 +811,26 @@ async fn raw_data_fixit_export_and_history() {
         "{}",
         exported["inputs"]
     );
+    // The export carries what `check --json` does: the policy's hash beside the id, and per MX
+    // host its DANE verdict and every probed address with its result.
+    assert_eq!(
+        exported["policy_sha256"].as_str().map(str::len),
+        Some(64),
+        "{exported}"
+    );
+    let rows = exported["mx"].as_array().expect("mx rows");
+    assert!(!rows.is_empty(), "{exported}");
+    for row in rows {
+        assert!(row.get("dane").is_some(), "{row}");
+        let addrs = row["addresses"].as_array().expect("addresses");
+        assert!(
+            !addrs.is_empty()
+                && addrs
+                    .iter()
+                    .all(|a| a["ip"].is_string() && a["light"].is_string()),
+            "{row}"
+        );
+    }
 
     // History: the check is listed; a stored policy that differs under the same id is reported
     // as "policy changed but the id did not".
