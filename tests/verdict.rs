@@ -58,9 +58,10 @@ async fn corsless_doh() -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_that_could_not_run_is_incomplete_never_green() {
-    // Two API requests a minute: one check's worth.
+    // Three API requests a minute: one check's worth (the policy, the MX probes and the TLS-RPT
+    // destinations).
     let bin = repo().join("target/debug/mtasts");
-    let (_server, url) = serve_args(bin, &["--rate-limit", "2"]).await;
+    let (_server, url) = serve_args(bin, &["--rate-limit", "3"]).await;
     let (_driver, c) = browser().await;
     c.goto(&format!("{url}/?domain=enforce-good.test"))
         .await
