@@ -10,7 +10,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod action;
 pub mod catalog;
+pub mod chain;
 pub mod check;
 pub mod content_encoding;
 pub mod dane;

@@ -113,6 +113,19 @@ impl SectionId {
         SectionId::Tlsrpt,
     ];
 
+    /// The stable name of a section, as in JSON (`sts_record`, `mx_tls` …).
+    pub fn key(self) -> &'static str {
+        match self {
+            SectionId::StsRecord => "sts_record",
+            SectionId::PolicyFetch => "policy_fetch",
+            SectionId::Policy => "policy",
+            SectionId::MxCoverage => "mx_coverage",
+            SectionId::MxTls => "mx_tls",
+            SectionId::Dane => "dane",
+            SectionId::Tlsrpt => "tlsrpt",
+        }
+    }
+
     pub fn title(self) -> &'static str {
         match self {
             SectionId::StsRecord => "MTA-STS TXT record",

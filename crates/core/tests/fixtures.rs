@@ -288,6 +288,6 @@ fn check_case(input: &Path, expect: &Value) -> Vec<String> {
             }
         }
     }
-    diffs.extend(light_rules::violations(&report));
+    diffs.extend(light_rules::violations(&report, &inputs));
     diffs
 }

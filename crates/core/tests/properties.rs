@@ -222,7 +222,7 @@ proptest! {
             tlsrpt_draft_txt: one(all, picks[7], |i| &i.tlsrpt_draft_txt),
         });
         let report = mtasts_core::check(&inputs);
-        let mut v = light_rules::violations(&report);
+        let mut v = light_rules::violations(&report, &inputs);
         let waiting = [
             inputs.sts_txt.is_pending(),
             inputs.tlsrpt_txt.is_pending(),

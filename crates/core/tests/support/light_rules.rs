@@ -1,13 +1,14 @@
 //! The light rules restated on their own, as checks on a finished report, so a test can hold
 //! `mtasts_core::verdict` to them without calling it: a section's light is never better than
 //! its worst finding allows; the overall light is never better than its worst deciding
-//! section; not tested is never green; "ready to enforce?" agrees with the light.
+//! section; not tested is never green; "ready to enforce?" agrees with the light; the delivery
+//! chain drawn above a report says nothing its sections do not.
 
 use mtasts_core::policy::Mode;
 use mtasts_core::report::{Light, Readiness, SectionId};
 use mtasts_core::{Report, Severity};
 
-pub fn violations(r: &Report) -> Vec<String> {
+pub fn violations(r: &Report, inputs: &mtasts_core::Inputs) -> Vec<String> {
     let mut v = Vec::new();
     // Some sender enforces the policy: strict senders (a valid enforced policy) or the lenient
     // reading of postfix-mta-sts-resolver with Postfix (`lenient`).
@@ -103,8 +104,110 @@ pub fn violations(r: &Report) -> Vec<String> {
     if e.readiness == Readiness::EnforcedFailing && r.overall != Light::Red {
         v.push(format!("mail bounces but overall is {:?}", r.overall));
     }
+    v.extend(chain_violations(r, inputs));
+    v.extend(action_violations(r));
     if r.verdict.is_empty() || e.message.is_empty() {
         v.push("an empty verdict or readiness message".into());
+    }
+    v
+}
+
+/// The delivery chain ([`mtasts_core::chain`]) agrees with the sections: a link outside the MX
+/// hosts has its section's light; an MX host is its row's light, no host is green while MX
+/// STARTTLS is red (then some host is red) or not tested, and a host with a red address or DANE
+/// verdict is red; a chain has a broken link whenever a section it shows is red.
+fn chain_violations(r: &Report, inputs: &mtasts_core::Inputs) -> Vec<String> {
+    use mtasts_core::chain::{links, LinkKind};
+    let mut v = Vec::new();
+    let chain = links(r, inputs);
+    let light = |id: SectionId| r.section(id).light;
+    let hosts: Vec<_> = chain
+        .iter()
+        .filter(|l| l.kind == LinkKind::MxHost)
+        .collect();
+    for l in &chain {
+        let own = l.kind != LinkKind::MxHost || r.mx.is_empty();
+        if own && l.light != light(l.section) {
+            v.push(format!(
+                "chain link {l:?} but its section is {:?}",
+                light(l.section)
+            ));
+        }
+    }
+    if r.mx.is_empty() && hosts.iter().any(|l| l.light != light(SectionId::MxTls)) {
+        v.push(format!(
+            "MX links from the records must carry MX STARTTLS's light: {hosts:?}"
+        ));
+    }
+    for (l, h) in hosts.iter().zip(&r.mx) {
+        if l.light != h.light || l.name != h.host {
+            v.push(format!("chain link {l:?} is not its row {h:?}"));
+        }
+        if h.addresses.iter().any(|a| a.light == Light::Red) && !l.broken() {
+            v.push(format!(
+                "{} has a red address but its link is {:?}",
+                h.host, l.light
+            ));
+        }
+    }
+    let tls = light(SectionId::MxTls);
+    if tls == Light::Red && !hosts.iter().any(|l| l.broken()) {
+        v.push(format!("MX STARTTLS is red but no MX link is: {hosts:?}"));
+    }
+    if tls == Light::Untested && hosts.iter().any(|l| l.light == Light::Green) {
+        v.push(format!(
+            "MX STARTTLS is not tested but a host is green: {hosts:?}"
+        ));
+    }
+    let shown_red = chain
+        .iter()
+        .filter(|l| l.kind != LinkKind::MxHost)
+        .any(|l| light(l.section) == Light::Red);
+    if shown_red && !chain.iter().any(|l| l.broken()) {
+        v.push(format!("a red section but no broken link: {chain:?}"));
+    }
+    v
+}
+
+/// The action plan ([`mtasts_core::action`]) agrees with readiness: "Yes" only when enforcing
+/// works and with nothing left that senders fail at; "No" always says what to do (a step that
+/// blocks enforcement, or one that deploys); no step keeps a
+/// placeholder such as `<domain>`.
+fn action_violations(r: &Report) -> Vec<String> {
+    use mtasts_core::action::{plan, Answer};
+    let mut v = Vec::new();
+    let p = plan(r);
+    let yes = matches!(r.enforce.readiness, Readiness::Enforced | Readiness::Ready);
+    if (p.answer == Answer::Yes) != yes {
+        v.push(format!(
+            "answer {:?} under readiness {:?}",
+            p.answer, r.enforce.readiness
+        ));
+    }
+    if p.answer == Answer::Yes && p.steps.iter().any(|s| s.blocks) {
+        v.push(format!("answer yes with a blocking step: {:?}", p.steps));
+    }
+    if p.answer == Answer::No && !p.steps.iter().any(|s| s.blocks || s.code.is_none()) {
+        v.push(format!("answer no without a step ({})", r.enforce.message));
+    }
+    if r.overall != Light::Pending && p.answer != Answer::DoesNotApply {
+        for m in &r.enforce.failing_mx {
+            if !p
+                .steps
+                .iter()
+                .any(|s| s.blocks && s.problem.contains(&m.host))
+            {
+                v.push(format!(
+                    "{} would fail but no blocking step names it: {:?}",
+                    m.host, p.steps
+                ));
+            }
+        }
+    }
+    for s in &p.steps {
+        if s.fix.contains("<domain>") || s.problem.contains("<domain>") || s.fix.contains("<id>") {
+            v.push(format!("a placeholder in {s:?}"));
+        }
     }
     v
 }
