@@ -7,9 +7,10 @@ use std::path::Path;
 
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware::{self, Next};
+use axum::response::IntoResponse;
 use axum::response::{Html, Response};
 use axum::Router;
-use tower_http::services::{ServeDir, ServeFile};
+use tower_http::services::ServeDir;
 
 /// `name-0123456789abcdef.ext` and `name-0123456789abcdef_bg.wasm` (Trunk's content hash)
 /// are immutable.
@@ -54,10 +55,13 @@ async fn static_headers(req: Request<axum::body::Body>, next: Next) -> Response 
 /// The static side: the app from `dist`, or the placeholder page.
 pub fn service(dist: &Path) -> Router {
     if dist.join("index.html").is_file() {
+        // The app has no client-side routes (a check is `/?domain=`), so a path that is not a
+        // file is a real 404: crawlers, link checkers and `/favicon.ico` probes see the truth
+        // instead of the app's HTML.
         let files = ServeDir::new(dist)
             .precompressed_br()
             .precompressed_gzip()
-            .fallback(ServeFile::new(dist.join("index.html")));
+            .not_found_service(axum::routing::any(not_found));
         Router::new()
             .fallback_service(files)
             .layer(middleware::from_fn(static_headers))
@@ -68,6 +72,18 @@ pub fn service(dist: &Path) -> Router {
             async move { Html(placeholder(&shown)) }
         })
     }
+}
+
+async fn not_found() -> Response {
+    let mut resp = Html(
+        r#"<!doctype html><html lang="en"><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not found · MTA-STS checker</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:42rem;margin:3rem auto;padding:0 1rem}</style>
+<h1>Not found</h1><p>There is no page here. The checker is at <a href="/">the start page</a>; to check a domain, open <code>/?domain=example.com</code>.</p>"#,
+    )
+    .into_response();
+    *resp.status_mut() = axum::http::StatusCode::NOT_FOUND;
+    resp
 }
 
 fn placeholder(dist: &str) -> String {

@@ -373,12 +373,18 @@ async fn serves_the_built_app_with_types_compression_and_caching() {
     assert!(index
         .header("content-type")
         .is_some_and(|t| t.starts_with("text/html")));
-    let deep = get(server.addr, "/check/example.com", &[]).await;
-    assert_eq!(
-        (deep.status, deep.body),
-        (200, index.body),
-        "unknown paths get the app (client-side routes)"
-    );
+    // The app has no client-side routes: a path that is no file is a 404 that points home
+    // (crawlers, link checkers and favicon probes must not get the app as a 200).
+    for path in ["/check/example.com", "/favicon.ico", "/robots.txt"] {
+        let missing = get(server.addr, path, &[]).await;
+        assert_eq!(missing.status, 404, "{path}");
+        assert_ne!(missing.body, index.body, "{path}");
+        let text = String::from_utf8_lossy(&missing.body);
+        assert!(
+            text.contains("Not found") && text.contains("href=\"/\""),
+            "{text}"
+        );
+    }
 
     let empty = tempfile::tempdir().unwrap();
     let empty_arg = empty.path().display().to_string();
