@@ -9,6 +9,7 @@ use mtasts_core::Light;
 use yew::prelude::*;
 
 use crate::components::compact::CompactView;
+use crate::components::demo_list::DemoList;
 use crate::components::domain_form::DomainForm;
 use crate::components::recent::RecentList;
 use crate::components::report::ReportView;
@@ -92,6 +93,18 @@ fn tool_key(name: Option<&str>) -> &'static str {
 pub fn App(cfg: &Config) -> Html {
     let state = use_reducer(State::default);
     let initial = use_state(|| cfg.domain.clone().unwrap_or_default());
+    // The demo world's domains, when this page's server runs `--demo` (the page only).
+    let demo = use_state(|| None::<Vec<(String, String)>>);
+    {
+        let (demo, embedded, base) = (demo.clone(), cfg.embedded, sources(cfg, false).proxy);
+        use_effect_with((), move |_| {
+            if !embedded && !crate::services::proxy::is_passthrough(&base) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    demo.set(crate::services::proxy::demo_domains(&base).await);
+                });
+            }
+        });
+    }
     let tool = use_state(|| tool_key(cfg.tool.as_deref()));
     let tab = use_state(|| {
         if cfg.tool.is_some() && !cfg.no_tools {
@@ -146,6 +159,28 @@ pub fn App(cfg: &Config) -> Html {
             }
         });
     }
+    {
+        // The page's title carries the domain and the verdict (tabs, bookmarks, history).
+        let (report, embedded) = (state.report.clone(), cfg.embedded);
+        use_effect_with((state.run, finished), move |_| {
+            if !embedded {
+                if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                    doc.set_title(&match &report {
+                        Some(r) if r.overall == Light::Pending => {
+                            format!("Checking {}… · MTA-STS checker", r.domain)
+                        }
+                        Some(r) => format!(
+                            "{} {}: {} · MTA-STS checker",
+                            r.overall.icon(),
+                            r.domain,
+                            r.verdict
+                        ),
+                        None => "MTA-STS checker".to_string(),
+                    });
+                }
+            }
+        });
+    }
     let on_check = {
         let (state, cfg) = (state.clone(), cfg.clone());
         Callback::from(move |d: Domain| {
@@ -190,6 +225,14 @@ pub fn App(cfg: &Config) -> Html {
         let tool = tool.clone();
         Callback::from(move |k: &'static str| tool.set(k))
     };
+    // The action plan's "Generator" links open the generator, where the tools are offered.
+    let on_generator = (!cfg.no_tools).then(|| {
+        let (tab, tool) = (tab.clone(), tool.clone());
+        Callback::from(move |()| {
+            tool.set("generate");
+            tab.set("tools");
+        })
+    });
     let announce = match &state.report {
         Some(r) if r.overall != Light::Pending => format!("Check finished: {}", r.verdict),
         Some(_) => "Checking…".to_string(),
@@ -204,17 +247,32 @@ pub fn App(cfg: &Config) -> Html {
     let report = if cfg.compact {
         html! { <CompactView state={(*state).clone()} on_again={on_again.clone()} /> }
     } else {
-        html! { <ReportView state={(*state).clone()} {on_again} /> }
+        let share_base = (!cfg.embedded)
+            .then(|| {
+                let l = web_sys::window()?.location();
+                Some(AttrValue::from(format!(
+                    "{}{}",
+                    l.origin().ok()?,
+                    l.pathname().ok()?
+                )))
+            })
+            .flatten();
+        html! { <ReportView state={(*state).clone()} {on_again} {on_generator} {share_base} /> }
     };
     html! {
         <>
             if !cfg.embedded {
                 <header class="top">
-                    <div class="title-row"><h1>{"MTA-STS checker"}</h1><ThemeToggle /></div>
+                    <div class="title-row">
+                        <h1>{"MTA-STS checker"}
+                            if demo.is_some() { {" "}<span class="demo-badge" title="This server checks a built-in test world, not the internet">{"demo"}</span> }
+                        </h1>
+                        <ThemeToggle />
+                    </div>
                     <p>{"Can this domain switch to "}<code>{"mode: enforce"}</code>{" without bouncing mail?"}</p>
                 </header>
             }
-            <main>
+            <@{if cfg.embedded { "div" } else { "main" }} class="main">
                 if !cfg.no_tools {
                     <Tabs id="main" label="Checker" tabs={TABS.to_vec()} selected={tab_now} on_select={on_tab} />
                 }
@@ -223,8 +281,18 @@ pub fn App(cfg: &Config) -> Html {
                     <DomainForm initial={(*initial).clone()} {on_check} />
                     <div class="live" aria-live="polite" role="status">{announce}</div>
                     {report}
-                    if !cfg.embedded {
-                        <RecentList list={state.recent.clone()} {on_pick} {on_clear} />
+                    // The lists under the report wait for its end, so that they are not pushed
+                    // down while answers land (no layout shift).
+                    if !cfg.embedded && (state.report.is_none() || finished) {
+                        if let (Some(r), Some(list)) = (state.report.as_ref(), demo.as_ref()) {
+                            if !list.iter().any(|(d, _)| *d == r.domain) {
+                                <p class="demo-note" role="note">{format!("{} is not part of the demo world: this server runs in demo mode and reaches only its built-in test domains (listed below), so this result says nothing about the real domain.", r.domain)}</p>
+                            }
+                        }
+                        <RecentList list={state.recent.clone()} on_pick={on_pick.clone()} {on_clear} />
+                        if let Some(list) = demo.as_ref() {
+                            <DemoList domains={list.clone()} {on_pick} />
+                        }
                     }
                 </div>
                 if !cfg.no_tools {
@@ -232,7 +300,7 @@ pub fn App(cfg: &Config) -> Html {
                         <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
                     </div>
                 }
-            </main>
+            </@>
         </>
     }
 }

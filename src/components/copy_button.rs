@@ -9,6 +9,9 @@ pub struct Props {
     pub text: AttrValue,
     /// What is copied, for the button's accessible name ("Copy the policy file").
     pub what: AttrValue,
+    /// The button's visible text.
+    #[prop_or(AttrValue::Static("Copy"))]
+    pub label: AttrValue,
 }
 
 #[function_component]
@@ -29,7 +32,7 @@ pub fn CopyButton(p: &Props) -> Html {
     };
     html! {
         <span class="copy">
-            <button type="button" class="small" {onclick} aria-label={format!("Copy {}", p.what)}>{"Copy"}</button>
+            <button type="button" class="small" {onclick} aria-label={format!("Copy {}", p.what)}>{p.label.clone()}</button>
             <span class="copy-status" role="status">{(*status).clone()}</span>
         </span>
     }

@@ -8,6 +8,10 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub finding: Finding,
+    /// The domain checked, to fill in the fix's `<domain>`; empty in the offline tools, where
+    /// the placeholder stays (there is no domain).
+    #[prop_or_default]
+    pub domain: AttrValue,
 }
 
 #[function_component]
@@ -25,13 +29,21 @@ pub fn FindingItem(p: &Props) -> Html {
         }
         None => html! { {info.rfc} },
     };
+    let named = |text: &str| {
+        if p.domain.is_empty() {
+            text.to_string()
+        } else {
+            mtasts_core::action::fill(text, &p.domain)
+        }
+    };
+    let (fix, explanation) = (named(info.fix), named(info.explanation));
     html! {
         <li class={classes!("finding", sev)} data-code={info.code}>
             <p class="what"><strong class="severity">{sev}</strong>{" "}{&f.message}</p>
             <details>
                 <summary>{info.title}{" · "}<code>{info.code}</code></summary>
-                <p>{info.explanation}</p>
-                <p><strong>{"Fix: "}</strong>{info.fix}</p>
+                <p>{explanation}</p>
+                <p><strong>{"Fix: "}</strong>{fix}</p>
                 <p class="rfc">{rfc}</p>
             </details>
         </li>

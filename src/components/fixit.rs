@@ -77,7 +77,7 @@ pub fn FixIt(p: &Props) -> Html {
         },
     };
     html! {
-        <section class="fixit" aria-labelledby="fixit-title">
+        <section class="fixit" id="fixit" tabindex="-1" aria-labelledby="fixit-title">
             <details>
                 <summary><h3 id="fixit-title">{"Fix-it: records to publish"}</h3></summary>
                 {body}

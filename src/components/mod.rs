@@ -1,7 +1,10 @@
 //! The views; one component per file.
 
+pub mod action_plan;
+pub mod chain;
 pub mod compact;
 pub mod copy_button;
+pub mod demo_list;
 pub mod domain_form;
 pub mod elapsed;
 pub mod file_drop;

@@ -1,11 +1,13 @@
 //! The whole report: overall light and verdict, what changed since the last check, "ready to
 //! enforce?", the sections with their raw data, the DANE note and the fix-it records.
 
-use mtasts_core::report::Readiness;
-use mtasts_core::report::SectionId;
+use mtasts_core::report::{Section, SectionId};
 use mtasts_core::Light;
 use yew::prelude::*;
 
+use super::action_plan::ActionPlanView;
+use super::chain::ChainView;
+use super::copy_button::CopyButton;
 use super::elapsed::Elapsed;
 use super::fixit::FixIt;
 use super::freshness::FreshnessView;
@@ -21,6 +23,12 @@ pub struct Props {
     pub state: State,
     /// Run the same domain again: `false` to retry, `true` to re-check past the proxy's cache.
     pub on_again: Callback<bool>,
+    /// Opens the Generator tab, where the page offers it.
+    #[prop_or_default]
+    pub on_generator: Option<Callback<()>>,
+    /// The page's address without its query, for "Copy link"; absent in the embed.
+    #[prop_or_default]
+    pub share_base: Option<AttrValue>,
 }
 
 /// The report as the CLI's `check --json` prints it, plus the raw inputs and the time.
@@ -44,6 +52,21 @@ fn export(s: &State) -> Result<(), String> {
     )
 }
 
+/// Nothing to do here: good, or does not apply.
+fn healthy(l: Light) -> bool {
+    matches!(l, Light::Green | Light::Grey)
+}
+
+/// The sections to show: once the run is done, the most worrying first (red, then not tested,
+/// then weak), each group in its natural order.
+fn ordered(sections: &[Section], done: bool) -> Vec<&Section> {
+    let mut v: Vec<&Section> = sections.iter().collect();
+    if done {
+        v.sort_by_key(|s| std::cmp::Reverse(s.light.concern()));
+    }
+    v
+}
+
 #[function_component]
 pub fn ReportView(p: &Props) -> Html {
     let export_status = use_state(String::new);
@@ -57,16 +80,7 @@ pub fn ReportView(p: &Props) -> Html {
         .map(|d| d.ascii.clone())
         .unwrap_or_default();
     let done = r.overall != Light::Pending;
-    let e = &r.enforce;
-    let ready_class = match e.readiness {
-        Readiness::Enforced | Readiness::Ready => "ready good",
-        Readiness::NotReady | Readiness::EnforcedFailing => "ready bad",
-        Readiness::Unknown => "ready unknown",
-        Readiness::NotDeployed
-        | Readiness::NoSuchDomain
-        | Readiness::NoMail
-        | Readiness::Withdrawn => "ready na",
-    };
+    let dns_done = !s.inputs.mx.is_pending() && !s.inputs.sts_txt.is_pending();
     let on_retry = p.on_again.reform(|_| false);
     let on_recheck = p.on_again.reform(|_| true);
     let on_export = {
@@ -80,48 +94,55 @@ pub fn ReportView(p: &Props) -> Html {
     };
     let dnssec = match r.dnssec {
         Some(true) => "DNSSEC: the resolver validated the _mta-sts answer (AD flag set).",
-        Some(false) => "DNSSEC: the _mta-sts answer was not validated (AD flag clear); MTA-STS does not need DNSSEC.",
-        None => "",
+        // Not validated: MTA-STS does not need DNSSEC, so the line would say nothing.
+        Some(false) | None => "",
     };
     html! {
         <article class="report" aria-labelledby="verdict">
             <header class="overall" data-overall={r.overall.name()}>
-                <h2 id="verdict"><LightBadge light={r.overall} />{" "}{shown}{": "}{&r.verdict}</h2>
+                <h2 id="verdict"><LightBadge light={r.overall} />{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
                 <Elapsed started_ms={s.started_ms} done_ms={done.then_some(s.last_ms)} />
             </header>
-            <div class="report-tools">
-                <button type="button" class="small" onclick={on_export} disabled={!done}>{"Download the report (JSON)"}</button>
-                <span role="status" class="copy-status">{(*export_status).clone()}</span>
-                if !dnssec.is_empty() { <span class="dnssec" data-ad={r.dnssec.map(|b| b.to_string()).unwrap_or_default()}>{dnssec}</span> }
-            </div>
-            if done && !r.complete {
-                <Incomplete report={r.clone()} retry_after={s.retry_after} {on_retry} />
-            }
-            <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
-                           mx={s.mx_fresh} {done} recheck={r.complete} {on_recheck} />
-            if !s.changes.is_empty() {
-                <section class="changes" aria-label="Since the last check">
-                    <ul>{ for s.changes.iter().map(|(tone, text)| html! {
-                        <li class={match tone { Tone::Warning => "change warning", Tone::Info => "change info" }}>{text}</li>
-                    }) }</ul>
-                </section>
-            }
-            <section class={ready_class} aria-label="Ready to enforce?">
-                <h3>{"Ready to enforce?"}</h3>
-                <p>{&e.message}</p>
-                if !e.failing_mx.is_empty() {
-                    <ul class="failing" aria-label="MX hosts that would fail">
-                        { for e.failing_mx.iter().map(|m| html! { <li><span class="mark" aria-hidden="true">{"✖ "}</span><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li> }) }
-                    </ul>
+            // Nothing below the header until DNS has answered: by then the chain has its final
+            // shape (every MX host), so it never moves what is under it. While answers land the
+            // sections keep their natural order, one line each, and only lights change; when the
+            // run is done, everything under the chain is replaced at once (a new key: new
+            // elements, not moved ones) by the plan and the sections, failing ones first.
+            if dns_done {
+                <ChainView report={r.clone()} inputs={s.inputs.clone()} />
+                <div class="report-body" key={if done { "done" } else { "running" }}>
+                if done && !r.complete {
+                    <Incomplete report={r.clone()} retry_after={s.retry_after} {on_retry} />
                 }
-                if !e.unconfirmed_mx.is_empty() {
-                    <ul class="unconfirmed" aria-label="MX hosts that could not be confirmed">
-                        { for e.unconfirmed_mx.iter().map(|m| html! { <li><span class="mark" aria-hidden="true">{"? "}</span><code>{&m.host}</code>{": cannot confirm: "}{m.reasons.join("; ")}</li> }) }
-                    </ul>
+                <ActionPlanView report={r.clone()} on_generator={p.on_generator.clone()} />
+                <div class="report-tools">
+                    <button type="button" class="small" onclick={on_export} disabled={!done}>{"Download the report (JSON)"}</button>
+                    <span role="status" class="copy-status">{(*export_status).clone()}</span>
+                    if let Some(base) = &p.share_base {
+                        <CopyButton text={format!("{base}?domain={}", String::from(js_sys::encode_uri_component(&r.domain)))}
+                                    what="the link to this check" label="Copy link" />
+                    }
+                    if !dnssec.is_empty() { <span class="dnssec" data-ad={r.dnssec.map(|b| b.to_string()).unwrap_or_default()}>{dnssec}</span> }
+                </div>
+                <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
+                               mx={s.mx_fresh} {done} recheck={r.complete} {on_recheck} />
+                if !s.changes.is_empty() {
+                    <section class="changes" aria-label="Since the last check">
+                        <ul>{ for s.changes.iter().map(|(tone, text)| html! {
+                            <li class={match tone { Tone::Warning => "change warning", Tone::Info => "change info" }}>{text}</li>
+                        }) }</ul>
+                    </section>
                 }
-            </section>
-            { for r.sections.iter().map(|sec| html! { <SectionView section={sec.clone()} inputs={s.inputs.clone()} mx={if sec.id == SectionId::MxTls { r.mx.clone() } else { Vec::new() }} /> }) }
-            if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
+                <div class="sections">
+                    { for ordered(&r.sections, done).into_iter().map(|sec| html! {
+                        <SectionView key={sec.id.key()} section={sec.clone()} inputs={s.inputs.clone()}
+                            mx={if sec.id == SectionId::MxTls { r.mx.clone() } else { Vec::new() }}
+                            open={done && !healthy(sec.light)} />
+                    }) }
+                </div>
+                if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
+                </div>
+            }
         </article>
     }
 }

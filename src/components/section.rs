@@ -16,36 +16,35 @@ pub struct Props {
     /// The per-address rows, shown in the MX STARTTLS section.
     #[prop_or_default]
     pub mx: Vec<mtasts_core::mx_hosts::MxHostResult>,
+    /// Whether its body starts open: failing sections do, healthy ones collapse to one line.
+    pub open: bool,
 }
 
 #[function_component]
 pub fn SectionView(p: &Props) -> Html {
     let s = &p.section;
-    let id = match s.id {
-        SectionId::StsRecord => "sts_record",
-        SectionId::PolicyFetch => "policy_fetch",
-        SectionId::Policy => "policy",
-        SectionId::MxCoverage => "mx_coverage",
-        SectionId::MxTls => "mx_tls",
-        SectionId::Dane => "dane",
-        SectionId::Tlsrpt => "tlsrpt",
-    };
+    let id = s.id.key();
     html! {
-        <section class="section" data-section={id}
+        <section class={classes!("section", (!p.open).then_some("collapsed"))} data-section={id}
+                 id={super::chain::section_anchor(s.id)} tabindex="-1"
                  aria-busy={(s.light == mtasts_core::Light::Pending).to_string()}>
-            <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
-            <p class="summary">{&s.summary}</p>
-            if let Some(note) = s.counts_as_note() { <p class="counts-as">{note}</p> }
-            if s.id == SectionId::Dane && s.light != mtasts_core::Light::Grey {
-                <p class="about">{"TLSA records pin an MX host's certificate in DNSSEC-signed DNS (DANE, RFC 7672). Senders that support DANE check them instead of MTA-STS for that host, whatever the policy's mode; DANE is optional."}</p>
-            }
-            if !s.findings.is_empty() {
-                <ul class="findings">
-                    { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }
-                </ul>
-            }
-            if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} /> }
-            <RawData section={s.clone()} inputs={p.inputs.clone()} />
+            <details class="section-body" open={p.open}>
+                <summary class="section-head">
+                    <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
+                    <span class="summary">{&s.summary}</span>
+                </summary>
+                if let Some(note) = s.counts_as_note() { <p class="counts-as">{note}</p> }
+                if s.id == SectionId::Dane && s.light != mtasts_core::Light::Grey {
+                    <p class="about">{"TLSA records pin an MX host's certificate in DNSSEC-signed DNS (DANE, RFC 7672). Senders that support DANE check them instead of MTA-STS for that host, whatever the policy's mode; DANE is optional."}</p>
+                }
+                if !s.findings.is_empty() {
+                    <ul class="findings">
+                        { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} domain={p.inputs.domain.clone()} /> }) }
+                    </ul>
+                }
+                if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} /> }
+                <RawData section={s.clone()} inputs={p.inputs.clone()} />
+            </details>
         </section>
     }
 }

@@ -127,6 +127,16 @@ pub async fn tlsrpt(
 /// could not be asked. There is no built-in fallback: a domain is never sent to a resolver
 /// nobody chose.
 pub async fn resolver(base: &str) -> Result<String, String> {
+    let v = config(base).await?;
+    v["resolver"]
+        .as_str()
+        .or_else(|| v["demo"]["doh"].as_str())
+        .map(String::from)
+        .ok_or_else(|| format!("{base}/api/v1/config names no DNS resolver"))
+}
+
+/// The checker server's `/api/v1/config`: its resolver, and in demo mode the demo world.
+pub async fn config(base: &str) -> Result<Value, String> {
     let url = format!("{}/api/v1/config", base.trim_end_matches('/'));
     let (status, body) = http::get(&url, "application/json", 5000)
         .await
@@ -134,15 +144,26 @@ pub async fn resolver(base: &str) -> Result<String, String> {
             FetchError::Timeout => format!("{base} did not answer in time"),
             FetchError::Unreachable(why) => why,
         })?;
-    let v: Value = serde_json::from_slice(&body)
+    serde_json::from_slice(&body)
         .ok()
         .filter(|_| status == 200)
-        .ok_or_else(|| format!("{url} answered HTTP {status}"))?;
-    v["resolver"]
-        .as_str()
-        .or_else(|| v["demo"]["doh"].as_str())
-        .map(String::from)
-        .ok_or_else(|| format!("{url} names no DNS resolver"))
+        .ok_or_else(|| format!("{url} answered HTTP {status}"))
+}
+
+/// The demo world's domains with what each shows, when the server runs `--demo`.
+pub async fn demo_domains(base: &str) -> Option<Vec<(String, String)>> {
+    let v = config(base).await.ok()?;
+    let list = v["demo"]["domains"].as_array()?;
+    Some(
+        list.iter()
+            .filter_map(|d| {
+                Some((
+                    d["domain"].as_str()?.to_string(),
+                    d["description"].as_str().unwrap_or_default().to_string(),
+                ))
+            })
+            .collect(),
+    )
 }
 
 /// Whether `base` is a pass-through proxy template (contains `{url}`).
