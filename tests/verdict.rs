@@ -163,10 +163,16 @@ async fn an_mx_that_never_answers_is_named_never_passing() {
         assert_eq!(r["sections"]["mx_tls"], "amber", "{domain}: {r}");
         let ready = text_of(&c, "[aria-label='Ready to enforce?']").await;
         assert!(!ready.contains("every MX host passes"), "{domain}: {ready}");
-        let unconfirmed = text_of(&c, "ul.unconfirmed").await;
+        // The action plan: can't tell, and a step that names the host, why, and how to check
+        // it by hand.
+        let plan = text_of(&c, ".action-plan").await;
+        assert!(plan.contains("Can't tell yet"), "{domain}: {plan}");
+        let step = text_of(&c, ".action-plan li.action-step").await;
         assert!(
-            unconfirmed.contains(&format!("mx2.{domain}")) && unconfirmed.contains(says),
-            "{domain}: {unconfirmed}"
+            step.contains(&format!("mx2.{domain} could not be confirmed"))
+                && step.contains(says)
+                && step.contains(&format!("posttls-finger -c -l secure \"[mx2.{domain}]\"")),
+            "{domain}: {step}"
         );
         let summary = text_of(&c, "[data-section=mx_tls]").await;
         assert!(

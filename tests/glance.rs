@@ -1,0 +1,600 @@
+//! The report at a glance, in real Chromium against `mtasts serve --demo`: the delivery chain
+//! (its lights agree with the sections, the broken link is marked, each link jumps to its
+//! section by keyboard), failing sections first with healthy ones collapsed, the action plan
+//! (a large answer, numbered steps with real names, links to Fix-it and the Generator), and
+//! sharing (title, Copy link, robots.txt, favicon.ico, a 404 for unknown paths), demo mode made
+//! visible.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use serde_json::{json, Value};
+
+#[allow(dead_code)]
+#[path = "support.rs"]
+mod support;
+use support::{browser, cdp, read_report, screenshot, serve, wait_for_final, wait_js, wait_ready};
+
+/// The chain as drawn: kind, light, whether marked broken, and its text.
+async fn chain(c: &Client) -> Vec<Value> {
+    c.execute(
+        r#"return [...document.querySelectorAll('nav.chain ol > li')].map(li => ({
+             kind: li.dataset.link, light: li.dataset.linkLight,
+             broken: li.classList.contains('broken'),
+             breaks: !!li.querySelector('.breaks'),
+             href: li.querySelector('a').getAttribute('href'),
+             text: li.innerText }));"#,
+        vec![],
+    )
+    .await
+    .expect("read the chain")
+    .as_array()
+    .cloned()
+    .unwrap_or_default()
+}
+
+/// The sections in page order: key, light, whether open.
+async fn sections(c: &Client) -> Vec<(String, String, bool)> {
+    let v = c
+        .execute(
+            r#"return [...document.querySelectorAll('[data-section]')].map(s =>
+                 [s.dataset.section, s.querySelector('[data-light]').dataset.light,
+                  s.querySelector('details.section-body').open]);"#,
+            vec![],
+        )
+        .await
+        .expect("read the sections");
+    serde_json::from_value(v).expect("section rows")
+}
+
+fn concern(light: &str) -> u8 {
+    match light {
+        "green" | "grey" => 0,
+        "amber" => 1,
+        "untested" | "incomplete" => 2,
+        "red" => 3,
+        _ => 4,
+    }
+}
+
+/// Presses a key in whatever element has focus, as a keyboard user would.
+async fn press(c: &Client, key: Key) {
+    c.active_element()
+        .await
+        .expect("a focused element")
+        .send_keys(&String::from(char::from(key)))
+        .await
+        .expect("send a key");
+}
+
+async fn active(c: &Client) -> Value {
+    c.execute(
+        "const a = document.activeElement; return { id: a.id, tag: a.tagName, text: a.innerText, open: !!(a.querySelector('details') || {}).open, inChain: !!a.closest('nav.chain') };",
+        vec![],
+    )
+    .await
+    .expect("the focused element")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
+        .await
+        .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let links = chain(&c).await;
+    let kinds: Vec<&str> = links.iter().filter_map(|l| l["kind"].as_str()).collect();
+    assert_eq!(
+        kinds,
+        [
+            "record",
+            "policy_host",
+            "policy",
+            "coverage",
+            "mx_host",
+            "mx_host",
+            "mx_host",
+            "tlsrpt"
+        ],
+        "{links:?}"
+    );
+    // Each link outside the MX hosts has its section's light; the MX hosts are the rows of
+    // the MX table, with their lights.
+    for (l, section) in links
+        .iter()
+        .zip(["sts_record", "policy_fetch", "policy", "mx_coverage"])
+    {
+        assert_eq!(l["light"], r["sections"][section], "{l}");
+        assert_eq!(l["href"], format!("#section-{section}"), "{l}");
+    }
+    assert_eq!(links[7]["light"], r["sections"]["tlsrpt"]);
+    let rows = c
+        .execute(
+            "return [...document.querySelectorAll('[data-section=mx_tls] table.mx-table tbody tr[data-host]')].map(tr => [tr.dataset.host, tr.querySelector('td [data-light]').dataset.light]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    for l in &links[4..7] {
+        let host = l["text"]
+            .as_str()
+            .unwrap()
+            .lines()
+            .nth(1)
+            .unwrap_or("")
+            .trim()
+            .to_string();
+        assert!(
+            rows.as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r[0] == host.as_str()),
+            "{host} is a row of the MX table: {rows}"
+        );
+    }
+    // mx2 offers no STARTTLS: broken, marked in words, and the first break.
+    let broken: Vec<&Value> = links.iter().filter(|l| l["broken"] == true).collect();
+    assert_eq!(broken.len(), 1, "{links:?}");
+    assert!(broken[0]["text"]
+        .as_str()
+        .unwrap()
+        .contains("mx2.testing-not-ready.test"));
+    assert!(broken[0]["breaks"] == true && broken[0]["light"] == "red");
+    assert!(broken[0]["text"].as_str().unwrap().contains("broken"));
+    // A list for screen readers, with a name.
+    let a11y = c
+        .execute(
+            "const n = document.querySelector('nav.chain'); return [n.getAttribute('aria-label'), n.querySelector('ol').children.length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        a11y[0].as_str().unwrap().starts_with("Delivery chain"),
+        "{a11y}"
+    );
+
+    // Keyboard: Tab from the domain box reaches the chain's first link; Enter on the TXT
+    // record link opens that (collapsed, healthy) section and moves focus to it.
+    c.find(Locator::Css("#domain"))
+        .await
+        .expect("the domain box")
+        .click()
+        .await
+        .unwrap();
+    let mut reached = false;
+    for _ in 0..12 {
+        press(&c, Key::Tab).await;
+        if active(&c).await["inChain"] == true {
+            reached = true;
+            break;
+        }
+    }
+    assert!(reached, "Tab never reached the chain");
+    let first = active(&c).await;
+    assert!(
+        first["text"]
+            .as_str()
+            .unwrap()
+            .contains("_mta-sts.testing-not-ready.test"),
+        "{first}"
+    );
+    let before = sections(&c).await;
+    assert!(
+        before.iter().any(|(k, _, open)| k == "sts_record" && !open),
+        "the healthy TXT section starts collapsed: {before:?}"
+    );
+    press(&c, Key::Enter).await;
+    let landed = active(&c).await;
+    assert_eq!(landed["id"], "section-sts_record", "{landed}");
+    assert_eq!(landed["open"], true, "{landed}");
+    screenshot(&c, "chain-jump").await;
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failing_sections_come_first_and_healthy_ones_collapse() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    // While the slow policy drips in, the sections keep their natural order, one line each.
+    c.goto(&format!("{url}/?domain=policy-slow.test"))
+        .await
+        .unwrap();
+    let start = Instant::now();
+    loop {
+        let r = read_report(&c).await;
+        if r["sections"]["sts_record"] == "green" && r["overall"] == "pending" {
+            let order: Vec<String> = sections(&c).await.into_iter().map(|s| s.0).collect();
+            assert_eq!(
+                order,
+                [
+                    "sts_record",
+                    "policy_fetch",
+                    "policy",
+                    "mx_coverage",
+                    "mx_tls",
+                    "dane",
+                    "tlsrpt"
+                ]
+            );
+            break;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "{r}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    wait_for_final(&c, Duration::from_secs(20)).await;
+    for domain in [
+        "policy-slow.test",
+        "testing-not-ready.test",
+        "enforce-good.test",
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        wait_for_final(&c, Duration::from_secs(30)).await;
+        let s = sections(&c).await;
+        for w in s.windows(2) {
+            assert!(
+                concern(&w[0].1) >= concern(&w[1].1),
+                "{domain}: the most worrying first: {s:?}"
+            );
+        }
+        for (key, light, open) in &s {
+            let healthy = light == "green" || light == "grey";
+            assert_eq!(*open, !healthy, "{domain}: {key} is {light}: {s:?}");
+        }
+        if domain == "policy-slow.test" {
+            assert_eq!(s[0].0, "policy_fetch", "{s:?}");
+            screenshot(&c, "failing-first").await;
+        }
+    }
+    // A collapsed section is one line and opens on Enter.
+    let head = c
+        .find(Locator::Css("[data-section=sts_record] summary"))
+        .await
+        .unwrap();
+    let h = head.rectangle().await.unwrap().3;
+    assert!(h < 60.0, "one line: {h}px");
+    head.send_keys(&String::from(char::from(Key::Enter)))
+        .await
+        .unwrap();
+    let open = wait_js(
+        &c,
+        "the section to open",
+        "return document.querySelector('[data-section=sts_record] details.section-body').open;",
+    )
+    .await;
+    assert_eq!(open, true);
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let plan = |c: Client| async move {
+        c.execute(
+            r#"const p = document.querySelector('.action-plan');
+               return { answer: p.dataset.answer, word: p.querySelector('.answer-word').innerText,
+                        size: parseFloat(getComputedStyle(p.querySelector('.answer-word')).fontSize),
+                        steps: [...p.querySelectorAll('ol.steps > li')].map(li => ({
+                          text: li.innerText, blocks: li.classList.contains('blocks'),
+                          links: [...li.querySelectorAll('a')].map(a => a.getAttribute('href')) })) };"#,
+            vec![],
+        )
+        .await
+        .expect("read the plan")
+    };
+    for (domain, answer, word) in [
+        ("enforce-good.test", "yes", "Yes"),
+        ("testing-not-ready.test", "no", "No"),
+        ("not-deployed.test", "no", "No"),
+        ("policy-slow.test", "no", "No"),
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        wait_for_final(&c, Duration::from_secs(30)).await;
+        let p = plan(c.clone()).await;
+        assert_eq!(p["answer"], answer, "{domain}: {p}");
+        assert!(p["word"].as_str().unwrap().ends_with(word), "{domain}: {p}");
+        assert!(p["size"].as_f64().unwrap() >= 24.0, "a large answer: {p}");
+        let steps = p["steps"].as_array().unwrap();
+        if answer == "no" {
+            assert!(!steps.is_empty(), "{domain}: a No says what to do: {p}");
+        }
+        // Every step names real things: the domain or one of its hosts, never a placeholder.
+        for s in steps {
+            let t = s["text"].as_str().unwrap();
+            assert!(t.contains("Fix:"), "{domain}: {t}");
+            assert!(
+                !t.contains("<domain>") && !t.contains("<id>"),
+                "{domain}: {t}"
+            );
+        }
+        // No placeholder anywhere on the page, even in the closed explanations.
+        let text = c
+            .execute(
+                "document.querySelectorAll('details').forEach(d => d.open = true); return document.body.innerText;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let text = text.as_str().unwrap();
+        if let Some(at) = text.find("<domain>") {
+            let from = text[..at]
+                .char_indices()
+                .rev()
+                .nth(150)
+                .map_or(0, |(i, _)| i);
+            panic!(
+                "{domain}: a <domain> placeholder on the page: …{}…",
+                &text[from..(at + 20).min(text.len())]
+            );
+        }
+        if domain == "testing-not-ready.test" {
+            let first = &steps[0];
+            assert_eq!(first["blocks"], true, "{p}");
+            assert!(
+                first["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("mx2.testing-not-ready.test")
+                    && first["text"].as_str().unwrap().contains("Must fix"),
+                "{p}"
+            );
+            // The uncovered host blocks too, with a fix that goes through Fix-it.
+            let uncovered = steps
+                .iter()
+                .find(|s| {
+                    s["text"]
+                        .as_str()
+                        .unwrap()
+                        .contains("mx3.testing-not-ready.test")
+                })
+                .expect("a step for mx3");
+            assert_eq!(uncovered["blocks"], true, "{uncovered}");
+            assert!(uncovered["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h == "#fixit"));
+            assert!(uncovered["links"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|h| h == "#generator"));
+            screenshot(&c, "action-plan").await;
+        }
+        if domain == "not-deployed.test" {
+            let all: String = steps.iter().map(|s| s["text"].as_str().unwrap()).collect();
+            assert!(
+                all.contains("_smtp._tls.not-deployed.test")
+                    && all.contains("https://mta-sts.not-deployed.test/.well-known/mta-sts.txt")
+                    && all.contains("_mta-sts.not-deployed.test"),
+                "{all}"
+            );
+        }
+    }
+    // The step's links work from the keyboard: Fix-it opens and takes focus; Generator opens
+    // the generator tab.
+    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    c.execute(
+        "document.querySelector('.action-plan a[href=\"#fixit\"]').focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(&c, Key::Enter).await;
+    let landed = active(&c).await;
+    assert_eq!(landed["id"], "fixit", "{landed}");
+    assert_eq!(landed["open"], true, "{landed}");
+    c.execute(
+        "document.querySelector('.action-plan a[href=\"#generator\"]').focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    press(&c, Key::Enter).await;
+    let generator = wait_js(
+        &c,
+        "the generator tab",
+        "const p = document.querySelector('[data-tool=generate]'); return p && p.offsetParent !== null;",
+    )
+    .await;
+    assert_eq!(generator, true);
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_report_can_be_shared_and_the_site_has_real_files() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    cdp(
+        &c,
+        "Browser.grantPermissions",
+        json!({"origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+    )
+    .await;
+    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
+        .await
+        .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["overall"], "red");
+    let title = c.title().await.unwrap();
+    assert!(
+        title.contains("mx-no-starttls.test")
+            && title.contains("✖")
+            && title.ends_with("MTA-STS checker"),
+        "{title}"
+    );
+    c.find(Locator::Css(
+        "button[aria-label='Copy the link to this check']",
+    ))
+    .await
+    .expect("a Copy link button")
+    .click()
+    .await
+    .unwrap();
+    let copied = c
+        .execute_async(
+            "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(copied, format!("{url}/?domain=mx-no-starttls.test"));
+    // Meta description and OpenGraph tags for link previews.
+    let meta = c
+        .execute(
+            "return ['meta[name=description]', 'meta[property=\"og:title\"]', 'meta[property=\"og:description\"]'].map(s => (document.querySelector(s) || {}).content || null);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        meta.as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m.as_str().is_some_and(|t| t.len() > 10)),
+        "{meta}"
+    );
+    // robots.txt and favicon.ico are real files; an unknown path is a 404, not the app.
+    let files = c
+        .execute_async(
+            r#"const done = arguments[0];
+               Promise.all(['/robots.txt', '/favicon.ico', '/no/such/page'].map(p =>
+                 fetch(p).then(async r => [p, r.status, r.headers.get('content-type'),
+                   new Uint8Array(await r.arrayBuffer()).slice(0, 4).join(',')])))
+                 .then(done, e => done(String(e)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let files = files.as_array().expect("three answers");
+    assert_eq!(files[0][1], 200, "{files:?}");
+    assert!(
+        files[0][2].as_str().unwrap().starts_with("text/plain"),
+        "{files:?}"
+    );
+    assert_eq!(files[1][1], 200, "{files:?}");
+    assert!(files[1][2].as_str().unwrap().contains("icon"), "{files:?}");
+    assert_eq!(files[1][3], "0,0,1,0", "an ICO file: {files:?}");
+    assert_eq!(files[2][1], 404, "{files:?}");
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_mode_is_visible_and_its_domains_are_examples() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&url).await.unwrap();
+    wait_ready(&c).await;
+    let listed = wait_js(
+        &c,
+        "the demo list",
+        "const l = [...document.querySelectorAll('.demo-list li[data-demo]')].map(li => li.dataset.demo); return l.length ? l : null;",
+    )
+    .await;
+    let config = c
+        .execute_async(
+            "fetch('/api/v1/config').then(r => r.json()).then(j => arguments[0](j.demo.domains.map(d => d.domain)));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(listed, config, "every demo domain is listed");
+    let badge = c
+        .find(Locator::Css("h1 .demo-badge"))
+        .await
+        .expect("a demo badge");
+    assert_eq!(badge.text().await.unwrap().to_lowercase(), "demo");
+    screenshot(&c, "demo-mode").await;
+    // A click on one checks it.
+    c.find(Locator::Css(
+        ".demo-list li[data-demo='enforce-good.test'] a",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    assert_eq!(r["overall"], "green", "{r}");
+    assert!(c.find(Locator::Css(".demo-note")).await.is_err());
+    // A real domain is not part of the demo world, and the page says so.
+    c.goto(&format!("{url}/?domain=example.org")).await.unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let note = c
+        .find(Locator::Css(".demo-note"))
+        .await
+        .expect("a note")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        note.contains("example.org is not part of the demo world"),
+        "{note}"
+    );
+    c.close().await.ok();
+}
+
+/// Cumulative Layout Shift as Lighthouse and web-vitals count it: layout shifts without recent
+/// input, grouped into session windows (at most 1 s apart, at most 5 s long); the largest
+/// window's sum. Read from the browser's buffered `layout-shift` entries.
+async fn cls(c: &Client) -> (f64, Value) {
+    let v = c
+        .execute_async(
+            r#"const done = arguments[0];
+               const po = new PerformanceObserver(list => {
+                 const es = list.getEntries().filter(e => !e.hadRecentInput);
+                 let max = 0, cur = 0, first = 0, last = 0;
+                 for (const e of es) {
+                   if (cur && (e.startTime - last > 1000 || e.startTime - first > 5000)) { cur = 0; }
+                   if (!cur) first = e.startTime;
+                   cur += e.value; last = e.startTime; max = Math.max(max, cur);
+                 }
+                 po.disconnect();
+                 done({ cls: max, shifts: es.map(e => ({ t: Math.round(e.startTime), v: e.value,
+                   sources: (e.sources || []).map(s => ({
+                     node: s.node ? (s.node.nodeType === 1 ? s.node.tagName + '.' + s.node.className : s.node.nodeName + ' ' + JSON.stringify((s.node.textContent || '').slice(0, 40)) + ' in ' + (s.node.parentElement || {}).className) : null,
+                     from: [s.previousRect.x, s.previousRect.y, s.previousRect.width, s.previousRect.height].map(Math.round),
+                     to: [s.currentRect.x, s.currentRect.y, s.currentRect.width, s.currentRect.height].map(Math.round) })) })) });
+               });
+               po.observe({type: 'layout-shift', buffered: true});
+               setTimeout(() => done({ cls: 0, shifts: [] }), 1000);"#,
+            vec![],
+        )
+        .await
+        .expect("read layout shifts");
+    (v["cls"].as_f64().unwrap_or(f64::NAN), v["shifts"].clone())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_land_without_moving_the_page() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    // Desktop, then Lighthouse's phone (412 x 823).
+    for (w, h) in [(1000, 1300), (412, 823)] {
+        c.set_window_size(w, h).await.unwrap();
+        for domain in [
+            "enforce-good.test",
+            "testing-not-ready.test",
+            "policy-slow.test",
+            "mx-no-starttls.test",
+            "not-deployed.test",
+        ] {
+            // A fresh page load per report, as Lighthouse measures it.
+            c.goto("about:blank").await.unwrap();
+            c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+            wait_for_final(&c, Duration::from_secs(30)).await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let (score, shifts) = cls(&c).await;
+            println!("CLS {w}px {domain}: {score:.4}");
+            assert!(score < 0.02, "{w}px {domain}: CLS {score:.4}: {shifts:#}");
+        }
+    }
+    c.close().await.ok();
+}
