@@ -26,6 +26,12 @@ if [ "$("$bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; t
   log "installing wasm-opt 132 (npm binaryen@132)"
   npm install --silent --prefix "$PWD/.tools/node" binaryen@132 >&2
 fi
+# axe-core, the accessibility audit the browser tests run inside each page (tests/a11y.rs).
+if [ ! -f "$PWD/.tools/node/node_modules/axe-core/axe.min.js" ] \
+   || [ "$(node -p 'require("'"$PWD"'/.tools/node/node_modules/axe-core/package.json").version' 2>/dev/null)" != "4.14.1" ]; then
+  log "installing axe-core 4.14.1 (npm)"
+  npm install --silent --prefix "$PWD/.tools/node" axe-core@4.14.1 >&2
+fi
 # Debian packages: a command each needs -> the package that has it. Chromium for the browser
 # tests; OpenSSL's headers for the checker's second TLS client (crates/server/src/tls.rs); the
 # interop world's real servers (crates/interop): Knot, Unbound, dnsdist, nginx, Apache, Postfix,

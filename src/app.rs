@@ -92,6 +92,7 @@ fn tool_key(name: Option<&str>) -> &'static str {
 #[function_component]
 pub fn App(cfg: &Config) -> Html {
     let state = use_reducer(State::default);
+    let expanded = use_state(|| false);
     let initial = use_state(|| cfg.domain.clone().unwrap_or_default());
     // The demo world's domains, when this page's server runs `--demo` (the page only).
     let demo = use_state(|| None::<Vec<(String, String)>>);
@@ -244,8 +245,16 @@ pub fn App(cfg: &Config) -> Html {
         (!hosts.is_empty()).then(|| (r.domain.clone(), hosts))
     });
     let tab_now = if cfg.no_tools { "check" } else { *tab };
-    let report = if cfg.compact {
-        html! { <CompactView state={(*state).clone()} on_again={on_again.clone()} /> }
+    // The embed's compact form with a domain: one line until "Details" opens the whole
+    // widget (form, tools and report) under it.
+    let one_line = cfg.compact && cfg.domain.is_some() && !*expanded;
+    let compact_line = cfg.compact.then(|| {
+        let expanded2 = expanded.clone();
+        let on_toggle = Callback::from(move |()| expanded2.set(!*expanded2));
+        html! { <CompactView state={(*state).clone()} open={*expanded} {on_toggle} /> }
+    });
+    let report = if one_line {
+        html! {}
     } else {
         let share_base = (!cfg.embedded)
             .then(|| {
@@ -273,13 +282,15 @@ pub fn App(cfg: &Config) -> Html {
                 </header>
             }
             <@{if cfg.embedded { "div" } else { "main" }} class="main">
-                if !cfg.no_tools {
+                {compact_line.unwrap_or_default()}
+                // Outside the panels, so the result is announced even while they are hidden.
+                <div class="live" aria-live="polite" role="status">{announce}</div>
+                if !cfg.no_tools && !one_line {
                     <Tabs id="main" label="Checker" tabs={TABS.to_vec()} selected={tab_now} on_select={on_tab} />
                 }
                 <div role={(!cfg.no_tools).then_some("tabpanel")} id={panel_id("main", "check")}
-                     aria-labelledby={(!cfg.no_tools).then(|| tab_id("main", "check"))} hidden={tab_now != "check"}>
-                    <DomainForm initial={(*initial).clone()} {on_check} />
-                    <div class="live" aria-live="polite" role="status">{announce}</div>
+                     aria-labelledby={(!cfg.no_tools).then(|| tab_id("main", "check"))} hidden={tab_now != "check" || one_line}>
+                    <DomainForm initial={(*initial).clone()} {on_check} landmark={!cfg.embedded} />
                     {report}
                     // The lists under the report wait for its end, so that they are not pushed
                     // down while answers land (no layout shift).
@@ -295,7 +306,7 @@ pub fn App(cfg: &Config) -> Html {
                         }
                     }
                 </div>
-                if !cfg.no_tools {
+                if !cfg.no_tools && !one_line {
                     <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={tab_now != "tools"}>
                         <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
                     </div>

@@ -1081,14 +1081,44 @@ async fn the_widget_embeds_under_strict_csp_and_hostile_css() {
     .await
     .unwrap();
     wait_widget(&c, "w1", "amber").await;
+    // Compact is one line: no form, no tabs, no report, and no <main> inside the host's page;
+    // "Details" opens the whole widget, tools included.
+    let line = wait_js(
+        &c,
+        "the dark, compact widget as one line",
+        r#"const r = document.getElementById("w2").shadowRoot;
+           const line = r.querySelector(".compact-line");
+           if (!line || line.dataset.overall === "pending") return null;
+           const visible = sel => [...r.querySelectorAll(sel)].some(e => e.offsetParent !== null);
+           return { height: line.getBoundingClientRect().height, lineHeight: parseFloat(getComputedStyle(line).lineHeight),
+                    form: visible("form"), tabs: visible('[role=tab]'), report: visible(".report"),
+                    main: r.querySelectorAll("main").length };"#,
+    )
+    .await;
+    assert_eq!(
+        (&line["form"], &line["tabs"], &line["report"], &line["main"]),
+        (&json!(false), &json!(false), &json!(false), &json!(0)),
+        "{line}"
+    );
+    assert!(
+        line["height"].as_f64().unwrap() < 2.0 * line["lineHeight"].as_f64().unwrap(),
+        "one line: {line}"
+    );
+    c.execute(
+        r#"document.getElementById("w2").shadowRoot.querySelector(".compact-line button").click();"#,
+        vec![],
+    )
+    .await
+    .unwrap();
     let w2 = wait_js(
         &c,
-        "the dark, compact widget with tools",
+        "the dark, compact widget with tools, opened",
         r#"const r = document.getElementById("w2").shadowRoot;
            const root = r.querySelector(".mtasts-root");
            const compact = r.querySelector(".compact-line");
            const tools = r.querySelector('[id="main-tab-tools"]');
-           return compact && tools && { bg: getComputedStyle(root).backgroundColor, theme: root.dataset.theme };"#,
+           const report = r.querySelector(".report");
+           return compact && tools && report && tools.offsetParent !== null && { bg: getComputedStyle(root).backgroundColor, theme: root.dataset.theme };"#,
     )
     .await;
     assert_eq!(w2["theme"], "dark");

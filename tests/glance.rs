@@ -430,14 +430,12 @@ async fn a_report_can_be_shared_and_the_site_has_real_files() {
             && title.ends_with("MTA-STS checker"),
         "{title}"
     );
-    c.find(Locator::Css(
-        "button[aria-label='Copy the link to this check']",
-    ))
-    .await
-    .expect("a Copy link button")
-    .click()
-    .await
-    .unwrap();
+    c.find(Locator::Css("button[aria-label='Copy link to this check']"))
+        .await
+        .expect("a Copy link button")
+        .click()
+        .await
+        .unwrap();
     let copied = c
         .execute_async(
             "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e));",

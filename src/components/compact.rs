@@ -1,39 +1,39 @@
-//! The embed's `compact` form: the verdict on one line, and the full report behind a button.
+//! The embed's `compact` form: the verdict on one line (cut with an ellipsis, never wrapped;
+//! the whole sentence is its tooltip and is read by screen readers), and a button that expands
+//! the widget to the full checker and report.
 
 use mtasts_core::Light;
 use yew::prelude::*;
 
 use super::light::LightBadge;
-use super::report::ReportView;
 use crate::state::State;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub state: State,
-    pub on_again: Callback<bool>,
+    pub open: bool,
+    pub on_toggle: Callback<()>,
 }
 
 #[function_component]
 pub fn CompactView(p: &Props) -> Html {
-    let open = use_state(|| false);
     let Some(r) = p.state.report.as_ref() else {
         return html! {};
     };
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_| open.set(!*open))
-    };
+    let toggle = p.on_toggle.reform(|_: MouseEvent| ());
     html! {
         <div class="compact">
             <p class="compact-line" data-overall={r.overall.name()}>
-                <LightBadge light={r.overall} />{" "}<strong>{&r.domain}</strong>{": "}{&r.verdict}{" "}
+                <LightBadge light={r.overall} />
+                <span class="compact-text" title={format!("{}: {}", r.domain, r.verdict)}>
+                    <strong>{&r.domain}</strong>{": "}{&r.verdict}
+                </span>
                 if r.overall != Light::Pending {
-                    <button type="button" class="small" aria-expanded={open.to_string()} onclick={toggle}>
-                        { if *open { "Hide details" } else { "Details" } }
+                    <button type="button" class="small" aria-expanded={p.open.to_string()} onclick={toggle}>
+                        { if p.open { "Hide details" } else { "Details" } }
                     </button>
                 }
             </p>
-            if *open { <ReportView state={p.state.clone()} on_again={p.on_again.clone()} /> }
         </div>
     }
 }

@@ -11,6 +11,10 @@ use crate::idna::BrowserIdna;
 pub struct Props {
     pub initial: String,
     pub on_check: Callback<Domain>,
+    /// Whether the form is the page's search landmark; not in the embed, where several widgets
+    /// may share a host page and its landmarks are the host's to choose.
+    #[prop_or(true)]
+    pub landmark: bool,
 }
 
 #[function_component]
@@ -49,7 +53,7 @@ pub fn DomainForm(p: &Props) -> Html {
         Some(Err(e)) => html! { <span class="invalid">{e.to_string()}</span> },
     };
     html! {
-        <form class="domain-form" {onsubmit} role="search">
+        <form class="domain-form" {onsubmit} role={p.landmark.then_some("search")}>
             <label for="domain">{"Mail domain"}</label>
             <div class="row">
                 <input id="domain" name="domain" type="text" inputmode="url" autocomplete="off" spellcheck="false"

@@ -120,7 +120,7 @@ pub fn ReportView(p: &Props) -> Html {
                     <span role="status" class="copy-status">{(*export_status).clone()}</span>
                     if let Some(base) = &p.share_base {
                         <CopyButton text={format!("{base}?domain={}", String::from(js_sys::encode_uri_component(&r.domain)))}
-                                    what="the link to this check" label="Copy link" />
+                                    what="link to this check" label="Copy link" />
                     }
                     if !dnssec.is_empty() { <span class="dnssec" data-ad={r.dnssec.map(|b| b.to_string()).unwrap_or_default()}>{dnssec}</span> }
                 </div>
