@@ -596,3 +596,91 @@ async fn answers_land_without_moving_the_page() {
     }
     c.close().await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fixit_can_be_deployed_as_it_stands() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let downloads = tempfile::tempdir().unwrap();
+    cdp(
+        &c,
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": downloads.path().to_string_lossy()}),
+    )
+    .await;
+    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    c.execute(
+        "document.querySelector('.fixit details').open = true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let shown = c
+        .execute(
+            r#"const f = document.querySelector('.fixit');
+               return { policy: f.querySelector('[data-generated=policy] pre').textContent,
+                        names: [...f.querySelectorAll('button')].map(b => b.getAttribute('aria-label') || b.textContent),
+                        web: [...f.querySelectorAll('[data-generated=policy] .snippet')].map(s => s.dataset.server),
+                        mta: [...f.querySelectorAll('.failing .snippet')].map(s => s.dataset.server),
+                        nginx: (f.querySelector('.snippet[data-server=nginx] pre') || {}).textContent };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let names: Vec<&str> = shown["names"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    for want in [
+        "Copy the name _mta-sts.testing-not-ready.test",
+        "Copy the name _smtp._tls.testing-not-ready.test",
+        "Download mta-sts.txt",
+    ] {
+        assert!(names.contains(&want), "{want} in {names:?}");
+    }
+    assert_eq!(shown["web"], json!(["nginx", "Apache", "Caddy"]));
+    assert!(
+        shown["mta"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s == "Postfix"),
+        "{shown}"
+    );
+    let nginx = shown["nginx"].as_str().unwrap();
+    assert!(
+        nginx.contains("server_name mta-sts.testing-not-ready.test;")
+            && nginx.contains("default_type text/plain;"),
+        "{nginx}"
+    );
+    // The downloaded file is the policy, byte for byte, with CRLF line ends.
+    c.find(Locator::XPath("//button[text()='Download mta-sts.txt']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let file = downloads.path().join("mta-sts.txt");
+    let start = Instant::now();
+    while !file.is_file() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no download");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let body = std::fs::read_to_string(&file).unwrap();
+    assert!(body.starts_with("version: STSv1\r\nmode: "), "{body:?}");
+    assert!(
+        body.ends_with("\r\n") && !body.replace("\r\n", "").contains('\n'),
+        "{body:?}"
+    );
+    assert_eq!(
+        body.replace("\r\n", "\n"),
+        shown["policy"].as_str().unwrap()
+    );
+    c.close().await.ok();
+}

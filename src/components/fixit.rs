@@ -8,7 +8,7 @@ use mtasts_core::Report;
 use yew::prelude::*;
 
 use super::copy_button::CopyButton;
-use super::generated::GeneratedView;
+use super::generated::{snippet_list, GeneratedView};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -45,7 +45,9 @@ fn step(n: usize, s: &Step) -> Html {
             if !s.hosts_to_fix.is_empty() {
                 <p>{"Fix these MX hosts first (no record can):"}</p>
                 <ul class="failing">{ for s.hosts_to_fix.iter().map(|m| html! {
-                    <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}</li>
+                    <li><code>{&m.host}</code>{": "}{m.reasons.join("; ")}
+                        {snippet_list(&format!("STARTTLS with a valid certificate on {} (Postfix, Exim)", m.host), &mtasts_core::snippets::mx_starttls(&m.host))}
+                    </li>
                 }) }</ul>
             }
             if !s.tlsa.is_empty() {

@@ -35,6 +35,7 @@ pub mod record;
 pub mod report;
 pub mod report_json;
 pub mod rua;
+pub mod snippets;
 pub mod tls;
 pub mod tlsrpt;
 mod txt;
