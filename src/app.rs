@@ -11,6 +11,7 @@ use yew::prelude::*;
 use crate::components::compact::CompactView;
 use crate::components::demo_list::DemoList;
 use crate::components::domain_form::DomainForm;
+use crate::components::open_saved::OpenSaved;
 use crate::components::recent::RecentList;
 use crate::components::report::ReportView;
 use crate::components::tabs::{panel_id, tab_id, Tabs};
@@ -60,6 +61,9 @@ fn start(state: &UseReducerHandle<State>, cfg: &Config, domain: Domain, fresh: b
 /// Stores a finished run in the recent list and works out what changed since the last one.
 /// An incomplete run is not a result and is not stored.
 fn remember(state: &UseReducerHandle<State>) {
+    if state.snapshot {
+        return; // shown as it was, not a check made here
+    }
     let Some(report) = state.report.as_ref().filter(|r| r.complete) else {
         return;
     };
@@ -70,6 +74,39 @@ fn remember(state: &UseReducerHandle<State>) {
     let changes = before.map(|b| compare(&b, &entry)).unwrap_or_default();
     let list = storage::remember(entry);
     state.dispatch(Action::Remembered(state.run, changes, list));
+}
+
+/// Shows a snapshot's inputs read-only, as they were.
+fn open_snapshot(
+    state: &UseReducerHandle<State>,
+    inputs: mtasts_core::Inputs,
+) -> Result<(), String> {
+    let d = domain::normalize(&inputs.domain, &BrowserIdna).map_err(|e| e.to_string())?;
+    state.dispatch(Action::Snapshot(d, Box::new(inputs)));
+    Ok(())
+}
+
+/// Opens the snapshot in the address bar's fragment, if there is one; a damaged link says why.
+fn open_fragment(state: &UseReducerHandle<State>, failed: &UseStateHandle<String>) {
+    let hash = web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default();
+    if !hash.starts_with(crate::services::snapshot::PREFIX) {
+        return;
+    }
+    let (state, failed) = (state.clone(), failed.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        let result = match crate::services::snapshot::decode(&hash).await {
+            Ok(inputs) => open_snapshot(&state, inputs),
+            Err(e) => Err(e),
+        };
+        failed.set(
+            result
+                .err()
+                .map(|e| format!("This snapshot link cannot be opened: {e}."))
+                .unwrap_or_default(),
+        );
+    });
 }
 
 /// Makes the address bar shareable (`?domain=`); the standalone page only.
@@ -94,6 +131,34 @@ pub fn App(cfg: &Config) -> Html {
     let state = use_reducer(State::default);
     let expanded = use_state(|| false);
     let initial = use_state(|| cfg.domain.clone().unwrap_or_default());
+    // A snapshot link (`#s1=…`) opens read-only, at load and whenever the fragment changes.
+    let snapshot_error = use_state(String::new);
+    {
+        let (state, failed, embedded) = (state.clone(), snapshot_error.clone(), cfg.embedded);
+        use_effect_with((), move |_| {
+            let listener = (!embedded).then(|| {
+                open_fragment(&state, &failed);
+                let cb = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                    open_fragment(&state, &failed)
+                });
+                if let Some(w) = web_sys::window() {
+                    let _ = w.add_event_listener_with_callback(
+                        "hashchange",
+                        wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
+                    );
+                }
+                cb
+            });
+            move || {
+                if let (Some(cb), Some(w)) = (listener, web_sys::window()) {
+                    let _ = w.remove_event_listener_with_callback(
+                        "hashchange",
+                        wasm_bindgen::JsCast::unchecked_ref(cb.as_ref()),
+                    );
+                }
+            }
+        });
+    }
     // The demo world's domains, when this page's server runs `--demo` (the page only).
     let demo = use_state(|| None::<Vec<(String, String)>>);
     {
@@ -182,6 +247,15 @@ pub fn App(cfg: &Config) -> Html {
             }
         });
     }
+    let on_open_saved = {
+        let (state, failed) = (state.clone(), snapshot_error.clone());
+        Callback::from(move |inputs: mtasts_core::Inputs| {
+            failed.set(match open_snapshot(&state, inputs) {
+                Ok(()) => String::new(),
+                Err(e) => format!("This report cannot be opened: {e}."),
+            });
+        })
+    };
     let on_check = {
         let (state, cfg) = (state.clone(), cfg.clone());
         Callback::from(move |d: Domain| {
@@ -291,6 +365,12 @@ pub fn App(cfg: &Config) -> Html {
                 <div role={(!cfg.no_tools).then_some("tabpanel")} id={panel_id("main", "check")}
                      aria-labelledby={(!cfg.no_tools).then(|| tab_id("main", "check"))} hidden={tab_now != "check" || one_line}>
                     <DomainForm initial={(*initial).clone()} {on_check} landmark={!cfg.embedded} />
+                    if !cfg.embedded {
+                        <OpenSaved on_open={on_open_saved} />
+                    }
+                    if !snapshot_error.is_empty() {
+                        <p class="snapshot-error" role="alert">{(*snapshot_error).clone()}</p>
+                    }
                     {report}
                     // The lists under the report wait for its end, so that they are not pushed
                     // down while answers land (no layout shift).

@@ -37,6 +37,9 @@ pub struct State {
     /// The longest `Retry-After` the proxy asked for in this run, and when (`performance.now()`)
     /// it said so: the Retry button counts down from there.
     pub retry_after: Option<(u32, f64)>,
+    /// A snapshot reopened read-only (from a link or a saved report): the inputs were gathered
+    /// at `inputs.now`, nothing runs again.
+    pub snapshot: bool,
 }
 
 pub enum Action {
@@ -63,6 +66,8 @@ pub enum Action {
     Remembered(u32, Vec<(Tone, String)>, Vec<Recent>),
     /// The recent list changed outside a run (loaded or cleared).
     Recent(Vec<Recent>),
+    /// A snapshot's inputs, shown read-only as they were.
+    Snapshot(Domain, Box<Inputs>),
 }
 
 impl State {
@@ -83,7 +88,7 @@ impl Reducible for State {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut s = (*self).clone();
         let (run, at) = match &action {
-            Action::Start { .. } => (s.run + 1, 0.0),
+            Action::Start { .. } | Action::Snapshot(..) => (s.run + 1, 0.0),
             Action::StsTxt(r, t, _) | Action::TlsrptTxt(r, t, _) | Action::Mx(r, t, _) => (*r, *t),
             Action::TlsrptDraftTxt(r, t, _) | Action::Rua(r, t, _) => (*r, *t),
             Action::Policy(r, t, _) | Action::MxTls(r, t, _) => (*r, *t),
@@ -92,7 +97,7 @@ impl Reducible for State {
             Action::Resolver(r, _) => (*r, 0.0),
             Action::Recent(_) => (s.run, 0.0),
         };
-        if run != s.run && !matches!(action, Action::Start { .. }) {
+        if run != s.run && !matches!(action, Action::Start { .. } | Action::Snapshot(..)) {
             return self;
         }
         match action {
@@ -113,6 +118,21 @@ impl Reducible for State {
                 s.policy_fresh = None;
                 s.mx_fresh = None;
                 s.retry_after = None;
+                s.snapshot = false;
+            }
+            Action::Snapshot(domain, inputs) => {
+                s.run = run;
+                s.inputs = *inputs;
+                s.domain = Some(domain);
+                s.started_ms = 0.0;
+                s.last_ms = 0.0;
+                s.tlsa.clear();
+                s.changes.clear();
+                s.resolver = None;
+                s.policy_fresh = None;
+                s.mx_fresh = None;
+                s.retry_after = None;
+                s.snapshot = true;
             }
             Action::Resolver(_, url) => {
                 s.resolver = Some(url);

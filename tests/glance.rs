@@ -536,6 +536,19 @@ async fn demo_mode_is_visible_and_its_domains_are_examples() {
         note.contains("example.org is not part of the demo world"),
         "{note}"
     );
+    // An internationalised name is shown as written, with its A-label beside it.
+    c.goto(&format!("{url}/?domain=b%C3%BCcher.example"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let shown = c
+        .find(Locator::Css("#verdict .domain"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(shown, "bücher.example (xn--bcher-kva.example)");
     c.close().await.ok();
 }
 
@@ -683,4 +696,178 @@ async fn fixit_can_be_deployed_as_it_stands() {
         shown["policy"].as_str().unwrap()
     );
     c.close().await.ok();
+}
+
+/// What a report says, for comparing two renderings of it.
+async fn report_facts(c: &Client) -> Value {
+    let r = read_report(c).await;
+    let extra = c
+        .execute(
+            "return { verdict: document.querySelector('#verdict .verdict-text').textContent, answer: document.querySelector('.action-plan').dataset.answer, chain: [...document.querySelectorAll('nav.chain li')].map(l => l.dataset.link + ':' + l.dataset.linkLight) };",
+            vec![],
+        )
+        .await
+        .unwrap();
+    json!({ "overall": r["overall"], "sections": r["sections"], "codes": r["codes"], "extra": extra })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
+    let (mut server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    let downloads = tempfile::tempdir().unwrap();
+    cdp(
+        &c,
+        "Browser.setDownloadBehavior",
+        json!({"behavior": "allow", "downloadPath": downloads.path().to_string_lossy()}),
+    )
+    .await;
+    cdp(
+        &c,
+        "Browser.grantPermissions",
+        json!({"origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
+    )
+    .await;
+    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let original = report_facts(&c).await;
+    c.find(Locator::XPath("//button[text()='Copy snapshot link']"))
+        .await
+        .expect("a Copy snapshot link button")
+        .click()
+        .await
+        .unwrap();
+    wait_js(
+        &c,
+        "the snapshot link to be copied",
+        "return [...document.querySelectorAll('.report-tools .copy-status')].some(s => s.textContent.startsWith('Copied'));",
+    )
+    .await;
+    let link = c
+        .execute_async(
+            "navigator.clipboard.readText().then(arguments[0], e => arguments[0]('error: ' + e));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let link = link.as_str().unwrap().to_string();
+    let (page, fragment) = link.split_once('#').expect("a fragment");
+    assert_eq!(page, format!("{url}/"), "{link}");
+    assert!(
+        fragment.starts_with("s1=") && link.len() < 16_000,
+        "{} characters",
+        link.len()
+    );
+    // A second report, saved as JSON, for the file picker.
+    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let original_saved = report_facts(&c).await;
+    c.find(Locator::XPath(
+        "//button[text()='Download the report (JSON)']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let saved = downloads.path().join("mta-sts-mx-no-starttls.test.json");
+    let start = Instant::now();
+    while !saved.is_file() {
+        assert!(start.elapsed() < Duration::from_secs(10), "no download");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    c.close().await.ok();
+
+    // A fresh browser (its own new profile) loads the page, then the network is cut off:
+    // the server is gone and the browser is offline. The link's fragment still opens the
+    // report, the same as it was, marked as a snapshot, and nothing is kept in history.
+    let (_driver2, b) = browser().await;
+    b.goto(&format!("{url}/")).await.unwrap();
+    wait_ready(&b).await;
+    server.kill().await.expect("stop the server");
+    cdp(&b, "Network.enable", json!({})).await;
+    cdp(
+        &b,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    // A saved report JSON opens read-only too, offline.
+    let input = b
+        .find(Locator::Css("#open-saved"))
+        .await
+        .expect("the file picker");
+    input.send_keys(&saved.display().to_string()).await.unwrap();
+    let start = Instant::now();
+    loop {
+        let r = read_report(&b).await;
+        if r["overall"].as_str().is_some_and(|o| o != "pending")
+            && b.find(Locator::Css(".snapshot-note")).await.is_ok()
+        {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the saved report never opened: {r}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(report_facts(&b).await, original_saved);
+    b.execute(
+        &format!("location.hash = {};", json!(format!("#{fragment}"))),
+        vec![],
+    )
+    .await
+    .unwrap();
+    // The saved report is on screen until the snapshot replaces it.
+    let start = Instant::now();
+    loop {
+        let now = report_facts(&b).await;
+        if now == original {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the snapshot never opened: {now} != {original}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let note = b
+        .find(Locator::Css(".snapshot-note"))
+        .await
+        .expect("marked as a snapshot")
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        note.starts_with("Snapshot of a check made on 20") && note.contains("UTC"),
+        "{note}"
+    );
+    assert!(
+        b.find(Locator::Css("[data-recent]")).await.is_err(),
+        "a snapshot is not history"
+    );
+    screenshot(&b, "snapshot").await;
+
+    // A damaged link says so instead of showing anything.
+    b.execute("location.hash = '#s1=AAAA';", vec![])
+        .await
+        .unwrap();
+    let damaged = wait_js(
+        &b,
+        "the damaged-link message",
+        "const e = document.querySelector('.snapshot-error'); return e && e.textContent;",
+    )
+    .await;
+    assert!(
+        damaged.as_str().unwrap().contains("cannot be opened"),
+        "{damaged}"
+    );
+
+    b.close().await.ok();
 }

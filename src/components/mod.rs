@@ -17,6 +17,7 @@ pub mod light;
 pub mod lint_result;
 pub mod marked_text;
 pub mod mx_table;
+pub mod open_saved;
 pub mod raw_data;
 pub mod recent;
 pub mod report;

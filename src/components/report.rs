@@ -74,10 +74,18 @@ pub fn ReportView(p: &Props) -> Html {
     let Some(r) = s.report.as_ref() else {
         return html! {};
     };
+    // An internationalised name as people write it, with the A-label that DNS and the records
+    // use beside it.
     let shown = s
         .domain
         .as_ref()
-        .map(|d| d.ascii.clone())
+        .map(|d| {
+            if d.unicode != d.ascii {
+                format!("{} ({})", d.unicode, d.ascii)
+            } else {
+                d.ascii.clone()
+            }
+        })
         .unwrap_or_default();
     let done = r.overall != Light::Pending;
     let dns_done = !s.inputs.mx.is_pending() && !s.inputs.sts_txt.is_pending();
@@ -92,6 +100,28 @@ pub fn ReportView(p: &Props) -> Html {
             })
         })
     };
+    // The report as it is now, in a link: the inputs compressed into the fragment.
+    let snapshot_status = use_state(String::new);
+    let on_snapshot = {
+        let (inputs, status, base) = (
+            s.inputs.clone(),
+            snapshot_status.clone(),
+            p.share_base.clone(),
+        );
+        Callback::from(move |_| {
+            let (inputs, status, base) = (inputs.clone(), status.clone(), base.clone());
+            wasm_bindgen_futures::spawn_local(async move {
+                let link = match crate::services::snapshot::encode(&inputs).await {
+                    Ok(fragment) => format!("{}{fragment}", base.as_deref().unwrap_or_default()),
+                    Err(e) => return status.set(format!("Could not make the link: {e}")),
+                };
+                status.set(match file::copy(&link).await {
+                    Ok(()) => format!("Copied ({} characters; opens this report as it is now, without checking again)", link.len()),
+                    Err(e) => e,
+                });
+            });
+        })
+    };
     let dnssec = match r.dnssec {
         Some(true) => "DNSSEC: the resolver validated the _mta-sts answer (AD flag set).",
         // Not validated: MTA-STS does not need DNSSEC, so the line would say nothing.
@@ -101,7 +131,14 @@ pub fn ReportView(p: &Props) -> Html {
         <article class="report" aria-labelledby="verdict">
             <header class="overall" data-overall={r.overall.name()}>
                 <h2 id="verdict"><LightBadge light={r.overall} />{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
-                <Elapsed started_ms={s.started_ms} done_ms={done.then_some(s.last_ms)} />
+                if s.snapshot {
+                    <p class="snapshot-note" role="note">
+                        {format!("Snapshot of a check made on {}: shown as it was then, not run again.", s.inputs.now.map(date).unwrap_or_default())}
+                        {" "}<button type="button" class="small" onclick={p.on_again.reform(|_| false)}>{"Check it now"}</button>
+                    </p>
+                } else {
+                    <Elapsed started_ms={s.started_ms} done_ms={done.then_some(s.last_ms)} />
+                }
             </header>
             // Nothing below the header until DNS has answered: by then the chain has its final
             // shape (every MX host), so it never moves what is under it. While answers land the
@@ -118,14 +155,21 @@ pub fn ReportView(p: &Props) -> Html {
                 <div class="report-tools">
                     <button type="button" class="small" onclick={on_export} disabled={!done}>{"Download the report (JSON)"}</button>
                     <span role="status" class="copy-status">{(*export_status).clone()}</span>
+                    if p.share_base.is_some() && done {
+                        <button type="button" class="small" onclick={on_snapshot}>{"Copy snapshot link"}</button>
+                        <span role="status" class="copy-status">{(*snapshot_status).clone()}</span>
+                    }
                     if let Some(base) = &p.share_base {
                         <CopyButton text={format!("{base}?domain={}", String::from(js_sys::encode_uri_component(&r.domain)))}
                                     what="link to this check" label="Copy link" />
                     }
                     if !dnssec.is_empty() { <span class="dnssec" data-ad={r.dnssec.map(|b| b.to_string()).unwrap_or_default()}>{dnssec}</span> }
                 </div>
-                <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
-                               mx={s.mx_fresh} {done} recheck={r.complete} {on_recheck} />
+                // A snapshot's time is in its note; where it was gathered from is not known here.
+                if !s.snapshot {
+                    <FreshnessView started={s.inputs.now} resolver={s.resolver.clone()} policy={s.policy_fresh}
+                                   mx={s.mx_fresh} {done} recheck={r.complete} {on_recheck} />
+                }
                 if !s.changes.is_empty() {
                     <section class="changes" aria-label="Since the last check">
                         <ul>{ for s.changes.iter().map(|(tone, text)| html! {

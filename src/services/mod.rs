@@ -7,4 +7,5 @@ pub mod file;
 pub mod gather;
 pub mod http;
 pub mod proxy;
+pub mod snapshot;
 pub mod storage;

@@ -209,7 +209,11 @@ pub fn normalize(input: &str, idna: &dyn Idna) -> Result<Domain, DomainError> {
     if !ascii.contains('.') {
         return Err(DomainError::SingleLabel(ascii));
     }
-    let unicode = if ascii.split('.').any(|l| l.starts_with("xn--")) {
+    // A name typed in Unicode is shown as typed (lower-cased), whatever the IDNA at hand can
+    // convert back (the browser's URL API only converts towards ASCII).
+    let unicode = if !without_dot.is_ascii() && ascii == pasted {
+        without_dot.to_lowercase()
+    } else if ascii.split('.').any(|l| l.starts_with("xn--")) {
         idna.to_unicode(&ascii)
     } else {
         ascii.clone()
@@ -286,6 +290,36 @@ mod tests {
         assert_eq!(err("bücher.de"), Code::DomainIdna);
         let msg = normalize("192.0.2.1", &AsciiOnly).unwrap_err().to_string();
         assert!(msg.contains("IP address"), "{msg}");
+    }
+
+    /// An IDNA that converts towards ASCII only, as the browser's URL API does.
+    struct OneWay;
+    impl Idna for OneWay {
+        fn to_ascii(&self, name: &str) -> Result<String, String> {
+            match name.to_lowercase().as_str() {
+                "bücher.de" => Ok("xn--bcher-kva.de".into()),
+                "mta-sts.bücher.de" => Ok("mta-sts.xn--bcher-kva.de".into()),
+                _ => Err("unknown".into()),
+            }
+        }
+        fn to_unicode(&self, name: &str) -> String {
+            name.to_string()
+        }
+    }
+
+    #[test]
+    fn a_unicode_name_is_shown_as_typed() {
+        let d = normalize("Bücher.DE", &OneWay).unwrap();
+        assert_eq!(
+            (d.ascii.as_str(), d.unicode.as_str()),
+            ("xn--bcher-kva.de", "bücher.de")
+        );
+        // A pasted policy-host name is reduced to the domain: not "as typed" any more.
+        let d = normalize("mta-sts.bücher.de", &OneWay).unwrap();
+        assert_eq!(
+            (d.ascii.as_str(), d.unicode.as_str()),
+            ("xn--bcher-kva.de", "xn--bcher-kva.de")
+        );
     }
 
     #[cfg(feature = "idna")]
