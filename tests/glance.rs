@@ -871,3 +871,64 @@ async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
 
     b.close().await.ok();
 }
+
+/// The new report as people see it: desktop and phone, light and dark (test artifacts; the
+/// README's screenshot is the desktop light one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn screenshots_of_the_report_on_desktop_and_phone_in_both_themes() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    for (device, w, h) in [("desktop", 1000, 1300), ("phone", 390, 844)] {
+        c.set_window_size(w, h).await.unwrap();
+        for dark in [false, true] {
+            cdp(
+                &c,
+                "Emulation.setEmulatedMedia",
+                json!({"features": [{"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}]}),
+            )
+            .await;
+            c.goto(&format!("{url}/?domain=testing-not-ready.test"))
+                .await
+                .unwrap();
+            wait_for_final(&c, Duration::from_secs(30)).await;
+            // From the report's top: the verdict, the chain and the plan.
+            c.execute(
+                "document.querySelector('.report').scrollIntoView(); window.scrollBy(0, -8);",
+                vec![],
+            )
+            .await
+            .unwrap();
+            let bg = c
+                .execute(
+                    "return getComputedStyle(document.body).backgroundColor;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(
+                bg,
+                if dark {
+                    "rgb(13, 17, 23)"
+                } else {
+                    "rgb(255, 255, 255)"
+                },
+                "{device}"
+            );
+            // Nothing wider than the window.
+            let overflow = c
+                .execute(
+                    "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+                    vec![],
+                )
+                .await
+                .unwrap();
+            assert_eq!(overflow, 0, "{device}: horizontal overflow");
+            screenshot(
+                &c,
+                &format!("report-{device}-{}", if dark { "dark" } else { "light" }),
+            )
+            .await;
+        }
+    }
+    c.close().await.ok();
+}

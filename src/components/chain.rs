@@ -53,7 +53,7 @@ fn link(l: &Link, first_break: bool) -> Html {
     html! {
         <li class={classes!("link", l.broken().then_some("broken"))} data-link={l.kind.name()} data-link-light={l.light.name()}>
             <a href={format!("#{}", section_anchor(l.section))} onclick={jump_to(format!("#{}", section_anchor(l.section)))}
-               title={first_break.then_some("Delivery breaks here")}>
+               title={if first_break { format!("{}: delivery breaks here", l.name) } else { l.name.clone() }}>
                 <span class="step">{l.step}</span>
                 <span class="name">{&l.name}</span>
                 <LightBadge light={l.light} />
