@@ -14,7 +14,9 @@ use serde_json::{json, Value};
 #[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
-use support::{browser, cdp, read_report, screenshot, serve, wait_for_final, wait_js, wait_ready};
+use support::{
+    browser, cdp, read_report, repo, screenshot, serve, wait_for_final, wait_js, wait_ready,
+};
 
 /// The chain as drawn: kind, light, whether marked broken, and its text.
 async fn chain(c: &Client) -> Vec<Value> {
@@ -588,7 +590,7 @@ async fn answers_land_without_moving_the_page() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
     // Desktop, then Lighthouse's phone (412 x 823).
-    for (w, h) in [(1000, 1300), (412, 823)] {
+    for (w, h) in [(1000, 1300), (412, 823), (360, 740)] {
         c.set_window_size(w, h).await.unwrap();
         for domain in [
             "enforce-good.test",
@@ -930,5 +932,74 @@ async fn screenshots_of_the_report_on_desktop_and_phone_in_both_themes() {
             .await;
         }
     }
+    c.close().await.ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_tool_explains_each_result_type_and_fits_a_phone() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.set_window_size(360, 780).await.unwrap();
+    c.goto(&format!("{url}/?tool=tlsrpt-report")).await.unwrap();
+    wait_ready(&c).await;
+    let gz = repo()
+        .join("crates/core/tests/fixtures/tlsrpt-report/rfc-example-gzip.json.gz")
+        .canonicalize()
+        .unwrap();
+    c.find(Locator::Id("tool-report-file"))
+        .await
+        .expect("the file picker")
+        .send_keys(&gz.display().to_string())
+        .await
+        .unwrap();
+    let rows = wait_js(
+        &c,
+        "the result types",
+        r#"const rows = [...document.querySelectorAll('[data-tool="tlsrpt-report"] tr[data-result-type]')];
+           return rows.length && rows.map(r => ({ type: r.dataset.resultType,
+             meaning: (r.querySelector('.meaning') || {}).textContent || '',
+             fix: (r.querySelector('.fix') || {}).textContent || '',
+             links: [...r.querySelectorAll('.hosts a')].map(a => [a.getAttribute('href'), !!document.getElementById(a.getAttribute('href').slice(1))]) }));"#,
+    )
+    .await;
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    for r in rows {
+        assert!(r["meaning"].as_str().unwrap().len() > 20, "{r}");
+        assert!(r["fix"].as_str().unwrap().starts_with("Fix: "), "{r}");
+        let links = r["links"].as_array().unwrap();
+        assert!(!links.is_empty(), "each names its MX: {r}");
+        assert!(
+            links.iter().all(|l| l[1] == true),
+            "links land on a row: {r}"
+        );
+    }
+    // At 360 px: the page does not scroll sideways and no number is split over lines.
+    let fit = c
+        .execute(
+            r#"const nums = [...document.querySelectorAll('[data-tool="tlsrpt-report"] td.num')];
+               return { overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+                        split: nums.filter(td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length > 1; }).map(td => td.textContent),
+                        count: nums.length };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fit["overflow"], 0, "{fit}");
+    assert_eq!(fit["split"], json!([]), "{fit}");
+    assert!(fit["count"].as_u64().unwrap() > 3, "{fit}");
+    // What was inside the .gz can be read.
+    let text = c
+        .execute(
+            r#"const d = document.querySelector('[data-tool="tlsrpt-report"] details.decompressed');
+               d.open = true; return d.querySelector('pre').textContent;"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let parsed: Value =
+        serde_json::from_str(text.as_str().unwrap()).expect("the decompressed JSON");
+    assert!(parsed["policies"].is_array(), "{parsed}");
+    screenshot(&c, "report-tool-phone").await;
     c.close().await.ok();
 }

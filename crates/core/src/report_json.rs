@@ -30,6 +30,69 @@ pub const RESULT_TYPES: &[&str] = &[
     "sts-webpki-invalid",
 ];
 
+/// What a result type means for the domain's mail, and what to do about it (RFC 8460 §4.3).
+pub fn result_type_help(result_type: &str) -> Option<(&'static str, &'static str)> {
+    Some(match result_type {
+        "starttls-not-supported" => (
+            "The receiving MX did not offer STARTTLS (or the sender could not start it).",
+            "Enable STARTTLS on that MX host; under an enforced policy senders do not deliver to it.",
+        ),
+        "certificate-host-mismatch" => (
+            "The MX host's certificate does not name the host the sender connected to.",
+            "Serve a certificate whose names include the MX host name exactly as the MX record says.",
+        ),
+        "certificate-expired" => (
+            "The MX host's certificate had expired.",
+            "Renew the certificate and make sure the mail server reloads it (renewal jobs often forget the MTA).",
+        ),
+        "certificate-not-trusted" => (
+            "The MX host's certificate does not chain to a root the sender trusts (self-signed, or the intermediate is missing).",
+            "Use a certificate from a public CA and serve the full chain (leaf and intermediates).",
+        ),
+        "validation-failure" => (
+            "Some other validation failed on the sender's side.",
+            "Look at the failure's reason code and additional information in the JSON; check the MX host's TLS with posttls-finger.",
+        ),
+        "tlsa-invalid" => (
+            "DANE: the TLSA records did not match the MX host's certificate.",
+            "Publish TLSA records for the current key (3 1 1 of the certificate's public key) before rotating keys.",
+        ),
+        "dnssec-invalid" => (
+            "DANE: the DNSSEC validation of the TLSA records failed.",
+            "Fix the DNSSEC chain of the MX host's zone (signatures, DS record), or remove the TLSA records.",
+        ),
+        "dane-required" => (
+            "DANE: the sender requires DANE for this host but found no usable TLSA records.",
+            "Publish DNSSEC-signed TLSA records at _25._tcp for the MX host.",
+        ),
+        "sts-policy-fetch-error" => (
+            "MTA-STS: the sender could not fetch the policy (DNS, connection, HTTP status).",
+            "Make https://mta-sts.<domain>/.well-known/mta-sts.txt answer 200 to anyone, quickly, without redirects.",
+        ),
+        "sts-policy-invalid" => (
+            "MTA-STS: the policy file could not be parsed, so the sender ignored it.",
+            "Fix the policy file (the checker's Policy tool shows where); then publish a new id.",
+        ),
+        "sts-webpki-invalid" => (
+            "MTA-STS: the policy host's certificate was not valid for mta-sts.<domain>.",
+            "Serve a publicly trusted certificate for mta-sts.<domain> on the policy host.",
+        ),
+        _ => return None,
+    })
+}
+
+/// The text of a gzip-compressed report for display: at most `max_chars` characters, and
+/// whether it was cut there.
+pub fn decompressed_text(bytes: &[u8], max_chars: usize) -> Result<(String, bool), String> {
+    let (data, _) = gunzip(bytes, MAX_DECOMPRESSED)?;
+    let text = String::from_utf8_lossy(&data);
+    let cut = text.char_indices().nth(max_chars).map(|(i, _)| i);
+    Ok(match cut {
+        Some(i) => (text[..i].to_string(), true),
+        None => (text.into_owned(), false),
+    })
+}
+
 /// Policy types of RFC 8460 §4.4.
 pub const POLICY_TYPES: &[&str] = &["tlsa", "sts", "no-policy-found"];
 
@@ -66,6 +129,8 @@ pub struct ReportSummary {
     pub by_receiving_mx: BTreeMap<String, u64>,
     /// Failed sessions by sending MTA IP address.
     pub by_sending_ip: BTreeMap<String, u64>,
+    /// The receiving MX hosts named in the failures of each result type.
+    pub mx_by_result_type: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// Whether the input was gzip-compressed.
     pub gzip: bool,
 }
@@ -472,7 +537,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                     .about(format!("{dpath}.result-type")),
                 );
             }
-            *s.by_result_type.entry(result_type).or_default() += n;
+            *s.by_result_type.entry(result_type.clone()).or_default() += n;
             match d.get("sending-mta-ip") {
                 Some(Value::String(ip)) => {
                     if ip.parse::<std::net::IpAddr>().is_err() {
@@ -503,6 +568,10 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                 Some(Value::String(h)) => h.trim_end_matches('.').to_ascii_lowercase(),
                 _ => "(not given)".into(),
             };
+            s.mx_by_result_type
+                .entry(result_type.clone())
+                .or_default()
+                .insert(mx.clone());
             *s.by_receiving_mx.entry(mx).or_default() += n;
         }
     }
@@ -620,6 +689,15 @@ pub fn is_rfc3339(s: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_result_type_is_explained_with_a_fix() {
+        for rt in super::RESULT_TYPES {
+            let (meaning, fix) = super::result_type_help(rt).unwrap_or_else(|| panic!("{rt}"));
+            assert!(meaning.ends_with('.') && fix.ends_with('.'), "{rt}");
+        }
+        assert!(super::result_type_help("made-up").is_none());
+    }
+
     use super::*;
 
     /// The example report of RFC 8460 §4.4 (trimmed to one policy, with its failure details).

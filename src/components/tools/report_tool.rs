@@ -16,11 +16,99 @@ fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u6
     let mut rows: Vec<(&String, &u64)> = rows.iter().collect();
     rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     html! {
+        <div class="table-wrap">
         <table class="data">
             <caption>{caption}</caption>
             <thead><tr><th scope="col">{head}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
             <tbody>{ for rows.into_iter().map(|(k, n)| html! { <tr><td><code>{k}</code></td><td class="num">{n}</td></tr> }) }</tbody>
         </table>
+        </div>
+    }
+}
+
+/// The anchor of a receiving MX's row, the target of the result types' links.
+fn mx_anchor(host: &str) -> String {
+    let safe: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("report-mx-{safe}")
+}
+
+/// Each result type with what it means, its fix, and the MX hosts it names (links to their
+/// rows below).
+fn result_types(s: &ReportSummary) -> Html {
+    if s.by_result_type.is_empty() {
+        return html! {};
+    }
+    let mut rows: Vec<(&String, &u64)> = s.by_result_type.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    // A report about one domain: its name goes into the fixes.
+    let domains: std::collections::BTreeSet<&str> = s
+        .policies
+        .iter()
+        .filter_map(|p| p.policy_domain.as_deref())
+        .collect();
+    let named = |text: &str| match domains.iter().next() {
+        Some(d) if domains.len() == 1 => mtasts_core::action::fill(text, d),
+        _ => text.to_string(),
+    };
+    html! {
+        <div class="table-wrap">
+        <table class="data result-types">
+            <caption>{"Failures by result type"}</caption>
+            <thead><tr><th scope="col">{"Result type"}</th><th scope="col">{"Failed sessions"}</th><th scope="col">{"What it means, and the fix"}</th></tr></thead>
+            <tbody>{ for rows.into_iter().map(|(k, n)| {
+                let help = report_json::result_type_help(k);
+                let hosts = s.mx_by_result_type.get(k).cloned().unwrap_or_default();
+                html! {
+                    <tr data-result-type={k.clone()}>
+                        <td><code>{k}</code></td>
+                        <td class="num">{n}</td>
+                        <td>
+                            if let Some((meaning, fix)) = help {
+                                <p class="meaning">{named(meaning)}</p>
+                                <p class="fix"><strong>{"Fix: "}</strong>{named(fix)}</p>
+                            } else {
+                                <p class="meaning">{"Not a result type RFC 8460 defines; see the sender's documentation."}</p>
+                            }
+                            if !hosts.is_empty() {
+                                <p class="hosts">{"At: "}{ for hosts.iter().enumerate().map(|(i, h)| html! {
+                                    <>{ if i > 0 { ", " } else { "" } }<a href={format!("#{}", mx_anchor(h))}><code>{h}</code></a></>
+                                }) }</p>
+                            }
+                        </td>
+                    </tr>
+                }
+            }) }</tbody>
+        </table>
+        </div>
+    }
+}
+
+/// Failures by receiving MX, each row an anchor for the result types' links.
+fn mx_table(rows: &std::collections::BTreeMap<String, u64>) -> Html {
+    if rows.is_empty() {
+        return html! {};
+    }
+    let mut rows: Vec<(&String, &u64)> = rows.iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    html! {
+        <div class="table-wrap">
+        <table class="data">
+            <caption>{"Failures by receiving MX"}</caption>
+            <thead><tr><th scope="col">{"Receiving MX"}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
+            <tbody>{ for rows.into_iter().map(|(k, n)| html! {
+                <tr id={mx_anchor(k)} tabindex="-1"><td><code>{k}</code></td><td class="num">{n}</td></tr>
+            }) }</tbody>
+        </table>
+        </div>
     }
 }
 
@@ -46,6 +134,7 @@ fn summary(s: &ReportSummary) -> Html {
                 if s.gzip { <dt>{"File"}</dt><dd>{"gzip-compressed"}</dd> }
             </dl>
             if !s.policies.is_empty() {
+                <div class="table-wrap">
                 <table class="data">
                     <caption>{"By applied policy"}</caption>
                     <thead><tr><th scope="col">{"Type"}</th><th scope="col">{"Domain"}</th><th scope="col">{"MX"}</th>
@@ -55,9 +144,10 @@ fn summary(s: &ReportSummary) -> Html {
                             <td>{p.mx_host.join(", ")}</td><td class="num">{p.successful}</td><td class="num">{p.failed}</td></tr>
                     }) }</tbody>
                 </table>
+                </div>
             }
-            {table("Failures by result type", "Result type", &s.by_result_type)}
-            {table("Failures by receiving MX", "Receiving MX", &s.by_receiving_mx)}
+            {result_types(s)}
+            {mx_table(&s.by_receiving_mx)}
             {table("Failures by sending IP", "Sending IP", &s.by_sending_ip)}
         </div>
     }
@@ -100,6 +190,16 @@ pub fn ReportTool() -> Html {
             if let Some(n) = &*input.note { <p class="file-note" role="status">{n}</p> }
             if let Some(o) = output { <LintResult output={o} /> }
             if let Some(s) = parsed { {summary(&s)} }
+            if gzip {
+                // What was inside the .gz, as text (the first 256 Ki characters).
+                if let Ok((text, cut)) = report_json::decompressed_text(bytes, 262_144) {
+                    <details class="decompressed">
+                        <summary>{"Show the decompressed JSON"}</summary>
+                        <pre class="record"><code>{text}</code></pre>
+                        if cut { <p class="hint">{"Only the first 256 Ki characters are shown."}</p> }
+                    </details>
+                }
+            }
         </div>
     }
 }
