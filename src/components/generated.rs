@@ -43,7 +43,7 @@ fn record(title: &str, name: &str, strings: &[String], data: &str) -> Html {
     html! {
         <div class="generated-item" data-generated={data.to_string()}>
             <h4>{title}</h4>
-            <p class="hint">{"Name "}<code>{name}</code>{" "}<CopyButton text={name.to_string()} what={format!("the name {name}")} label="Copy name" />{", type TXT, value:"}</p>
+            <p class="hint">{"Name "}<code>{name}</code>{" "}<CopyButton text={name.to_string()} what={format!("name {name}")} label="Copy name" />{", type TXT, value:"}</p>
             <pre class="record"><code>{value.clone()}</code></pre>
             <CopyButton text={value} what={format!("the {title} value")} />
             <details><summary>{"As a zone-file line"}</summary>

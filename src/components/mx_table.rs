@@ -96,7 +96,8 @@ pub fn MxTable(p: &Props) -> Html {
         return html! {};
     }
     html! {
-        <div class="table-wrap">
+        // Scrolls sideways on a narrow screen: focusable and named, so keyboards can scroll it.
+        <div class="table-wrap" tabindex="0" role="region" aria-label="MX hosts and addresses">
             <table class="mx-table">
                 <caption>{"What senders meet at each MX address (the findings above say more)"}</caption>
                 <thead><tr>

@@ -16,7 +16,7 @@ fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u6
     let mut rows: Vec<(&String, &u64)> = rows.iter().collect();
     rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label={caption.to_string()}>
         <table class="data">
             <caption>{caption}</caption>
             <thead><tr><th scope="col">{head}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
@@ -60,7 +60,7 @@ fn result_types(s: &ReportSummary) -> Html {
         _ => text.to_string(),
     };
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Failures by result type">
         <table class="data result-types">
             <caption>{"Failures by result type"}</caption>
             <thead><tr><th scope="col">{"Result type"}</th><th scope="col">{"Failed sessions"}</th><th scope="col">{"What it means, and the fix"}</th></tr></thead>
@@ -100,7 +100,7 @@ fn mx_table(rows: &std::collections::BTreeMap<String, u64>) -> Html {
     let mut rows: Vec<(&String, &u64)> = rows.iter().collect();
     rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     html! {
-        <div class="table-wrap">
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Failures by receiving MX">
         <table class="data">
             <caption>{"Failures by receiving MX"}</caption>
             <thead><tr><th scope="col">{"Receiving MX"}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
@@ -134,7 +134,7 @@ fn summary(s: &ReportSummary) -> Html {
                 if s.gzip { <dt>{"File"}</dt><dd>{"gzip-compressed"}</dd> }
             </dl>
             if !s.policies.is_empty() {
-                <div class="table-wrap">
+                <div class="table-wrap" tabindex="0" role="region" aria-label="By applied policy">
                 <table class="data">
                     <caption>{"By applied policy"}</caption>
                     <thead><tr><th scope="col">{"Type"}</th><th scope="col">{"Domain"}</th><th scope="col">{"MX"}</th>
