@@ -139,6 +139,49 @@ async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
             "{host} is a row of the MX table: {rows}"
         );
     }
+    // The MX table lists the failing host first: mx2 (broken), then mx3 (weak), then mx1.
+    let order: Vec<&str> = {
+        let mut seen: Vec<&str> = Vec::new();
+        for r in rows.as_array().unwrap() {
+            let h = r[0].as_str().unwrap();
+            if !seen.contains(&h) {
+                seen.push(h);
+            }
+        }
+        seen
+    };
+    assert_eq!(
+        order,
+        [
+            "mx2.testing-not-ready.test",
+            "mx3.testing-not-ready.test",
+            "mx1.testing-not-ready.test"
+        ]
+    );
+    // Keyboard: from the MX section's heading, Tab reaches the table's box (a focusable, named
+    // region, so it can be scrolled from the keyboard when it is wider than the screen).
+    c.execute(
+        "document.querySelector('[data-section=mx_tls] summary').focus();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    let mut on_table = false;
+    for _ in 0..20 {
+        press(&c, Key::Tab).await;
+        let a = c
+            .execute(
+                "const a = document.activeElement; return a.classList.contains('table-wrap') && a.getAttribute('aria-label');",
+                vec![],
+            )
+            .await
+            .unwrap();
+        if a == "MX hosts and addresses" {
+            on_table = true;
+            break;
+        }
+    }
+    assert!(on_table, "Tab never reached the MX table");
     // mx2 offers no STARTTLS: broken, marked in words, and the first break.
     let broken: Vec<&Value> = links.iter().filter(|l| l["broken"] == true).collect();
     assert_eq!(broken.len(), 1, "{links:?}");

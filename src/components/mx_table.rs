@@ -17,6 +17,12 @@ pub struct Props {
     pub hosts: Vec<MxHostResult>,
 }
 
+fn ordered(hosts: &[MxHostResult]) -> Vec<&MxHostResult> {
+    let mut v: Vec<&MxHostResult> = hosts.iter().collect();
+    v.sort_by_key(|h| std::cmp::Reverse(h.light.concern()));
+    v
+}
+
 fn yes_no(v: Option<bool>) -> &'static str {
     match v {
         Some(true) => "yes",
@@ -109,7 +115,9 @@ pub fn MxTable(p: &Props) -> Html {
                     <th scope="col">{"Certificate"}</th>
                     <th scope="col">{"DANE"}</th>
                 </tr></thead>
-                { for p.hosts.iter().map(|h| {
+                // Failing hosts first (broken, then not confirmed, then weak), each group in
+                // MX preference order.
+                { for ordered(&p.hosts).into_iter().map(|h| {
                     let pending = [AddressResult {
                         ip: None,
                         light: h.light,
