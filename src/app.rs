@@ -340,7 +340,15 @@ pub fn App(cfg: &Config) -> Html {
                 )))
             })
             .flatten();
-        html! { <ReportView state={(*state).clone()} {on_again} {on_generator} {share_base} /> }
+        // In demo mode a domain outside the demo world gets its note at the top of the report.
+        let note = match (state.report.as_ref(), demo.as_ref()) {
+            (Some(r), Some(list)) if !list.iter().any(|(d, _)| *d == r.domain) => Some(AttrValue::from(format!(
+                "{} is not part of the demo world: this server runs in demo mode and reaches only its built-in test domains (listed at the foot of the page), so this result says nothing about the real domain.",
+                r.domain
+            ))),
+            _ => None,
+        };
+        html! { <ReportView state={(*state).clone()} {on_again} {on_generator} {share_base} {note} /> }
     };
     html! {
         <>
@@ -375,11 +383,6 @@ pub fn App(cfg: &Config) -> Html {
                     // The lists under the report wait for its end, so that they are not pushed
                     // down while answers land (no layout shift).
                     if !cfg.embedded && (state.report.is_none() || finished) {
-                        if let (Some(r), Some(list)) = (state.report.as_ref(), demo.as_ref()) {
-                            if !list.iter().any(|(d, _)| *d == r.domain) {
-                                <p class="demo-note" role="note">{format!("{} is not part of the demo world: this server runs in demo mode and reaches only its built-in test domains (listed below), so this result says nothing about the real domain.", r.domain)}</p>
-                            }
-                        }
                         <RecentList list={state.recent.clone()} on_pick={on_pick.clone()} {on_clear} />
                         if let Some(list) = demo.as_ref() {
                             <DemoList domains={list.clone()} {on_pick} />

@@ -338,6 +338,8 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
         ("testing-not-ready.test", "no", "No"),
         ("not-deployed.test", "no", "No"),
         ("policy-slow.test", "no", "No"),
+        ("mx-no-starttls.test", "no", "No"),
+        ("tlsrpt-destinations-broken.test", "yes", "Yes"),
     ] {
         c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
         wait_for_final(&c, Duration::from_secs(30)).await;
@@ -411,6 +413,27 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
                 .iter()
                 .any(|h| h == "#generator"));
             screenshot(&c, "action-plan").await;
+        }
+        if domain == "mx-no-starttls.test" {
+            // Enforced and bouncing now: the first step stops the bounces.
+            let first = steps[0]["text"].as_str().unwrap();
+            assert!(
+                first.contains("Must fix")
+                    && first.contains("refuse mail to mx2.mx-no-starttls.test now")
+                    && first.contains("mode: testing"),
+                "{first}"
+            );
+        }
+        if domain == "tlsrpt-destinations-broken.test" {
+            // Yes: what is left is recommended, never "must".
+            assert!(!steps.is_empty(), "{p}");
+            for s in steps {
+                let t = s["text"].as_str().unwrap();
+                assert!(
+                    t.starts_with("Recommended: ") && s["blocks"] == false,
+                    "{t}"
+                );
+            }
         }
         if domain == "not-deployed.test" {
             let all: String = steps.iter().map(|s| s["text"].as_str().unwrap()).collect();

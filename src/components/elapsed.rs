@@ -18,7 +18,7 @@ pub fn Elapsed(p: &Props) -> Html {
     let ms = p.done_ms.unwrap_or(now) - p.started_ms;
     html! {
         <p class="elapsed" data-done={p.done_ms.is_some().to_string()}>
-            { format!("{} s", crate::text::fixed(ms.max(0.0) / 1000.0, 1)) }
+            { format!("Checked in {} s", crate::text::fixed(ms.max(0.0) / 1000.0, 1)) }
             if p.done_ms.is_none() { {" so far"} }
         </p>
     }

@@ -26,6 +26,9 @@ pub struct Props {
     /// Opens the Generator tab, where the page offers it.
     #[prop_or_default]
     pub on_generator: Option<Callback<()>>,
+    /// A note shown above everything else (demo mode: the domain is not in the demo world).
+    #[prop_or_default]
+    pub note: Option<AttrValue>,
     /// The page's address without its query, for "Copy link"; absent in the embed.
     #[prop_or_default]
     pub share_base: Option<AttrValue>,
@@ -145,6 +148,7 @@ pub fn ReportView(p: &Props) -> Html {
             // sections keep their natural order, one line each, and only lights change; when the
             // run is done, everything under the chain is replaced at once (a new key: new
             // elements, not moved ones) by the plan and the sections, failing ones first.
+            if let Some(n) = &p.note { <p class="demo-note" role="note">{n.clone()}</p> }
             if dns_done {
                 <ChainView report={r.clone()} inputs={s.inputs.clone()} />
                 <div class="report-body" key={if done { "done" } else { "running" }}>

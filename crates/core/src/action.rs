@@ -117,12 +117,14 @@ pub fn plan(r: &Report) -> ActionPlan {
                     continue; // unconfirmed hosts are listed below, to check by hand
                 }
                 let fix = fill(f.code.info().fix, &r.domain);
-                if steps.iter().any(|x: &ActionStep| {
-                    x.code == Some(f.code)
-                        && x.fix == fix
-                        && x.section == s.id
-                        && same_host(x, f.subject.as_deref())
+                if let Some(x) = steps.iter_mut().find(|x: &&mut ActionStep| {
+                    x.code == Some(f.code) && x.fix == fix && x.section == s.id
                 }) {
+                    // The same fix in several places is one step that names them all; a
+                    // finding repeated per address of a host is not named twice.
+                    if !same_host(x, f.subject.as_deref()) {
+                        x.problem = format!("{}; {}", x.problem, f.message);
+                    }
                     continue;
                 }
                 let blocks = (sev == Severity::Error && s.id != SectionId::Tlsrpt)
@@ -212,8 +214,34 @@ pub fn plan(r: &Report) -> ActionPlan {
         }
         let first: Vec<ActionStep> = match e.readiness {
             Readiness::NotDeployed => deploy(r),
+            // Mail is refused now: stop that before repairing anything (RFC 8461 §5: senders
+            // that enforce do not deliver to a failing MX host). Not for DANE-only failures:
+            // DANE senders apply TLSA whatever the mode, so a rollback would not help.
+            Readiness::EnforcedFailing
+                if steps.iter().any(|x| x.blocks && x.section != SectionId::Dane) =>
+            {
+                vec![ActionStep {
+                    problem: format!(
+                        "Senders that enforce refuse mail to {} now.",
+                        e.failing_mx
+                            .iter()
+                            .map(|m| m.host.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                    fix: format!(
+                        "Stop the bounces first: publish the policy with mode: testing and a new id at _mta-sts.{} (Fix-it step 1 has both); senders pick it up as they refetch. Then fix the hosts below and enforce again.",
+                        r.domain
+                    ),
+                    code: None,
+                    severity: Severity::Error,
+                    blocks: true,
+                    section: SectionId::Policy,
+                    fixit: true,
+                }]
+            }
             Readiness::Withdrawn => vec![step(
-                "The policy is withdrawn (mode: none): senders stop applying MTA-STS.",
+                "To protect mail again:",
                 format!("Publish the policy with mode: testing at https://mta-sts.{d}/.well-known/mta-sts.txt and a new id at _mta-sts.{d}; enforce once the TLS-RPT reports are clean.", d = r.domain),
                 SectionId::Policy,
             )],
@@ -248,6 +276,11 @@ pub fn plan(r: &Report) -> ActionPlan {
                 format!("fix the {blocking} problems below")
             }
         )
+    } else if e.readiness == Readiness::NotDeployed {
+        "MTA-STS is not deployed yet. These steps deploy it without putting mail at risk:"
+            .to_string()
+    } else if e.readiness == Readiness::Withdrawn {
+        "The policy is withdrawn (mode: none): senders stop applying MTA-STS as their cached copies expire.".to_string()
     } else {
         e.message.clone()
     };
