@@ -890,7 +890,20 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
             unconfirmed + missing.len()
         )
     } else {
-        format!("All {total} MX host{} offer valid STARTTLS", s(total))
+        // A warning (a certificate about to expire, CBC-only TLS) is named, so that the
+        // summary is not good news over a weak section.
+        let all = format!("All {total} MX host{} offer valid STARTTLS", s(total));
+        match findings.iter().find(|f| f.severity() == Severity::Warning) {
+            Some(w) => format!(
+                "{all}; warning: {}{}",
+                crate::readiness::lower_first(w.code.info().title),
+                w.subject
+                    .as_deref()
+                    .map(|h| format!(" ({h})"))
+                    .unwrap_or_default()
+            ),
+            None => all,
+        }
     };
     section(id, Light::Green, format!("{summary}{at}"), findings)
 }

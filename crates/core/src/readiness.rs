@@ -65,7 +65,7 @@ fn untested(sections: &[Section]) -> Vec<&'static str> {
 
 /// "Invalid: …" → "invalid: …", for a summary quoted inside a sentence; an acronym
 /// ("TLSA records …", "MX hosts …") keeps its capitals.
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match (c.next(), s.chars().nth(1)) {
         (Some(f), Some(second)) if !second.is_uppercase() => f.to_lowercase().chain(c).collect(),
