@@ -71,6 +71,23 @@ pub enum Action {
 }
 
 impl State {
+    /// A new run (a live check, or a snapshot shown as it was): the inputs it starts from, and
+    /// nothing left of the run before.
+    fn begin(&mut self, run: u32, domain: Domain, inputs: Inputs, at_ms: f64, snapshot: bool) {
+        self.run = run;
+        self.inputs = inputs;
+        self.domain = Some(domain);
+        self.started_ms = at_ms;
+        self.last_ms = at_ms;
+        self.tlsa.clear();
+        self.changes.clear();
+        self.resolver = None;
+        self.policy_fresh = None;
+        self.mx_fresh = None;
+        self.retry_after = None;
+        self.snapshot = snapshot;
+    }
+
     /// A proxy answer that brought no facts: not tested, and the wait it asked for.
     fn unavailable<T>(&mut self, u: Unavailable, at: f64) -> Lookup<T> {
         if let Some(secs) = u.retry_after {
@@ -106,34 +123,11 @@ impl Reducible for State {
                 now_ms,
                 epoch_s,
             } => {
-                s.run = run;
-                s.inputs = Inputs::new(&domain.ascii);
-                s.inputs.now = Some(epoch_s);
-                s.domain = Some(domain);
-                s.started_ms = now_ms;
-                s.last_ms = now_ms;
-                s.tlsa.clear();
-                s.changes.clear();
-                s.resolver = None;
-                s.policy_fresh = None;
-                s.mx_fresh = None;
-                s.retry_after = None;
-                s.snapshot = false;
+                let mut inputs = Inputs::new(&domain.ascii);
+                inputs.now = Some(epoch_s);
+                s.begin(run, domain, inputs, now_ms, false);
             }
-            Action::Snapshot(domain, inputs) => {
-                s.run = run;
-                s.inputs = *inputs;
-                s.domain = Some(domain);
-                s.started_ms = 0.0;
-                s.last_ms = 0.0;
-                s.tlsa.clear();
-                s.changes.clear();
-                s.resolver = None;
-                s.policy_fresh = None;
-                s.mx_fresh = None;
-                s.retry_after = None;
-                s.snapshot = true;
-            }
+            Action::Snapshot(domain, inputs) => s.begin(run, domain, *inputs, 0.0, true),
             Action::Resolver(_, url) => {
                 s.resolver = Some(url);
                 return Rc::new(s);

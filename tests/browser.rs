@@ -16,7 +16,7 @@ use mtasts_testkit::catalogue;
 mod support;
 use serde_json::{json, Value};
 use support::{
-    artifacts, browser, cdp, has_code, open_tool, read_report, repo, screenshot, serve,
+    artifacts, browser, cdp, downloaded, has_code, open_tool, read_report, repo, screenshot, serve,
     tool_result, type_into, wait_for_final, wait_js, wait_ready,
 };
 
@@ -791,17 +791,7 @@ async fn raw_data_fixit_export_and_history() {
         .click()
         .await
         .unwrap();
-    let file = downloads.path().join("mta-sts-mx-not-covered.test.json");
-    let start = Instant::now();
-    while !file.is_file() {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "no download in {}",
-            downloads.path().display()
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let file = downloaded(downloads.path(), "mta-sts-mx-not-covered.test.json").await;
     let exported: Value =
         serde_json::from_slice(&std::fs::read(&file).unwrap()).expect("the export is JSON");
     assert_eq!(exported["overall"], "red");

@@ -16,7 +16,8 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, read_report, repo, screenshot, serve, wait_for_final, wait_js, wait_ready,
+    browser, cdp, downloaded, read_report, repo, screenshot, serve, wait_for_final, wait_js,
+    wait_ready,
 };
 
 /// The chain as drawn: kind, light, whether marked broken, and its text.
@@ -748,13 +749,7 @@ async fn fixit_can_be_deployed_as_it_stands() {
         .click()
         .await
         .unwrap();
-    let file = downloads.path().join("mta-sts.txt");
-    let start = Instant::now();
-    while !file.is_file() {
-        assert!(start.elapsed() < Duration::from_secs(10), "no download");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let file = downloaded(downloads.path(), "mta-sts.txt").await;
     let body = std::fs::read_to_string(&file).unwrap();
     assert!(body.starts_with("version: STSv1\r\nmode: "), "{body:?}");
     assert!(
@@ -844,13 +839,7 @@ async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
     .click()
     .await
     .unwrap();
-    let saved = downloads.path().join("mta-sts-mx-no-starttls.test.json");
-    let start = Instant::now();
-    while !saved.is_file() {
-        assert!(start.elapsed() < Duration::from_secs(10), "no download");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    let saved = downloaded(downloads.path(), "mta-sts-mx-no-starttls.test.json").await;
     c.close().await.ok();
 
     // A fresh browser (its own new profile) loads the page, then the network is cut off:

@@ -371,3 +371,20 @@ pub async fn open_tool(c: &Client, key: &str) {
         .await
         .expect("click the tab");
 }
+
+/// Waits for Chromium to finish a download into `dir` and returns the file's path.
+pub async fn downloaded(dir: &std::path::Path, name: &str) -> PathBuf {
+    let file = dir.join(name);
+    let start = Instant::now();
+    while !file.is_file() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "no download of {name} in {}",
+            dir.display()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Chromium renames the finished file into place; give the write a moment to settle.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    file
+}

@@ -64,14 +64,6 @@ impl Link {
     }
 }
 
-fn section_light(r: &Report, id: SectionId) -> Light {
-    r.sections
-        .iter()
-        .find(|s| s.id == id)
-        .map(|s| s.light)
-        .unwrap_or(Light::Pending)
-}
-
 /// The chain for a report, pending links included. Before the MX rows exist (they need the
 /// policy or the probes), the MX hosts come from the MX records, with the MX STARTTLS
 /// section's light: the chain has its final shape as soon as DNS has answered.
@@ -81,7 +73,7 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
         kind,
         step,
         name,
-        light: section_light(r, section),
+        light: r.section(section).light,
         section,
     };
     let mut out = vec![
@@ -140,7 +132,7 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
             kind: LinkKind::MxHost,
             step: "MX host",
             name: host,
-            light: section_light(r, SectionId::MxTls),
+            light: r.section(SectionId::MxTls).light,
             section: SectionId::MxTls,
         }));
     } else if r.mx.is_empty() {
