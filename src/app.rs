@@ -196,6 +196,21 @@ pub fn App(cfg: &Config) -> Html {
         });
     }
     {
+        // A snapshot or a saved report shows its domain in the box, ready for "Check it now".
+        let (initial, snapshot) = (
+            initial.clone(),
+            state
+                .snapshot
+                .then(|| state.domain.as_ref().map(|d| d.unicode.clone()))
+                .flatten(),
+        );
+        use_effect_with((state.run, snapshot), move |(_, d)| {
+            if let Some(d) = d {
+                initial.set(d.clone());
+            }
+        });
+    }
+    {
         // A domain given by the URL or by the element's attribute runs at once, and again
         // whenever it changes.
         let (state, initial, cfg2) = (state.clone(), initial.clone(), cfg.clone());
@@ -213,13 +228,23 @@ pub fn App(cfg: &Config) -> Html {
         .as_ref()
         .is_some_and(|r| r.overall != Light::Pending);
     {
-        let (state, embedded, on_report) = (state.clone(), cfg.embedded, cfg.on_report.clone());
+        let (state, embedded, on_report, demo) = (
+            state.clone(),
+            cfg.embedded,
+            cfg.on_report.clone(),
+            demo.clone(),
+        );
         use_effect_with((state.run, finished), move |(_, finished)| {
             if *finished {
                 if let Some(r) = &state.report {
                     on_report.emit(r.clone());
                 }
-                if !embedded {
+                // In demo mode a real domain's result says nothing about it: not kept.
+                let outside_demo = match (state.report.as_ref(), demo.as_ref()) {
+                    (Some(r), Some(list)) => !list.iter().any(|(d, _)| *d == r.domain),
+                    _ => false,
+                };
+                if !embedded && !outside_demo {
                     remember(&state);
                 }
             }

@@ -638,7 +638,10 @@ async fn raw_data_fixit_export_and_history() {
     assert_ne!(mx2[0][0], mx2[1][0], "two distinct addresses: {rows:?}");
     let finding = c
         .execute(
-            "return document.querySelector('[data-section=mx_tls] [data-code=\"mx_tls.no_starttls\"]').closest('li').textContent;",
+            // The finding points to its step in the plan, which says where: the step names it.
+            r##"const f = document.querySelector('[data-section=mx_tls] [data-code="mx_tls.no_starttls"]').closest('li');
+               const a = f.querySelector('a[href^="#step-"]');
+               return a ? document.querySelector(a.getAttribute('href')).textContent : f.textContent;"##,
             vec![],
         )
         .await
@@ -684,7 +687,8 @@ async fn raw_data_fixit_export_and_history() {
     );
     let rpt = c
         .execute(
-            "const s = document.querySelector('[data-section=tlsrpt]'); s.querySelector('details.raw').open = true; return [s.querySelectorAll('.rua li').length, s.innerText];",
+            // The section's findings point to the plan's steps, which name each destination.
+            "const s = document.querySelector('[data-section=tlsrpt]'); s.querySelector('details.raw').open = true; return [s.querySelectorAll('.rua li').length, s.innerText + document.querySelector('.action-plan').innerText];",
             vec![],
         )
         .await

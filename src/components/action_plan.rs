@@ -21,7 +21,7 @@ pub struct Props {
 fn step(n: usize, s: &ActionStep, on_generator: &Option<Callback<()>>) -> Html {
     let section = s.section;
     html! {
-        <li class={classes!("action-step", s.blocks.then_some("blocks"))}
+        <li class={classes!("action-step", s.blocks.then_some("blocks"))} id={format!("step-{}", n + 1)} tabindex="-1"
             data-step-code={s.code.map(|c| c.as_str())}>
             <p class="problem">
                 if s.blocks { <strong class="must">{"Must fix: "}</strong> }

@@ -18,7 +18,15 @@ pub struct Props {
     pub now: u64,
 }
 
-fn note(changes: bool, text: &str) -> Html {
+/// One change or keep note; a "keep" note an earlier step already gave is not said again.
+fn note(changes: bool, text: &str, said: &[&Step]) -> Html {
+    if !changes
+        && said
+            .iter()
+            .any(|s| s.tlsrpt_note == text || s.policy_note == text)
+    {
+        return html! {};
+    }
     html! {
         <li class={if changes { "change" } else { "keep" }}>
             <span class="mark" aria-hidden="true">{ if changes { "→ " } else { "✔ " } }</span>{text.to_string()}
@@ -26,15 +34,22 @@ fn note(changes: bool, text: &str) -> Html {
     }
 }
 
-fn step(n: usize, s: &Step) -> Html {
+/// Step `n` of the plan; `earlier` are the steps before it, whose serving instructions and
+/// notes it does not repeat.
+fn step(n: usize, s: &Step, earlier: &[&Step]) -> Html {
+    // Notes about the deployment in general were given with the first file.
+    let mut generated = s.generated.clone();
+    generated
+        .notes
+        .retain(|x| !earlier.iter().any(|e| e.generated.notes.contains(x)));
     html! {
         <div class="fix-step" data-step={s.kind}>
             <h4>{format!("{}. {}", n + 1, s.title)}</h4>
             <p>{&s.why}</p>
             <ul class="fix-notes">
-                {note(s.policy_changes, &s.policy_note)}
-                {note(s.new_id, &s.id_note)}
-                {note(s.publish_tlsrpt, &s.tlsrpt_note)}
+                {note(s.policy_changes, &s.policy_note, earlier)}
+                {note(s.new_id, &s.id_note, earlier)}
+                {note(s.publish_tlsrpt, &s.tlsrpt_note, earlier)}
             </ul>
             if !s.hosts_to_check.is_empty() {
                 <p>{"Before you enforce, check these MX hosts by hand (they could not be confirmed from here), e.g. with posttls-finger -l secure:"}</p>
@@ -62,7 +77,7 @@ fn step(n: usize, s: &Step) -> Html {
                     }) }
                 </div>
             }
-            <GeneratedView generated={s.generated.clone()} />
+            <GeneratedView {generated} again={!earlier.is_empty()} />
         </div>
     }
 }
@@ -74,7 +89,10 @@ pub fn FixIt(p: &Props) -> Html {
         Ok(plan) => html! {
             <>
                 if let Some(c) = &plan.caution { <p class="caution" role="note">{c}</p> }
-                { for plan.steps.iter().enumerate().map(|(n, s)| step(n, s)) }
+                { for plan.steps.iter().enumerate().map(|(n, s)| {
+                    let earlier: Vec<&Step> = plan.steps[..n].iter().collect();
+                    step(n, s, &earlier)
+                }) }
             </>
         },
     };

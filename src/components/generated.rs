@@ -27,6 +27,10 @@ pub fn snippet_list(title: &str, list: &[Snippet]) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub generated: Generated,
+    /// A later step of a plan: the file goes where the first one did, so how to serve it is
+    /// not said again.
+    #[prop_or_default]
+    pub again: bool,
 }
 
 /// A TXT record as a zone-file line (RFC 1035 §5.1: quoted character-strings).
@@ -70,13 +74,19 @@ pub fn GeneratedView(p: &Props) -> Html {
         <div class="generated">
             <div class="generated-item" data-generated="policy">
                 <h4>{"Policy file"}</h4>
-                <p class="hint">{"Serve it at "}<code>{&g.policy_url}</code>{" with a valid certificate for "}
-                    <code>{&g.policy_host}</code>{", as text/plain."}</p>
+                if p.again {
+                    <p class="hint">{"It replaces the file of the step above, at the same address."}</p>
+                } else {
+                    <p class="hint">{"Serve it at "}<code>{&g.policy_url}</code>{" with a valid certificate for "}
+                        <code>{&g.policy_host}</code>{", as text/plain."}</p>
+                }
                 <pre class="record"><code>{g.policy.replace("\r\n", "\n")}</code></pre>
                 <CopyButton text={g.policy.clone()} what="the policy file" />
                 {" "}<button type="button" class="small" onclick={download}>{"Download mta-sts.txt"}</button>
                 <span class="copy-status" role="status">{(*saved).clone()}</span>
-                {snippet_list("Serve it with nginx, Apache or Caddy", &snippets::policy_host(g.policy_host.trim_start_matches("mta-sts.")))}
+                if !p.again {
+                    {snippet_list("Serve it with nginx, Apache or Caddy", &snippets::policy_host(g.policy_host.trim_start_matches("mta-sts.")))}
+                }
             </div>
             {record("MTA-STS record", &g.sts_name, &g.sts_record, "sts")}
             {record("TLS-RPT record", &g.tlsrpt_name, &g.tlsrpt_record, "tlsrpt")}

@@ -6,7 +6,7 @@ use mtasts_core::{Light, Verdict};
 use serde_json::Value;
 use yew::prelude::*;
 
-use super::finding::FindingItem;
+use super::finding::finding_list;
 use super::light::LightBadge;
 
 #[derive(Properties, PartialEq)]
@@ -75,7 +75,7 @@ pub fn LintResult(p: &Props) -> Html {
                 <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }</dl>
             }
             if !o.findings.is_empty() {
-                <ul class="findings">{ for o.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }</ul>
+                {finding_list(&o.findings, &AttrValue::default(), |_| None)}
             }
         </div>
     }

@@ -1,6 +1,7 @@
 //! What a sender meets at each MX host, one row per address (`Report.mx`): the host with its
 //! overall light (coverage, every address and DANE), then per address its light with what is
-//! wrong in a few words, STARTTLS, TLS version and cipher, days until the certificate expires,
+//! wrong in a few words, STARTTLS with its TLS version and cipher, days until the certificate
+//! expires,
 //! and the host's DANE verdict. Nothing is judged here; the rows come from the core. On a
 //! narrow screen each row becomes a card (style.css), each cell labelled.
 
@@ -15,6 +16,9 @@ use super::light::LightBadge;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub hosts: Vec<MxHostResult>,
+    /// Whether a policy was read, so a host without a pattern is known to be uncovered.
+    #[prop_or_default]
+    pub policy: bool,
 }
 
 fn ordered(hosts: &[MxHostResult]) -> Vec<&MxHostResult> {
@@ -62,7 +66,13 @@ fn short_reason(a: &AddressResult) -> Option<&'static str> {
         .map(|c| c.info().title)
 }
 
-fn address_row(h: &MxHostResult, a: &AddressResult, first: bool, span: usize) -> Html {
+fn address_row(
+    h: &MxHostResult,
+    a: &AddressResult,
+    first: bool,
+    span: usize,
+    policy: bool,
+) -> Html {
     let ip = match a.ip {
         Some(ip) => ip.to_string(),
         // A host not probed (yet): nothing to name.
@@ -75,6 +85,11 @@ fn address_row(h: &MxHostResult, a: &AddressResult, first: bool, span: usize) ->
                 <th scope="rowgroup" rowspan={span.to_string()} class="host">
                     <code>{&h.host}</code>
                     if let Some(p) = h.preference { <span class="pref">{format!(" preference {p}")}</span> }
+                    <span class="pattern">{match &h.pattern {
+                        Some(p) => format!(" covered by {p}"),
+                        None if policy => " not covered by the policy".to_string(),
+                        None => String::new(),
+                    }}</span>
                     <span class="host-light"><LightBadge light={h.light} /></span>
                 </th>
             }
@@ -83,9 +98,13 @@ fn address_row(h: &MxHostResult, a: &AddressResult, first: bool, span: usize) ->
                 <LightBadge light={a.light} />
                 if let Some(r) = short_reason(a) { <span class="reason">{" "}{r}</span> }
             </td>
-            <td data-label="STARTTLS">{yes_no(a.starttls)}</td>
-            <td data-label="TLS">
-                {a.tls_version.clone().unwrap_or_else(|| "–".into())}
+            <td data-label="STARTTLS" data-starttls={yes_no(a.starttls)}>
+                {match (a.starttls, &a.tls_version) {
+                    (Some(true), Some(v)) => v.clone(),
+                    (Some(true), None) => "yes".to_string(),
+                    (Some(false), _) => "not offered".to_string(),
+                    (None, _) => "–".to_string(),
+                }}
                 if let Some(c) = &a.tls_cipher { <span class="cipher">{c.clone()}</span> }
             </td>
             <td data-label="Certificate">{days(a.cert_days_left)}</td>
@@ -110,8 +129,7 @@ pub fn MxTable(p: &Props) -> Html {
                     <th scope="col">{"MX host"}</th>
                     <th scope="col">{"Address"}</th>
                     <th scope="col">{"Result"}</th>
-                    <th scope="col">{"STARTTLS"}</th>
-                    <th scope="col">{"TLS"}</th>
+                    <th scope="col">{"STARTTLS (TLS, cipher)"}</th>
                     <th scope="col">{"Certificate"}</th>
                     <th scope="col">{"DANE"}</th>
                 </tr></thead>
@@ -130,7 +148,7 @@ pub fn MxTable(p: &Props) -> Html {
                     }];
                     let rows: &[AddressResult] = if h.addresses.is_empty() { &pending } else { &h.addresses };
                     html! {
-                        <tbody>{ for rows.iter().enumerate().map(|(i, a)| address_row(h, a, i == 0, rows.len())) }</tbody>
+                        <tbody>{ for rows.iter().enumerate().map(|(i, a)| address_row(h, a, i == 0, rows.len(), p.policy)) }</tbody>
                     }
                 }) }
             </table>

@@ -1,6 +1,8 @@
 //! The whole report: overall light and verdict, what changed since the last check, "ready to
 //! enforce?", the sections with their raw data, the DANE note and the fix-it records.
 
+use mtasts_core::action::ActionPlan;
+use mtasts_core::catalog::Code;
 use mtasts_core::report::{Section, SectionId};
 use mtasts_core::Light;
 use yew::prelude::*;
@@ -70,6 +72,16 @@ fn ordered(sections: &[Section], done: bool) -> Vec<&Section> {
     v
 }
 
+/// The plan's step (1-based) that gives the fix for each finding code of this section.
+fn steps_of(plan: &ActionPlan, section: SectionId) -> Vec<(Code, usize)> {
+    plan.steps
+        .iter()
+        .enumerate()
+        .filter(|(_, st)| st.section == section)
+        .filter_map(|(n, st)| Some((st.code?, n + 1)))
+        .collect()
+}
+
 #[function_component]
 pub fn ReportView(p: &Props) -> Html {
     let export_status = use_state(String::new);
@@ -91,6 +103,7 @@ pub fn ReportView(p: &Props) -> Html {
         })
         .unwrap_or_default();
     let done = r.overall != Light::Pending;
+    let plan = mtasts_core::action::plan(r);
     let dns_done = !s.inputs.mx.is_pending() && !s.inputs.sts_txt.is_pending();
     let on_retry = p.on_again.reform(|_| false);
     let on_recheck = p.on_again.reform(|_| true);
@@ -185,7 +198,9 @@ pub fn ReportView(p: &Props) -> Html {
                     { for ordered(&r.sections, done).into_iter().map(|sec| html! {
                         <SectionView key={sec.id.key()} section={sec.clone()} inputs={s.inputs.clone()}
                             mx={if sec.id == SectionId::MxTls { r.mx.clone() } else { Vec::new() }}
-                            open={done && !healthy(sec.light)} />
+                            policy={r.policy.is_some()}
+                            open={done && !healthy(sec.light)}
+                            steps={if done { steps_of(&plan, sec.id) } else { Vec::new() }} />
                     }) }
                 </div>
                 if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }

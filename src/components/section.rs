@@ -3,7 +3,7 @@
 use mtasts_core::report::{Section, SectionId};
 use yew::prelude::*;
 
-use super::finding::FindingItem;
+use super::finding::finding_list;
 use super::light::LightBadge;
 use super::mx_table::MxTable;
 use super::raw_data::RawData;
@@ -16,8 +16,15 @@ pub struct Props {
     /// The per-address rows, shown in the MX STARTTLS section.
     #[prop_or_default]
     pub mx: Vec<mtasts_core::mx_hosts::MxHostResult>,
+    /// Whether a policy was read (the MX table then says which hosts it leaves uncovered).
+    #[prop_or_default]
+    pub policy: bool,
     /// Whether its body starts open: failing sections do, healthy ones collapse to one line.
     pub open: bool,
+    /// The action plan's step (1-based) for each finding code of this section it gives a fix
+    /// for: the finding links there instead of repeating the fix.
+    #[prop_or_default]
+    pub steps: Vec<(mtasts_core::catalog::Code, usize)>,
 }
 
 #[function_component]
@@ -38,11 +45,11 @@ pub fn SectionView(p: &Props) -> Html {
                     <p class="about">{"TLSA records pin an MX host's certificate in DNSSEC-signed DNS (DANE, RFC 7672). Senders that support DANE check them instead of MTA-STS for that host, whatever the policy's mode; DANE is optional."}</p>
                 }
                 if !s.findings.is_empty() {
-                    <ul class="findings">
-                        { for s.findings.iter().map(|f| html! { <FindingItem finding={f.clone()} domain={p.inputs.domain.clone()} /> }) }
-                    </ul>
+                    {finding_list(&s.findings, &AttrValue::from(p.inputs.domain.clone()), |c| {
+                        p.steps.iter().find(|(code, _)| *code == c).map(|(_, n)| *n)
+                    })}
                 }
-                if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} /> }
+                if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} policy={p.policy} /> }
                 <RawData section={s.clone()} inputs={p.inputs.clone()} />
             </details>
         </section>

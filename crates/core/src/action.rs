@@ -225,7 +225,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                         "Senders that enforce refuse mail to {} now.",
                         e.failing_mx
                             .iter()
-                            .map(|m| m.host.as_str())
+                            .map(|m| failing_where(r, &m.host))
                             .collect::<Vec<_>>()
                             .join(", ")
                     ),
@@ -276,6 +276,9 @@ pub fn plan(r: &Report) -> ActionPlan {
                 format!("fix the {blocking} problems below")
             }
         )
+    } else if e.readiness == Readiness::EnforcedFailing && blocking > 0 {
+        // The first step names the hosts that refuse mail; the verdict above names them too.
+        "Enforced, but not safely: take the steps below in order.".to_string()
     } else if e.readiness == Readiness::NotDeployed {
         "MTA-STS is not deployed yet. These steps deploy it without putting mail at risk:"
             .to_string()
@@ -289,6 +292,30 @@ pub fn plan(r: &Report) -> ActionPlan {
         headline,
         steps,
     }
+}
+
+/// A failing host as senders meet it: when only some of its addresses fail, the ones that
+/// do (a sender that reaches another one delivers), e.g. "mx2.example.com at 192.0.2.7 (1
+/// of its 2 addresses)".
+fn failing_where(r: &Report, host: &str) -> String {
+    let Some(row) = r.mx.iter().find(|m| m.host == host) else {
+        return host.to_string();
+    };
+    let with_ip: Vec<_> = row.addresses.iter().filter(|a| a.ip.is_some()).collect();
+    let bad: Vec<String> = with_ip
+        .iter()
+        .filter(|a| a.light == Light::Red)
+        .filter_map(|a| a.ip.map(|ip| ip.to_string()))
+        .collect();
+    if bad.is_empty() || bad.len() == with_ip.len() {
+        return host.to_string();
+    }
+    format!(
+        "{host} at {} ({} of its {} addresses)",
+        bad.join(", "),
+        bad.len(),
+        with_ip.len()
+    )
 }
 
 /// Findings about different hosts are different steps even when their fix reads the same.

@@ -514,8 +514,8 @@ catalog! {
         "Make sure a web server listens on port 443 for mta-sts.<domain> and is reachable from the internet.";
     FetchTimeout => "policy_fetch.timeout", Error, "RFC 8461 §3.3",
         "Policy fetch timed out",
-        "The policy host did not answer within this checker's time limit. RFC 8461 fixes no timeout and senders' timeouts differ, so a host this slow is likely to fail for some of them.",
-        "Make sure the server answers quickly.";
+        "The policy host did not answer within this checker's time limit. RFC 8461 fixes no timeout and senders' timeouts differ (Debian's postfix-mta-sts-resolver gives up after 4 seconds), so a host this slow fails for some of them.",
+        "Keep the policy file you serve, and make its host answer within a few seconds: look for what delays https://mta-sts.<domain>/.well-known/mta-sts.txt (a firewall dropping packets, an overloaded or sleeping backend, a slow TLS handshake).";
     FetchProtocol => "policy_fetch.protocol", Error, "RFC 8461 §3.3",
         "Not an HTTP answer",
         "The server did not answer with a valid HTTP response.",
@@ -694,7 +694,7 @@ catalog! {
         "Merge them into one record (rua= takes a comma-separated list).";
     TlsrptDiscarded => "tlsrpt.record.discarded", Info, "RFC 8460 §3",
         "Other TXT record ignored",
-        "A record at _smtp._tls that does not begin with \"v=TLSRPTv1\" is discarded. An SPF or verification record found there alone usually comes from a wildcard TXT record (*.<domain>), which answers every name that has no records of its own.",
+        "A record at _smtp._tls that does not begin with \"v=TLSRPTv1\" is discarded. Found there alone, an SPF or verification record is usually the answer of a wildcard TXT record (*.<domain>), not a record published at that name.",
         "Remove unrelated TXT records from _smtp._tls.<domain>; one from a wildcard disappears once the name has a record of its own (the v=TLSRPTv1 record).";
     TlsrptVersionCase => "tlsrpt.version.case", Error, "RFC 8460 §3",
         "Wrong case in \"v=TLSRPTv1\"",

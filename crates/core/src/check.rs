@@ -275,12 +275,13 @@ fn dns_failure<T>(answer: &DnsAnswer<T>, name: &str) -> Option<(Light, Finding)>
     }
 }
 
-/// The summary of a failed DNS lookup: "Not tested: …" unless the domain's DNS is at fault.
+/// The summary of a failed DNS lookup: "Not tested: …" unless the domain's DNS is at fault,
+/// then what failed in a few words (the finding itself says it in full, once).
 fn dns_summary(light: Light, f: &Finding) -> String {
     if light == Light::Untested {
         format!("Not tested: {}", f.message)
     } else {
-        f.message.clone()
+        f.code.info().title.to_string()
     }
 }
 
@@ -465,7 +466,7 @@ fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Find
             Code::FetchConnect,
             format!("could not connect to {host} on port 443 ({why})"),
         )),
-        FetchOutcome::Timeout => out.push(Finding::new(Code::FetchTimeout, format!("{host} did not answer in time"))),
+        FetchOutcome::Timeout => out.push(Finding::new(Code::FetchTimeout, format!("{host} did not answer within the checker's time limit"))),
         FetchOutcome::Protocol(why) => out.push(Finding::new(
             Code::FetchProtocol,
             format!("{host} did not answer with HTTP ({why})"),
@@ -874,7 +875,7 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
     };
     let summary = if failing > 0 && mode == Some(Mode::Testing) {
         format!(
-            "{failing} of {total} MX host{} fail STARTTLS checks: in testing mode mail still flows, but enforcing now would stop delivery to {}",
+            "{failing} of {total} MX host{} fail STARTTLS checks: enforcing now would stop delivery to {}",
             s(total),
             if failing == 1 { "it" } else { "them" }
         )

@@ -70,6 +70,18 @@ enum PolicyChange {
     Same,
     Equivalent,
     Replace(String),
+    /// The fetch ended without a readable answer (a timeout, a TLS or connection failure, a
+    /// server error): a file may well be served, and it may be enforced.
+    Unknown(String),
+}
+
+/// Why no policy bytes are at hand.
+#[derive(Clone, Debug)]
+enum Unread {
+    /// Senders get no policy file there (404, a redirect, no host).
+    Absent,
+    /// The fetch ended without a readable answer: a file may well be served.
+    Unreadable(String),
 }
 
 /// Line ends do not matter to senders (LF or CRLF, RFC 8461 §3.2); every other byte may.
@@ -87,9 +99,13 @@ fn normalized(bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn compare(served: Option<&[u8]>, want: &str, req: &Request) -> PolicyChange {
-    let Some(served) = served else {
-        return PolicyChange::Replace("no policy file is served: publish this one".into());
+fn compare(served: Result<&[u8], Unread>, want: &str, req: &Request) -> PolicyChange {
+    let served = match served {
+        Ok(bytes) => bytes,
+        Err(Unread::Absent) => {
+            return PolicyChange::Replace("no policy file is served: publish this one".into())
+        }
+        Err(Unread::Unreadable(why)) => return PolicyChange::Unknown(why),
     };
     if normalized(served) == normalized(want.as_bytes()) {
         return PolicyChange::Same;
@@ -178,9 +194,22 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         }
         crate::inputs::Lookup::Done(f) => f,
     };
-    let served = match (&fetch.outcome, fetch.status) {
-        (FetchOutcome::Response, Some(200)) => fetch.body.as_deref(),
-        _ => None,
+    let served = match (&fetch.outcome, fetch.status, fetch.body.as_deref()) {
+        (FetchOutcome::Response, Some(200), Some(body)) => Ok(body),
+        (FetchOutcome::Response, Some(s), _) if s >= 500 => {
+            Err(Unread::Unreadable(format!("the server answered HTTP {s}")))
+        }
+        (FetchOutcome::Timeout, ..) => {
+            Err(Unread::Unreadable("its host did not answer in time".into()))
+        }
+        (FetchOutcome::ConnectFailed(_), ..) => Err(Unread::Unreadable(
+            "the connection to its host failed".into(),
+        )),
+        (FetchOutcome::Tls(_), ..) => Err(Unread::Unreadable("TLS with its host failed".into())),
+        (FetchOutcome::Protocol(_), ..) => Err(Unread::Unreadable(
+            "its host did not answer with HTTP".into(),
+        )),
+        _ => Err(Unread::Absent),
     };
     let mx = mx_list(report, &records);
     let current = report.policy.as_ref();
@@ -348,7 +377,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 (title, why): (String, String),
                 (mode, max_age): (Mode, Option<u64>),
                 fresh_id: String,
-                (served, published_id): (Option<&[u8]>, Option<&str>),
+                (served, published_id): (Result<&[u8], Unread>, Option<&str>),
                 (hosts_to_fix, hosts_to_check): (Vec<MxFailure>, Vec<MxFailure>),
                 tlsa: Vec<TlsaFix>|
      -> Result<Step, &'static str> {
@@ -368,13 +397,19 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             PolicyChange::Same => "The policy file served is already exactly this one: keep it.".to_string(),
             PolicyChange::Equivalent => "The policy file served says the same as this one, byte for byte as senders read it: no need to change it.".to_string(),
             PolicyChange::Replace(why) => format!("Replace the policy file: {why}."),
+            PolicyChange::Unknown(why) => format!("The policy file served could not be read ({why}), so it was not compared with this one: if you serve one, keep it and make its host answer; if you have none, publish this one."),
         };
+        let unknown = matches!(change, PolicyChange::Unknown(_));
         let (new_id, id_note) = match (published_id, policy_changes) {
+            (Some(id), false) if unknown => {
+                req.id = id.to_string();
+                (false, format!("Keep id={id} if you keep the file you serve; publish id={fresh_id} with this file if you serve it instead."))
+            }
             (Some(id), false) => {
                 req.id = id.to_string();
                 (false, format!("No new id is needed: the policy file does not change, so keep id={id}."))
             }
-            (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}): senders re-fetch the policy only when the id changes. Publish it after the new policy file is served.")),
+            (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}), published once the new policy file is served: senders re-fetch the policy only when the id changes.")),
             (None, _) if sts_untested => (true, format!("The _mta-sts record could not be checked: publish it with id={fresh_id} if the name has no record yet, or when the policy file changes.")),
             (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else { "none is published" })),
         };
@@ -400,6 +435,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
 
     let mut steps = Vec::new();
     let id_now = generate::id_from_unix_time(now);
+    let unreadable = matches!(served, Err(Unread::Unreadable(_)));
     let now_published = (served, published_id.as_deref());
     if failing_now {
         steps.push(step(
@@ -407,13 +443,13 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             (
                 "First, stop the bounces: switch to testing mode".into(),
                 format!(
-                    "Senders that apply the enforced policy refuse to deliver to {} now. In testing mode they deliver anyway and report failures (RFC 8461 §5), from the moment they see the new id.",
+                    "In testing mode, senders deliver to {} even though it fails and report the failures (RFC 8461 §5), from the moment they see the new id.",
                     report.enforce.failing_mx.iter().map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
             (Mode::Testing, Some(generate::default_max_age(Mode::Testing))),
             id_now.clone(),
-            now_published,
+            now_published.clone(),
             (Vec::new(), Vec::new()),
             Vec::new(),
         )?);
@@ -446,6 +482,11 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             "If you want MTA-STS back: testing mode first".to_string(),
             "The policy is withdrawn (mode: none). If you are leaving MTA-STS for good, keep it so for at least its max_age, then remove the policy and both records (RFC 8461 §8.3), and ignore what follows. To protect mail again, publish this in testing mode, read the TLS-RPT reports, then enforce.".to_string(),
         )
+    } else if unreadable {
+        (
+            "Make the policy readable (a new policy: testing mode first)".to_string(),
+            "What the policy file says is not known: its fetch failed. If you serve one, keep it and fix what the plan names. If you have none yet, this testing-mode deployment is the safe start: read a week or two of TLS-RPT reports, fix what they show, then enforce.".to_string(),
+        )
     } else {
         (
             "Testing mode first".to_string(),
@@ -462,8 +503,8 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         .first()
         .map(|r: &Step| (r.generated.policy.clone().into_bytes(), r.id.clone()));
     let before_repair = match &rollback {
-        Some((policy, id)) => (Some(policy.as_slice()), Some(id.as_str())),
-        None => now_published,
+        Some((policy, id)) => (Ok(policy.as_slice()), Some(id.as_str())),
+        None => now_published.clone(),
     };
     steps.push(step(
         "repair",
@@ -553,6 +594,52 @@ mod tests {
             &["mx1.example.com."],
         );
         assert!(!plan_of(&lf).steps[0].policy_changes);
+    }
+
+    #[test]
+    fn an_unreadable_policy_is_not_called_missing_nor_replaced() {
+        // A timeout, a TLS failure or a server error says nothing about the file: it may be
+        // served and enforced. The plan must not say "no policy file is served" or ask for a
+        // new id that would make senders fetch a testing policy over it.
+        for outcome in [
+            PolicyFetch::failed(FetchOutcome::Timeout),
+            PolicyFetch::failed(FetchOutcome::ConnectFailed("refused".into())),
+            PolicyFetch {
+                status: Some(503),
+                body: Some(b"busy".to_vec()),
+                ..PolicyFetch::failed(FetchOutcome::Response)
+            },
+        ] {
+            let mut i = inputs(GOOD, &["mx1.example.com."]);
+            i.policy = Lookup::Done(outcome.clone());
+            let p = plan_of(&i);
+            let s = p.steps.last().unwrap();
+            assert!(!s.policy_changes, "{outcome:?}: {}", s.policy_note);
+            assert!(
+                s.policy_note.contains("could not be read") && s.policy_note.contains("keep it"),
+                "{}",
+                s.policy_note
+            );
+            assert!(!s.new_id, "{}", s.id_note);
+            assert!(s.id_note.starts_with("Keep id=1"), "{}", s.id_note);
+            assert!(
+                s.title.starts_with("Make the policy readable"),
+                "{}",
+                s.title
+            );
+        }
+        // A 404 is a missing file: publish one.
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.policy = Lookup::Done(PolicyFetch {
+            status: Some(404),
+            ..PolicyFetch::failed(FetchOutcome::Response)
+        });
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(
+            s.policy_note.contains("no policy file is served"),
+            "{}",
+            s.policy_note
+        );
     }
 
     #[test]

@@ -721,7 +721,7 @@ fn advise(policy: &Policy, seen: &Seen, findings: &mut Vec<Finding>) {
     match policy.mode {
         Some(Mode::Testing) => findings.push(Finding::new(
             Code::PolicyModeTesting,
-            "mode is testing: senders report failures (with TLS-RPT) but still deliver without TLS; switch to enforce once reports are clean",
+            "mode is testing: senders report failures but do not refuse mail yet",
         )),
         Some(Mode::None) => findings.push(Finding::new(
             Code::PolicyModeNone,

@@ -148,7 +148,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
     let (readiness, message) = match f.state {
         Deployment::NoSuchDomain => (
             Readiness::NoSuchDomain,
-            format!("{domain} does not exist in DNS (NXDOMAIN): check the spelling. There is nothing to enforce."),
+            "There is nothing to enforce: mail cannot reach a domain that does not exist.".to_string(),
         ),
         Deployment::NoMail => (
             Readiness::NoMail,

@@ -150,8 +150,8 @@ pub(crate) fn select(
             // TXT record (*.domain), which answers only names with no records of their own
             // (RFC 4592 §3.3.1): when the name has other records, it was published here.
             let message = match (unrelated_kind(&text), wildcard_like) {
-                (Some(kind), true) => format!("record {number} (\"{shown}\") is {kind} record and is ignored; it probably comes from a wildcard TXT record (*.<domain>), which answers every name that has no records of its own"),
-                (Some(kind), false) => format!("record {number} (\"{shown}\") is {kind} record, published at this name by mistake, and is ignored"),
+                (Some(kind), true) => format!("record {number} (\"{shown}\") is {kind} record, not {tag}, and is ignored; it probably comes from a wildcard TXT record"),
+                (Some(kind), false) => format!("record {number} (\"{shown}\") is {kind} record, not {tag}, published at this name by mistake, and is ignored"),
                 (None, _) => format!("record {number} (\"{shown}\") does not begin with \"{tag};\" and is ignored"),
             };
             findings.push(Finding::new(vocab.discarded, message).at(number, 1));

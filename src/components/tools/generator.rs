@@ -8,7 +8,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::bind;
-use crate::components::finding::FindingItem;
+use crate::components::finding::finding_list;
 use crate::components::generated::GeneratedView;
 use crate::idna::BrowserIdna;
 
@@ -106,7 +106,7 @@ pub fn Generator(p: &Props) -> Html {
                 None => html! {},
                 Some(Ok(g)) => html! { <GeneratedView generated={g} /> },
                 Some(Err(errors)) => html! {
-                    <ul class="findings">{ for errors.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }</ul>
+                    {finding_list(&errors, &AttrValue::default(), |_| None)}
                 },
             } }
         </div>

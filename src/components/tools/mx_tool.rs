@@ -9,7 +9,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::components::bind;
-use crate::components::finding::FindingItem;
+use crate::components::finding::finding_list;
 use crate::components::light::LightBadge;
 use crate::idna::BrowserIdna;
 
@@ -120,7 +120,7 @@ pub fn MxTool() -> Html {
                 <p class="hint">{"Enter MX records (or a domain) and the policy's patterns to see the coverage."}</p>
             }
             if !findings.is_empty() {
-                <ul class="findings">{ for findings.iter().map(|f| html! { <FindingItem finding={f.clone()} /> }) }</ul>
+                {finding_list(&findings, &AttrValue::default(), |_| None)}
             }
         </div>
     }
