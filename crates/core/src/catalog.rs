@@ -529,7 +529,7 @@ catalog! {
         "The certificate's validity starts in the future (or the server clock is wrong).",
         "Check the certificate and the server clock.";
     FetchCertName => "policy_fetch.cert_name", Error, "RFC 8461 §3.3",
-        "Certificate not valid for mta-sts.<domain>",
+        "Certificate not valid for the policy host",
         "The certificate must carry mta-sts.<domain> (or a wildcard covering it) as a DNS name. A certificate for the bare domain or www does not count.",
         "Issue a certificate that includes mta-sts.<domain>.";
     FetchCertUntrusted => "policy_fetch.cert_untrusted", Error, "RFC 8461 §3.3",

@@ -248,9 +248,29 @@ pub fn sentence(
     enforce: &EnforceVerdict,
 ) -> String {
     let first = |light: Light| sections.iter().find(|s| s.counts_as == Some(light));
+    // A headline, not the section's name joined to its summary: what went wrong (the worst
+    // finding's title, with the host it is about) and what it does ("Policy fetch timed out
+    // — senders cannot fetch the policy"). Where the summary already is that title, the
+    // section says where ("MTA-STS TXT record — DNS lookup failed (SERVFAIL)").
+    let worst = |s: &Section| {
+        let top = s.findings.iter().map(|f| f.severity()).max()?;
+        let f = s.findings.iter().find(|f| f.severity() == top)?;
+        let title = f.code.info().title;
+        Some(match &f.subject {
+            Some(h) if !title.contains(h.as_str()) => format!("{title} ({h})"),
+            _ => title.to_string(),
+        })
+    };
     let what = |s: Option<&Section>| {
-        s.map(|s| format!("{} — {}", s.title, lower_first(&s.summary)))
-            .unwrap_or_default()
+        s.map(|s| match worst(s) {
+            Some(t) if t != s.summary && s.counts_as == Some(Light::Red) => {
+                format!("{t} — {}", lower_first(&s.summary))
+            }
+            // Weak: the warning itself says it; the summary is often good news beside it.
+            Some(t) if s.counts_as == Some(Light::Amber) => t,
+            _ => format!("{} — {}", s.title, lower_first(&s.summary)),
+        })
+        .unwrap_or_default()
     };
     let mode = match state {
         Deployment::Deployed {

@@ -10,6 +10,14 @@ use mtasts_core::{Report, Severity};
 
 pub fn violations(r: &Report, inputs: &mtasts_core::Inputs) -> Vec<String> {
     let mut v = Vec::new();
+    // The headline and the summaries are words for people: no catalog placeholder in them.
+    for (what, text) in std::iter::once(("verdict", r.verdict.as_str()))
+        .chain(r.sections.iter().map(|s| (s.title, s.summary.as_str())))
+    {
+        if text.contains("<domain>") || text.contains("<id>") {
+            v.push(format!("{what} says a placeholder: {text:?}"));
+        }
+    }
     // Some sender enforces the policy: strict senders (a valid enforced policy) or the lenient
     // reading of postfix-mta-sts-resolver with Postfix (`lenient`).
     let enforced_policy = (r.policy.as_ref().and_then(|p| p.mode) == Some(Mode::Enforce)
