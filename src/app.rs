@@ -159,14 +159,21 @@ pub fn App(cfg: &Config) -> Html {
             }
         });
     }
-    // The demo world's domains, when this page's server runs `--demo` (the page only).
+    // The server's configuration, asked as the page (or the widget) loads, so that a check
+    // finds its resolver at hand instead of waiting a round trip for it; and the demo world's
+    // domains when this page's server runs `--demo` (the page only).
     let demo = use_state(|| None::<Vec<(String, String)>>);
     {
-        let (demo, embedded, base) = (demo.clone(), cfg.embedded, sources(cfg, false).proxy);
+        let src = sources(cfg, false);
+        let (demo, embedded) = (demo.clone(), cfg.embedded);
         use_effect_with((), move |_| {
-            if !embedded && !crate::services::proxy::is_passthrough(&base) {
+            let needed = !embedded || src.resolver.is_none();
+            if needed && !crate::services::proxy::is_passthrough(&src.proxy) {
                 wasm_bindgen_futures::spawn_local(async move {
-                    demo.set(crate::services::proxy::demo_domains(&base).await);
+                    let list = crate::services::proxy::demo_domains(&src.proxy).await;
+                    if !embedded {
+                        demo.set(list);
+                    }
                 });
             }
         });
@@ -247,23 +254,45 @@ pub fn App(cfg: &Config) -> Html {
                 if !embedded && !outside_demo {
                     remember(&state);
                 }
+                // For the bench: when the verdict was on screen (after this render).
+                if let Some(root) = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.document_element())
+                    .filter(|_| !embedded)
+                {
+                    let _ = root.set_attribute("data-verdict", &crate::text::fixed(now_ms(), 1));
+                }
             }
         });
     }
     {
         // The page's title carries the domain and the verdict (tabs, bookmarks, history).
+        // A domain as it was typed (Unicode), and in demo mode a domain outside the demo world
+        // says so instead of a verdict about a world it is not part of.
         let (report, embedded) = (state.report.clone(), cfg.embedded);
-        use_effect_with((state.run, finished), move |_| {
+        let shown = state.domain.as_ref().map(|d| d.unicode.clone());
+        let outside_demo = match (state.report.as_ref(), demo.as_ref()) {
+            (Some(r), Some(list)) => !list.iter().any(|(d, _)| *d == r.domain),
+            _ => false,
+        };
+        use_effect_with((state.run, finished, outside_demo), move |_| {
             if !embedded {
                 if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
                     doc.set_title(&match &report {
                         Some(r) if r.overall == Light::Pending => {
-                            format!("Checking {}… · MTA-STS checker", r.domain)
+                            format!(
+                                "Checking {}… · MTA-STS checker",
+                                shown.as_deref().unwrap_or(&r.domain)
+                            )
                         }
+                        Some(r) if outside_demo => format!(
+                            "{}: not part of the demo world · MTA-STS checker (demo)",
+                            shown.as_deref().unwrap_or(&r.domain)
+                        ),
                         Some(r) => format!(
                             "{} {}: {} · MTA-STS checker",
                             r.overall.icon(),
-                            r.domain,
+                            shown.as_deref().unwrap_or(&r.domain),
                             r.verdict
                         ),
                         None => "MTA-STS checker".to_string(),

@@ -183,15 +183,20 @@ async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
         }
     }
     assert!(on_table, "Tab never reached the MX table");
-    // mx2 offers no STARTTLS: broken, marked in words, and the first break.
+    // mx2 offers no STARTTLS: broken, in words. In testing mode no sender refuses it, so the
+    // chain is not marked as breaking there (mail still flows); enforced, it is.
     let broken: Vec<&Value> = links.iter().filter(|l| l["broken"] == true).collect();
     assert_eq!(broken.len(), 1, "{links:?}");
     assert!(broken[0]["text"]
         .as_str()
         .unwrap()
         .contains("mx2.testing-not-ready.test"));
-    assert!(broken[0]["breaks"] == true && broken[0]["light"] == "red");
+    assert!(
+        broken[0]["light"] == "red" && broken[0]["breaks"] == false,
+        "{links:?}"
+    );
     assert!(broken[0]["text"].as_str().unwrap().contains("broken"));
+    assert!(links.iter().all(|l| l["breaks"] == false), "{links:?}");
     // A list for screen readers, with a name.
     let a11y = c
         .execute(
@@ -240,6 +245,36 @@ async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
     assert_eq!(landed["id"], "section-sts_record", "{landed}");
     assert_eq!(landed["open"], true, "{landed}");
     screenshot(&c, "chain-jump").await;
+
+    // Where the chain breaks, and what that means: enforced, a host without STARTTLS stops
+    // delivery; a policy senders cannot fetch stops MTA-STS (they deliver without it); a red
+    // TLS-RPT record loses reports, not mail, so nothing is marked.
+    for (domain, marked, words) in [
+        (
+            "mx-no-starttls.test",
+            Some("mx2.mx-no-starttls.test"),
+            "delivery breaks here",
+        ),
+        (
+            "policy-slow.test",
+            Some("mta-sts.policy-slow.test"),
+            "MTA-STS breaks here",
+        ),
+        ("tlsrpt-destinations-broken.test", None, ""),
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        wait_for_final(&c, Duration::from_secs(30)).await;
+        let links = chain(&c).await;
+        let marks: Vec<&Value> = links.iter().filter(|l| l["breaks"] == true).collect();
+        match marked {
+            Some(name) => {
+                assert_eq!(marks.len(), 1, "{domain}: {links:?}");
+                let t = marks[0]["text"].as_str().unwrap();
+                assert!(t.contains(name) && t.contains(words), "{domain}: {t}");
+            }
+            None => assert!(marks.is_empty(), "{domain}: {links:?}"),
+        }
+    }
     c.close().await.ok();
 }
 
@@ -342,6 +377,7 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
         ("mx-no-starttls.test", "no", "No"),
         ("tlsrpt-destinations-broken.test", "yes", "Yes"),
         ("mx-two-addresses.test", "no", "No"),
+        ("dane-ta-mismatch.test", "no", "No"),
     ] {
         c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
         wait_for_final(&c, Duration::from_secs(30)).await;
@@ -434,6 +470,24 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
                 first.contains("refuse mail to mx2.mx-two-addresses.test at ")
                     && first.contains("(1 of its 2 addresses)"),
                 "{first}"
+            );
+        }
+        if domain == "dane-ta-mismatch.test" {
+            // mx1 fails MTA-STS too, mx2 only DANE: testing mode stops the bounces at mx1, not
+            // at mx2 (DANE senders apply TLSA whatever the mode), so the rollback names mx1
+            // only, and mx2 has its own step.
+            let first = steps[0]["text"].as_str().unwrap();
+            assert!(
+                first.contains("refuse mail to mx1.dane-ta-mismatch.test")
+                    && !first.contains("mx2.dane-ta-mismatch.test"),
+                "{first}"
+            );
+            assert!(
+                steps[1..].iter().any(|s| s["text"]
+                    .as_str()
+                    .unwrap()
+                    .contains("mx2.dane-ta-mismatch.test")),
+                "{p}"
             );
         }
         if domain == "policy-slow.test" {
@@ -1256,11 +1310,74 @@ async fn the_mx_table_fits_a_desktop_and_scrolls_by_keyboard_where_it_cannot() {
         for _ in 0..5 {
             press(&c, Key::Right).await;
         }
-        let after = c.execute(measure, vec![]).await.unwrap();
+        // Scrolling by key may be animated: wait for it to move.
+        let start = Instant::now();
+        loop {
+            let after = c.execute(measure, vec![]).await.unwrap();
+            if after["left"].as_f64().unwrap() > 0.0 {
+                break;
+            }
+            let focused = c
+                .execute("return document.activeElement.className;", vec![])
+                .await
+                .unwrap();
+            assert!(
+                start.elapsed() < Duration::from_secs(3),
+                "ArrowRight did not scroll: {after} (focus on {focused})"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+    // No row reads "good" on a host that fails as a whole: mx2 of dane-ta-mismatch fails
+    // only DANE (every address does, for DANE senders), mx3 of testing-not-ready is not
+    // covered by the policy; one failing address of mx-two-addresses leaves the other good.
+    c.set_window_size(1000, 1000).await.unwrap();
+    let rows = r#"return [...document.querySelectorAll('[data-section=mx_tls] tbody tr')].map(tr =>
+        [tr.dataset.host, tr.dataset.address || '', tr.querySelector('td.result [data-light]').dataset.light,
+         tr.querySelector('td.result').innerText]);"#;
+    for (domain, host, want, why) in [
+        (
+            "dane-ta-mismatch.test",
+            "mx2.dane-ta-mismatch.test",
+            "red",
+            "TLSA",
+        ),
+        (
+            "testing-not-ready.test",
+            "mx3.testing-not-ready.test",
+            "amber",
+            "not covered",
+        ),
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        wait_for_final(&c, Duration::from_secs(30)).await;
+        let v = c.execute(rows, vec![]).await.unwrap();
+        let row = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r[0] == host)
+            .unwrap_or_else(|| panic!("{domain}: no row for {host}: {v}"));
         assert!(
-            after["left"].as_f64().unwrap() > 0.0,
-            "ArrowRight did not scroll: {after}"
+            row[2] == want && row[3].as_str().unwrap().contains(why),
+            "{domain}: {row}"
         );
     }
+    c.goto(&format!("{url}/?domain=mx-two-addresses.test"))
+        .await
+        .unwrap();
+    wait_for_final(&c, Duration::from_secs(30)).await;
+    let v = c.execute(rows, vec![]).await.unwrap();
+    let mx2: Vec<&Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r[0] == "mx2.mx-two-addresses.test")
+        .collect();
+    assert_eq!(mx2.len(), 2, "{v}");
+    assert!(
+        mx2[0][2] == "red" && mx2[1][2] == "green",
+        "failing address first, the other good: {v}"
+    );
     c.close().await.ok();
 }

@@ -111,6 +111,7 @@ async fn main() {
     println!();
 
     embed_cost(&c, &url, &dist).await;
+    time_to_verdict(&c, &url).await;
 
     for (label, conditions) in [
         ("loopback, no throttling", None),
@@ -237,5 +238,120 @@ async fn embed_cost(c: &Client, widget: &str, dist: &std::path::Path) {
         ),
         &widget_bytes(c, widget, dist).await,
     );
+    println!();
+}
+
+/// Time to verdict (issue 14, goal 1): per demo domain at 40 ms and 150 ms emulated RTT, the
+/// page already loaded (its configuration asked as it loaded), a check started by a click:
+/// the waterfall of every request the check made, the slowest one's end, and how long after
+/// it the verdict was on screen (the app marks `<html data-verdict>` after that render).
+/// Goal: at most 50 ms after the slowest needed request.
+async fn time_to_verdict(c: &Client, url: &str) {
+    let off =
+        json!({"offline": false, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1});
+    cdp(c, "Network.emulateNetworkConditions", off.clone()).await;
+    c.goto(&format!("{url}/api/v1/config"))
+        .await
+        .expect("config");
+    let body = c
+        .execute("return document.body.innerText;", vec![])
+        .await
+        .expect("config text");
+    let config: Value = serde_json::from_str(body.as_str().unwrap_or("{}")).unwrap_or_default();
+    let domains: Vec<String> = config["demo"]["domains"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["domain"].as_str().map(String::from))
+        .collect();
+    println!("Time to verdict after a click (goal: verdict <= slowest needed request + 50 ms):");
+    for rtt in [40u32, 150] {
+        cdp(
+            c,
+            "Network.emulateNetworkConditions",
+            json!({"offline": false, "latency": rtt, "downloadThroughput": -1, "uploadThroughput": -1}),
+        )
+        .await;
+        let mut margins = Vec::new();
+        let mut worst: Option<(f64, String, Value)> = None;
+        for d in &domains {
+            c.goto(&format!("{url}/")).await.expect("page");
+            wait_ready(c).await;
+            // Let the page's own first requests (its configuration) land, as a person would
+            // take a moment to type.
+            tokio::time::sleep(Duration::from_millis(u64::from(rtt) * 4 + 200)).await;
+            let r = c
+                .execute_async(
+                    r#"const [domain, done] = arguments;
+                       const input = document.querySelector('#domain');
+                       const set = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+                       set.call(input, domain); input.dispatchEvent(new Event('input', { bubbles: true }));
+                       const button = document.querySelector('.domain-form button[type=submit]');
+                       let click = 0;
+                       const go = () => {
+                         if (button.disabled) return setTimeout(go, 1);
+                         click = performance.now(); button.click(); wait();
+                       };
+                       const wait = () => {
+                         const v = Number(document.documentElement.dataset.verdict || 0);
+                         if (v > click) {
+                           const reqs = performance.getEntriesByType('resource')
+                             .filter(e => e.startTime >= click)
+                             .map(e => ({ name: e.name.replace(location.origin, ''), start: e.startTime - click, end: e.responseEnd - click }));
+                           return done({ verdict: v - click, reqs });
+                         }
+                         if (performance.now() - click > 30000) return done({ verdict: null, reqs: [] });
+                         setTimeout(wait, 5);
+                       };
+                       go();"#,
+                    vec![json!(d)],
+                )
+                .await
+                .expect("a timed check");
+            let Some(verdict) = r["verdict"].as_f64() else {
+                println!("  {rtt} ms RTT {d}: no verdict within 30 s");
+                continue;
+            };
+            let slowest = r["reqs"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["end"].as_f64())
+                .fold(0.0, f64::max);
+            let margin = verdict - slowest;
+            if worst.as_ref().is_none_or(|(m, _, _)| margin > *m) {
+                worst = Some((margin, d.clone(), r["reqs"].clone()));
+            }
+            margins.push((d.clone(), slowest, verdict, margin));
+        }
+        println!("  {rtt} ms RTT:");
+        println!(
+            "    {:<36} {:>10} {:>10} {:>10}",
+            "domain", "slowest", "verdict", "margin"
+        );
+        for (d, s, v, m) in &margins {
+            let flag = if *m <= 50.0 { "" } else { "  > goal" };
+            println!("    {d:<36} {s:>8.0}ms {v:>8.0}ms {m:>8.0}ms{flag}");
+        }
+        let within = margins.iter().filter(|(_, _, _, m)| *m <= 50.0).count();
+        println!("    {within} of {} domains within the goal", margins.len());
+        if let Some((m, d, reqs)) = worst {
+            println!("    waterfall of the widest margin ({d}, {m:.0} ms), ms after the click:");
+            for e in reqs.as_array().into_iter().flatten() {
+                let name: String = e["name"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(70)
+                    .collect();
+                println!(
+                    "      {:>6.0} → {:>6.0}  {name}",
+                    e["start"].as_f64().unwrap_or(0.0),
+                    e["end"].as_f64().unwrap_or(0.0)
+                );
+            }
+        }
+    }
+    cdp(c, "Network.emulateNetworkConditions", off).await;
     println!();
 }

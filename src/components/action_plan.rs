@@ -25,7 +25,7 @@ fn step(n: usize, s: &ActionStep, on_generator: &Option<Callback<()>>) -> Html {
             data-step-code={s.code.map(|c| c.as_str())}>
             <p class="problem">
                 if s.blocks { <strong class="must">{"Must fix: "}</strong> }
-                else if s.code.is_some() { <strong class="also">{"Recommended: "}</strong> }
+                else if s.code.is_some() && s.severity != mtasts_core::Severity::Info { <strong class="also">{"Recommended: "}</strong> }
                 {&s.problem}
             </p>
             <p class="fix"><strong>{"Fix: "}</strong>{&s.fix}</p>

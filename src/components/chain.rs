@@ -53,11 +53,11 @@ fn link(l: &Link, first_break: bool) -> Html {
     html! {
         <li class={classes!("link", l.broken().then_some("broken"))} data-link={l.kind.name()} data-link-light={l.light.name()}>
             <a href={format!("#{}", section_anchor(l.section))} onclick={jump_to(format!("#{}", section_anchor(l.section)))}
-               title={if first_break { format!("{}: delivery breaks here", l.name) } else { l.name.clone() }}>
+               title={if first_break { format!("{}: {}", l.name, l.breaks_how()) } else { l.name.clone() }}>
                 <span class="step">{l.step}</span>
                 <span class="name">{&l.name}</span>
                 <LightBadge light={l.light} />
-                if first_break { <span class="breaks sr-only">{"delivery breaks here"}</span> }
+                if first_break { <span class="breaks sr-only">{l.breaks_how()}</span> }
             </a>
         </li>
     }
@@ -66,7 +66,9 @@ fn link(l: &Link, first_break: bool) -> Html {
 #[function_component]
 pub fn ChainView(p: &Props) -> Html {
     let links = chain::links(&p.report, &p.inputs);
-    let first_break = links.iter().position(Link::broken);
+    // Marked: the first link where senders fail and it counts (not a lost report, not a
+    // host failing while no sender enforces the policy).
+    let first_break = links.iter().position(Link::breaks);
     html! {
         <nav class="chain" aria-label="Delivery chain: what a sender checks, in order">
             <ol>{ for links.iter().enumerate().map(|(i, l)| link(l, first_break == Some(i))) }</ol>

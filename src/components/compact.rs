@@ -24,10 +24,13 @@ pub fn CompactView(p: &Props) -> Html {
     html! {
         <div class="compact">
             <p class="compact-line" data-overall={r.overall.name()}>
-                <LightBadge light={r.overall} />
-                <span class="compact-text" title={format!("{}: {}", r.domain, r.verdict)}>
-                    <strong>{&r.domain}</strong>{": "}{&r.verdict}
-                </span>
+                // Open, the report below says the verdict: not twice.
+                if !p.open {
+                    <LightBadge light={r.overall} />
+                    <span class="compact-text" title={format!("{}: {}", r.domain, r.verdict)}>
+                        <strong>{&r.domain}</strong>{": "}{&r.verdict}
+                    </span>
+                }
                 if r.overall != Light::Pending {
                     <button type="button" class="small" aria-expanded={p.open.to_string()} onclick={toggle}>
                         { if p.open { "Hide details" } else { "Details" } }

@@ -47,6 +47,10 @@ pub fn DomainForm(p: &Props) -> Html {
     };
     let hint = match &parsed {
         None => html! { {"For example example.com, or paste an e-mail address or a URL."} },
+        // An internationalised name as typed, its DNS form beside it (said once).
+        Some(Ok(d)) if d.unicode != d.ascii => {
+            html! { <>{"Will check "}<strong>{&d.unicode}</strong>{format!(" (in DNS: {})", d.ascii)}</> }
+        }
         Some(Ok(d)) => {
             html! { <>{"Will check "}<strong>{&d.ascii}</strong>{ d.notes.first().map(|n| format!(" ({n})")).unwrap_or_default() }</> }
         }

@@ -66,6 +66,39 @@ fn short_reason(a: &AddressResult) -> Option<&'static str> {
         .map(|c| c.info().title)
 }
 
+/// What a sender meets at this address: the address's own result, or the host's when that
+/// is worse (the host is not covered by the policy, or its TLSA records do not match: every
+/// address fails for it), so no row reads "good" on a failing host.
+fn result(h: &MxHostResult, a: &AddressResult, policy: bool) -> (Light, Option<String>) {
+    // What fails for the whole host (not an aggregate of its addresses: one failing address
+    // does not make the others fail). The host's own light bounds it.
+    let dane = h.dane.filter(|c| c.severity() != Severity::Info);
+    let whole = if h.pattern.is_none() && policy {
+        Some("MX not covered by the policy".to_string())
+    } else {
+        dane.map(|d| d.info().title.to_string())
+    };
+    match whole {
+        Some(why) if h.light.concern() > a.light.concern() => (h.light, Some(why)),
+        _ => (a.light, short_reason(a).map(String::from)),
+    }
+}
+
+/// A long token (an IPv6 address, a cipher suite name) that may wrap only at its separators,
+/// never in the middle of a number.
+fn breakable(s: &str) -> Html {
+    let mut parts = Vec::new();
+    let mut cur = String::new();
+    for c in s.chars() {
+        cur.push(c);
+        if matches!(c, '_' | '.' | ':') {
+            parts.push(std::mem::take(&mut cur));
+        }
+    }
+    parts.push(cur);
+    html! { { for parts.into_iter().map(|p| html! { <>{p}<wbr /></> }) } }
+}
+
 fn address_row(
     h: &MxHostResult,
     a: &AddressResult,
@@ -79,24 +112,25 @@ fn address_row(
         None if a.codes.is_empty() => "–".into(),
         None => "(no address)".into(),
     };
+    let (light, why) = result(h, a, policy);
     html! {
         <tr data-host={h.host.clone()} data-address={a.ip.map(|ip| ip.to_string())}>
             if first {
                 <th scope="rowgroup" rowspan={span.to_string()} class="host">
                     <code>{&h.host}</code>
-                    if let Some(p) = h.preference { <span class="pref">{format!(" preference {p}")}</span> }
-                    <span class="pattern">{match &h.pattern {
-                        Some(p) => format!(" covered by {p}"),
-                        None if policy => " not covered by the policy".to_string(),
+                    if let Some(p) = h.preference { <span class="pref"><span class="sep">{" · "}</span>{format!("preference {p}")}</span> }
+                    <span class="pattern"><span class="sep">{" · "}</span>{match &h.pattern {
+                        Some(p) => format!("covered by {p}"),
+                        None if policy => "not covered by the policy".to_string(),
                         None => String::new(),
                     }}</span>
                     <span class="host-light"><LightBadge light={h.light} /></span>
                 </th>
             }
-            <td data-label="Address"><code>{ip}</code></td>
+            <td data-label="Address"><code>{breakable(&ip)}</code></td>
             <td data-label="Result" class="result" title={a.reason.clone()}>
-                <LightBadge light={a.light} />
-                if let Some(r) = short_reason(a) { <span class="reason">{" "}{r}</span> }
+                <LightBadge light={light} />
+                if let Some(r) = why { <span class="reason">{" "}{r}</span> }
             </td>
             <td data-label="STARTTLS" data-starttls={yes_no(a.starttls)}>
                 {match (a.starttls, &a.tls_version) {
@@ -105,7 +139,7 @@ fn address_row(
                     (Some(false), _) => "not offered".to_string(),
                     (None, _) => "–".to_string(),
                 }}
-                if let Some(c) = &a.tls_cipher { <span class="cipher">{c.clone()}</span> }
+                if let Some(c) = &a.tls_cipher { <span class="cipher">{" "}{breakable(c)}</span> }
             </td>
             <td data-label="Certificate">{days(a.cert_days_left)}</td>
             if first {
@@ -146,7 +180,10 @@ pub fn MxTable(p: &Props) -> Html {
                         codes: Vec::new(),
                         reason: None,
                     }];
-                    let rows: &[AddressResult] = if h.addresses.is_empty() { &pending } else { &h.addresses };
+                    // Within a host, failing addresses first too.
+                    let mut sorted: Vec<AddressResult> = h.addresses.clone();
+                    sorted.sort_by_key(|a| std::cmp::Reverse(a.light.concern()));
+                    let rows: &[AddressResult] = if h.addresses.is_empty() { &pending } else { &sorted };
                     html! {
                         <tbody>{ for rows.iter().enumerate().map(|(i, a)| address_row(h, a, i == 0, rows.len(), p.policy)) }</tbody>
                     }

@@ -203,7 +203,8 @@ pub fn ReportView(p: &Props) -> Html {
                             steps={if done { steps_of(&plan, sec.id) } else { Vec::new() }} />
                     }) }
                 </div>
-                if done { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
+                // Nothing to publish where MTA-STS does not apply (no such domain, no mail).
+                if done && plan.answer != mtasts_core::action::Answer::DoesNotApply { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
                 </div>
             }
         </article>

@@ -1,7 +1,7 @@
 //! One live check: every independent request starts at once (DoH for the TXT records and
-//! the MX set, the proxy's policy fetch, MX probe and check of the TLS-RPT destinations); the TLSA lookups (DANE) follow the MX
-//! answer, the only thing they depend on. Each answer goes to `sink` the moment
-//! it lands. The future ends when every answer is in, so the embed's `check()` can await it.
+//! the MX set, the proxy's policy fetch, MX probe and check of the TLS-RPT destinations); the
+//! TLSA lookups (DANE) follow the MX answer, the only thing they depend on, and leave before
+//! it is drawn. Each answer goes to `sink` the moment it lands. The future ends when every answer is in, so the embed's `check()` can await it.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -171,7 +171,6 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
         let mx: Task = Box::pin(async move {
             let mx = doh::mx(&doh, &domain).await;
             let hosts = mx_hosts(&mx);
-            sink(Action::Mx(run, now_ms(), mx));
             let tlsa: Vec<Task> = hosts
                 .into_iter()
                 .map(|host| {
@@ -182,7 +181,17 @@ pub async fn gather(src: Sources, run: u32, domain: String, sink: Rc<dyn Fn(Acti
                     }) as Task
                 })
                 .collect();
-            join_all(tlsa).await;
+            // The TLSA queries leave before the MX answer is drawn: the first poll sends them
+            // (each future runs to its `fetch` call), then the page takes its time.
+            let mut tlsa = Box::pin(join_all(tlsa));
+            let done = std::future::poll_fn(|cx| {
+                std::task::Poll::Ready(tlsa.as_mut().poll(cx).is_ready())
+            })
+            .await;
+            sink(Action::Mx(run, now_ms(), mx));
+            if !done {
+                tlsa.await;
+            }
         });
         join_all(vec![sts, rpt, draft, mx]).await;
     });

@@ -6,6 +6,9 @@
 //! but hides the certificate and any redirect, and cannot speak SMTP, so those checks are
 //! marked as not tested.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use mtasts_core::inputs::{FetchOutcome, MxProbe, PolicyFetch, RuaCheck};
 use serde_json::Value;
 
@@ -135,8 +138,63 @@ pub async fn resolver(base: &str) -> Result<String, String> {
         .ok_or_else(|| format!("{base}/api/v1/config names no DNS resolver"))
 }
 
+/// One `/api/v1/config` answer, shared: the first caller fetches, later ones wait for it.
+#[derive(Default)]
+struct Shared {
+    answer: Option<Result<Value, String>>,
+    waiting: Vec<std::task::Waker>,
+}
+
+thread_local! {
+    /// `/api/v1/config` per proxy base, asked once per page (the page asks as it loads, so a
+    /// check does not wait a round trip for it): every check and the demo list share it. A
+    /// failure is not kept: the next check asks again. (A hand-written shared future: the
+    /// `futures` crate's `Shared` is not worth its bytes in the bundle.)
+    static CONFIG: RefCell<Vec<(String, Rc<RefCell<Shared>>)>> = const { RefCell::new(Vec::new()) };
+}
+
 /// The checker server's `/api/v1/config`: its resolver, and in demo mode the demo world.
+/// Asked at most once per page while it succeeds.
 pub async fn config(base: &str) -> Result<Value, String> {
+    let key = base.trim_end_matches('/').to_string();
+    let (slot, first) = CONFIG.with(|c| {
+        let mut c = c.borrow_mut();
+        match c.iter().find(|(k, _)| *k == key) {
+            Some((_, s)) => (s.clone(), false),
+            None => {
+                let s = Rc::new(RefCell::new(Shared::default()));
+                c.push((key.clone(), s.clone()));
+                (s, true)
+            }
+        }
+    });
+    if first {
+        let answer = fetch_config(base).await;
+        if answer.is_err() {
+            CONFIG.with(|c| c.borrow_mut().retain(|(k, _)| *k != key));
+        }
+        let waiting = {
+            let mut s = slot.borrow_mut();
+            s.answer = Some(answer.clone());
+            std::mem::take(&mut s.waiting)
+        };
+        waiting.into_iter().for_each(|w| w.wake());
+        return answer;
+    }
+    std::future::poll_fn(|cx| {
+        let mut s = slot.borrow_mut();
+        match &s.answer {
+            Some(a) => std::task::Poll::Ready(a.clone()),
+            None => {
+                s.waiting.push(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        }
+    })
+    .await
+}
+
+async fn fetch_config(base: &str) -> Result<Value, String> {
     let url = format!("{}/api/v1/config", base.trim_end_matches('/'));
     let (status, body) = http::get(&url, "application/json", 5000)
         .await

@@ -174,6 +174,14 @@ pub fn plan(r: &Report) -> ActionPlan {
                 fixit: uncovered,
             });
         }
+        // "The TXT record announces a policy that cannot be fetched" is the consequence of
+        // the fetch failure beside it, whose fix (make the host answer, keep the file) would
+        // clash with its own (serve the policy, or remove the record): one problem, one step.
+        if steps.iter().any(|x| {
+            x.section == SectionId::PolicyFetch && x.code != Some(Code::StsOrphanTxt) && x.blocks
+        }) {
+            steps.retain(|x| x.code != Some(Code::StsOrphanTxt));
+        }
         steps.sort_by_key(|x| (!x.blocks, std::cmp::Reverse(x.severity)));
         for m in &e.unconfirmed_mx {
             steps.push(ActionStep {
@@ -218,13 +226,14 @@ pub fn plan(r: &Report) -> ActionPlan {
             // that enforce do not deliver to a failing MX host). Not for DANE-only failures:
             // DANE senders apply TLSA whatever the mode, so a rollback would not help.
             Readiness::EnforcedFailing
-                if steps.iter().any(|x| x.blocks && x.section != SectionId::Dane) =>
+                if e.failing_mx.iter().any(|m| !fails_only_dane(r, &m.host)) =>
             {
                 vec![ActionStep {
                     problem: format!(
                         "Senders that enforce refuse mail to {} now.",
                         e.failing_mx
                             .iter()
+                            .filter(|m| !fails_only_dane(r, &m.host))
                             .map(|m| failing_where(r, &m.host))
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -294,6 +303,28 @@ pub fn plan(r: &Report) -> ActionPlan {
     }
 }
 
+/// Whether senders refuse this failing host only for DANE (its TLSA records do not match):
+/// DANE senders apply TLSA whatever the policy's mode, so testing mode does not stop those
+/// bounces, and senders that apply only MTA-STS deliver to it.
+pub fn fails_only_dane(r: &Report, host: &str) -> bool {
+    let other_error = r.sections.iter().any(|s| {
+        s.id != SectionId::Dane
+            && s.findings
+                .iter()
+                .any(|f| f.severity() == Severity::Error && f.subject.as_deref() == Some(host))
+    });
+    !other_error
+        && r.enforce
+            .failing_mx
+            .iter()
+            .filter(|f| f.host == host)
+            .all(|f| {
+                f.reasons
+                    .iter()
+                    .all(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
+            })
+}
+
 /// A failing host as senders meet it: when only some of its addresses fail, the ones that
 /// do (a sender that reaches another one delivers), e.g. "mx2.example.com at 192.0.2.7 (1
 /// of its 2 addresses)".
@@ -345,11 +376,15 @@ fn deploy(r: &Report) -> Vec<ActionStep> {
     let d = &r.domain;
     let mut v = Vec::new();
     if r.tlsrpt_record.is_none() {
-        v.push(step(
-            "No TLS-RPT record: nobody will tell you when senders fail.",
-            format!("Publish \"v=TLSRPTv1; rua=mailto:tlsrpt@{d}\" as TXT at _smtp._tls.{d}."),
-            SectionId::Tlsrpt,
-        ));
+        // The section's finding (tlsrpt.absent) points here instead of saying it again.
+        v.push(ActionStep {
+            code: Some(Code::TlsrptAbsent),
+            ..step(
+                "No TLS-RPT record: nobody will tell you when senders fail.",
+                format!("Publish \"v=TLSRPTv1; rua=mailto:tlsrpt@{d}\" as TXT at _smtp._tls.{d}."),
+                SectionId::Tlsrpt,
+            )
+        });
     }
     v.push(step(
         "No policy file.",

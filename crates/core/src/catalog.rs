@@ -375,7 +375,7 @@ catalog! {
     PolicyMxMissing => "policy.mx.missing", Error, "RFC 8461 §3.2",
         "No mx line",
         "In modes enforce and testing at least one \"mx\" line is required; it lists the MX hosts senders may deliver to.",
-        "Add one \"mx:\" line per MX host (or *.domain pattern).";
+        "Add one \"mx:\" line per MX host (or a *.<domain> pattern).";
     PolicyMxInvalid => "policy.mx.invalid", Error, "RFC 8461 §3.2",
         "Invalid mx pattern",
         "mx values are a host name, optionally starting with \"*.\", made of letters, digits and hyphens. An invalid line makes the whole policy invalid.",
@@ -603,7 +603,7 @@ catalog! {
     MxUncovered => "mx.uncovered", Error, "RFC 8461 §4.1",
         "MX not covered by the enforced policy",
         "Senders applying an enforced policy will not deliver to an MX host that no mx pattern matches: mail to it fails.",
-        "Add an \"mx:\" line for this host (or a *.domain pattern that covers it), and change the TXT id.";
+        "Add an \"mx:\" line for this host (or a *.<domain> pattern that covers it), and change the TXT id.";
     MxUncoveredLenient => "mx.uncovered_lenient", Error, "RFC 8461 §4.1",
         "MX not matched as some senders read the policy",
         "postfix-mta-sts-resolver, the MTA-STS policy source Postfix senders use, reads this policy and hands Postfix its mx values as written; Postfix enforces them (\"secure match=\") and does not match this host, so its mail to it bounces. The usual cause is a trailing dot (\"mx: mx.example.com.\"): Postfix compares it with the host name as written, dot included. Checked against the real resolver and Postfix's posttls-finger in the interop suite.",

@@ -39,6 +39,10 @@ pub struct Link {
     /// The real name it is about (`_mta-sts.example.com`, `mx1.example.com`).
     pub name: String,
     pub light: Light,
+    /// What the light counts as in the overall result (its section's `counts_as`): a red
+    /// TLS-RPT record, or a red MX host while no sender enforces the policy, loses no mail and
+    /// counts as amber.
+    pub counts: Light,
     /// The section that explains this light: where the link jumps to.
     pub section: SectionId,
 }
@@ -62,6 +66,33 @@ impl Link {
     pub fn broken(&self) -> bool {
         self.light == Light::Red
     }
+
+    /// Where the chain breaks for senders: broken, and counted as such in the overall
+    /// result. A broken link that counts as weak (reports lost, a host failing in testing
+    /// mode) is drawn broken but is not where delivery stops.
+    pub fn breaks(&self) -> bool {
+        self.broken() && self.counts == Light::Red
+    }
+
+    /// What breaking here means for mail: at an MX host or the coverage, mail to the host
+    /// bounces; before that, senders fall back to delivering without MTA-STS.
+    pub fn breaks_how(&self) -> &'static str {
+        match self.kind {
+            LinkKind::MxHost | LinkKind::Coverage => "delivery breaks here",
+            _ => "MTA-STS breaks here",
+        }
+    }
+}
+
+/// What a light counts as, given its section's `counts_as` (a section may count for less
+/// than it shows, never more; one that does not count, e.g. MX hosts under `mode: none`,
+/// counts for nothing).
+fn counted(light: Light, counts_as: Option<Light>) -> Light {
+    match counts_as {
+        Some(c) if c.concern() < light.concern() => c,
+        Some(_) => light,
+        None => Light::Grey,
+    }
 }
 
 /// The chain for a report, pending links included. Before the MX rows exist (they need the
@@ -74,8 +105,10 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
         step,
         name,
         light: r.section(section).light,
+        counts: counted(r.section(section).light, r.section(section).counts_as),
         section,
     };
+    let mx_counts = r.section(SectionId::MxTls).counts_as;
     let mut out = vec![
         link(
             LinkKind::Record,
@@ -133,6 +166,7 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
             step: "MX host",
             name: host,
             light: r.section(SectionId::MxTls).light,
+            counts: counted(r.section(SectionId::MxTls).light, mx_counts),
             section: SectionId::MxTls,
         }));
     } else if r.mx.is_empty() {
@@ -148,6 +182,7 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
             step: "MX host",
             name: h.host.clone(),
             light: h.light,
+            counts: counted(h.light, mx_counts),
             section: SectionId::MxTls,
         }));
     }

@@ -777,7 +777,7 @@ fn probe_findings(p: &MxProbe, now: Option<i64>) -> Vec<Finding> {
             if p.starttls == Some(false) {
                 return one(
                     Code::MxTlsNoStarttls,
-                    format!("{host} does not offer STARTTLS: with an enforced policy, senders will not deliver to it"),
+                    format!("{host} does not offer STARTTLS"),
                 );
             }
             tls::evaluate(

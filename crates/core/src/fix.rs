@@ -308,25 +308,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 })
         })
         .collect();
-    let fails_only_dane = |host: &str| {
-        let other_error = report.sections.iter().any(|s| {
-            s.id != SectionId::Dane
-                && s.findings
-                    .iter()
-                    .any(|f| f.severity() == Severity::Error && f.subject.as_deref() == Some(host))
-        });
-        !other_error
-            && report
-                .enforce
-                .failing_mx
-                .iter()
-                .filter(|f| f.host == host)
-                .all(|f| {
-                    f.reasons
-                        .iter()
-                        .all(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
-                })
-    };
+    let fails_only_dane = |host: &str| crate::action::fails_only_dane(report, host);
     let failing_now = failing_now
         && report
             .enforce
@@ -444,7 +426,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 "First, stop the bounces: switch to testing mode".into(),
                 format!(
                     "In testing mode, senders deliver to {} even though it fails and report the failures (RFC 8461 §5), from the moment they see the new id.",
-                    report.enforce.failing_mx.iter().map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
+                    report.enforce.failing_mx.iter().filter(|f| !fails_only_dane(&f.host)).map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
             (Mode::Testing, Some(generate::default_max_age(Mode::Testing))),

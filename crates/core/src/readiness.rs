@@ -148,7 +148,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
     let (readiness, message) = match f.state {
         Deployment::NoSuchDomain => (
             Readiness::NoSuchDomain,
-            "There is nothing to enforce: mail cannot reach a domain that does not exist.".to_string(),
+            "There is nothing to enforce.".to_string(),
         ),
         Deployment::NoMail => (
             Readiness::NoMail,

@@ -174,6 +174,25 @@ fn chain_violations(r: &Report, inputs: &mtasts_core::Inputs) -> Vec<String> {
     if shown_red && !chain.iter().any(|l| l.broken()) {
         v.push(format!("a red section but no broken link: {chain:?}"));
     }
+    // The chain breaks (the marked link) exactly when the overall result is red for a reason
+    // it shows, and never at a link whose failure counts for less.
+    let breaks = chain.iter().any(|l| l.breaks());
+    if breaks && r.overall != Light::Red {
+        v.push(format!(
+            "the chain breaks but the overall light is {:?}: {chain:?}",
+            r.overall
+        ));
+    }
+    let red_shown = r.sections.iter().any(|s| {
+        s.counts_as == Some(Light::Red)
+            && s.light == Light::Red
+            && chain.iter().any(|l| l.section == s.id)
+    });
+    if red_shown && !breaks {
+        v.push(format!(
+            "a section counts red but the chain never breaks: {chain:?}"
+        ));
+    }
     v
 }
 
@@ -208,6 +227,26 @@ fn action_violations(r: &Report) -> Vec<String> {
                 v.push(format!(
                     "{} would fail but no blocking step names it: {:?}",
                     m.host, p.steps
+                ));
+            }
+        }
+    }
+    // Testing mode stops MTA-STS bounces, not DANE ones: the rollback step never promises it
+    // for a host that fails only DANE.
+    if let Some(rollback) = p
+        .steps
+        .iter()
+        .find(|s| s.problem.starts_with("Senders that enforce refuse mail to"))
+    {
+        for m in &r.enforce.failing_mx {
+            let named = rollback
+                .problem
+                .split(|c: char| c == ',' || c.is_whitespace())
+                .any(|w| w == m.host || w.trim_end_matches('.') == m.host);
+            if named && mtasts_core::action::fails_only_dane(r, &m.host) {
+                v.push(format!(
+                    "the rollback names {}, which fails only DANE: {rollback:?}",
+                    m.host
                 ));
             }
         }
