@@ -1381,3 +1381,60 @@ async fn the_mx_table_fits_a_desktop_and_scrolls_by_keyboard_where_it_cannot() {
     );
     c.close().await.ok();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_configuration_is_asked_once_as_the_page_loads() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/")).await.unwrap();
+    wait_ready(&c).await;
+    // Asked before any check: the demo list (which comes from it) is there.
+    wait_js(
+        &c,
+        "the demo list",
+        "return document.querySelectorAll('.demo-list li[data-demo]').length > 0;",
+    )
+    .await;
+    for domain in ["enforce-good.test", "mx-no-starttls.test"] {
+        c.execute(
+            r#"const i = document.querySelector('#domain');
+               i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));"#,
+            vec![json!(domain)],
+        )
+        .await
+        .unwrap();
+        wait_js(
+            &c,
+            "the Check button",
+            "return !document.querySelector('.domain-form button[type=submit]').disabled;",
+        )
+        .await;
+        c.execute(
+            "document.querySelector('.domain-form button[type=submit]').click();",
+            vec![],
+        )
+        .await
+        .unwrap();
+        wait_js(
+            &c,
+            "the verdict",
+            &format!(
+                "const o = document.querySelector('[data-overall]'); return !!o && o.dataset.overall !== 'pending' && document.title.includes('{domain}');"
+            ),
+        )
+        .await;
+    }
+    let asked = c
+        .execute(
+            "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/v1/config')).map(e => e.startTime);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        asked.as_array().map(Vec::len),
+        Some(1),
+        "one /api/v1/config for the page and both checks: {asked}"
+    );
+    c.close().await.ok();
+}
