@@ -314,7 +314,7 @@ pub fn App(cfg: &Config) -> Html {
         let (state, cfg) = (state.clone(), cfg.clone());
         Callback::from(move |d: Domain| {
             if !cfg.embedded {
-                set_search(&d.ascii);
+                set_search(&d.unicode);
             }
             start(&state, &cfg, d, false)
         })
@@ -324,7 +324,7 @@ pub fn App(cfg: &Config) -> Html {
         Callback::from(move |d: String| {
             if let Ok(n) = domain::normalize(&d, &BrowserIdna) {
                 initial.set(d.clone());
-                set_search(&n.ascii);
+                set_search(&n.unicode);
                 start(&state, &cfg, n, false);
             }
         })

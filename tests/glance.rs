@@ -711,6 +711,24 @@ async fn demo_mode_is_visible_and_its_domains_are_examples() {
         note.contains("example.org is not part of the demo world"),
         "{note}"
     );
+    // No verdict, chain or plan about it: what the demo world's DNS says is not true of the
+    // real domain.
+    let shown = c
+        .execute(
+            "return [document.querySelector('#verdict').innerText, !!document.querySelector('nav.chain'), !!document.querySelector('.action-plan'), document.title];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        shown,
+        json!([
+            "example.org: not part of the demo world",
+            false,
+            false,
+            "example.org: not part of the demo world · MTA-STS checker (demo)"
+        ])
+    );
     // Its result says nothing about the real domain, so it is not kept among the recent
     // checks (the demo domain checked before is).
     let recent = c

@@ -42,6 +42,9 @@ fn step(n: usize, s: &Step, earlier: &[&Step]) -> Html {
     generated
         .notes
         .retain(|x| !earlier.iter().any(|e| e.generated.notes.contains(x)));
+    // "Testing mode: watch the reports, then enforce" is what a testing step's title and why
+    // already say.
+    generated.notes.retain(|x| !x.starts_with("testing mode:"));
     html! {
         <div class="fix-step" data-step={s.kind}>
             <h4>{format!("{}. {}", n + 1, s.title)}</h4>

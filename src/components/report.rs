@@ -78,7 +78,12 @@ fn steps_of(plan: &ActionPlan, section: SectionId) -> Vec<(Code, usize)> {
         .iter()
         .enumerate()
         .filter(|(_, st)| st.section == section)
-        .filter_map(|(n, st)| Some((st.code?, n + 1)))
+        .flat_map(|(n, st)| {
+            st.code
+                .into_iter()
+                .chain(st.covers.iter().copied())
+                .map(move |c| (c, n + 1))
+        })
         .collect()
 }
 
@@ -103,6 +108,7 @@ pub fn ReportView(p: &Props) -> Html {
         })
         .unwrap_or_default();
     let done = r.overall != Light::Pending;
+    let outside_demo = p.note.is_some();
     let plan = mtasts_core::action::plan(r);
     let dns_done = !s.inputs.mx.is_pending() && !s.inputs.sts_txt.is_pending();
     let on_retry = p.on_again.reform(|_| false);
@@ -146,7 +152,13 @@ pub fn ReportView(p: &Props) -> Html {
     html! {
         <article class="report" aria-labelledby="verdict">
             <header class="overall" data-overall={r.overall.name()}>
-                <h2 id="verdict"><LightBadge light={r.overall} />{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
+                // In demo mode, a domain outside the demo world gets no verdict: what the demo
+                // world's DNS says about it is not true of the real domain.
+                if outside_demo {
+                    <h2 id="verdict"><span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{"not part of the demo world"}</span></h2>
+                } else {
+                    <h2 id="verdict"><LightBadge light={r.overall} />{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
+                }
                 if s.snapshot {
                     <p class="snapshot-note" role="note">
                         {format!("Snapshot of a check made on {}: shown as it was then, not run again.", s.inputs.now.map(date).unwrap_or_default())}
@@ -162,7 +174,7 @@ pub fn ReportView(p: &Props) -> Html {
             // run is done, everything under the chain is replaced at once (a new key: new
             // elements, not moved ones) by the plan and the sections, failing ones first.
             if let Some(n) = &p.note { <p class="demo-note" role="note">{n.clone()}</p> }
-            if dns_done {
+            if dns_done && !outside_demo {
                 <ChainView report={r.clone()} inputs={s.inputs.clone()} />
                 <div class="report-body" key={if done { "done" } else { "running" }}>
                 if done && !r.complete {

@@ -53,6 +53,10 @@ pub struct ActionStep {
     pub fix: String,
     /// The finding behind it, when there is one.
     pub code: Option<Code>,
+    /// Other findings its fix takes care of (a consequence of the same problem): their
+    /// sections point here too.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub covers: Vec<Code>,
     pub severity: Severity,
     /// Whether senders that enforce fail here: it must be fixed before `mode: enforce`. Other
     /// steps (a broken TLS-RPT destination, a short max_age) make the deployment stronger.
@@ -133,6 +137,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                     problem: f.message.clone(),
                     fix,
                     code: Some(f.code),
+                    covers: Vec::new(),
                     severity: sev,
                     blocks,
                     section: s.id,
@@ -164,6 +169,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                     format!("Fix {} first; the details say what senders refuse.", m.host)
                 },
                 code: None,
+                covers: Vec::new(),
                 severity: Severity::Error,
                 blocks: true,
                 section: if uncovered {
@@ -177,10 +183,13 @@ pub fn plan(r: &Report) -> ActionPlan {
         // "The TXT record announces a policy that cannot be fetched" is the consequence of
         // the fetch failure beside it, whose fix (make the host answer, keep the file) would
         // clash with its own (serve the policy, or remove the record): one problem, one step.
-        if steps.iter().any(|x| {
+        if let Some(at) = steps.iter().position(|x| {
             x.section == SectionId::PolicyFetch && x.code != Some(Code::StsOrphanTxt) && x.blocks
         }) {
-            steps.retain(|x| x.code != Some(Code::StsOrphanTxt));
+            if steps.iter().any(|x| x.code == Some(Code::StsOrphanTxt)) {
+                steps[at].covers.push(Code::StsOrphanTxt);
+                steps.retain(|x| x.code != Some(Code::StsOrphanTxt));
+            }
         }
         steps.sort_by_key(|x| (!x.blocks, std::cmp::Reverse(x.severity)));
         for m in &e.unconfirmed_mx {
@@ -191,6 +200,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                     m.host, m.host
                 ),
                 code: None,
+                covers: Vec::new(),
                 severity: Severity::Warning,
                 blocks: false,
                 section: SectionId::MxTls,
@@ -209,6 +219,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                 fix: "Run the check again; the answer rests on every part being checked."
                     .to_string(),
                 code: None,
+                covers: Vec::new(),
                 severity: Severity::Warning,
                 blocks: false,
                 section: r
@@ -243,6 +254,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                         r.domain
                     ),
                     code: None,
+                    covers: Vec::new(),
                     severity: Severity::Error,
                     blocks: true,
                     section: SectionId::Policy,
@@ -267,6 +279,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                     r.domain, r.domain
                 ),
                 code: None,
+                covers: Vec::new(),
                 severity: Severity::Info,
                 blocks: false,
                 section: SectionId::Policy,
@@ -293,6 +306,12 @@ pub fn plan(r: &Report) -> ActionPlan {
             .to_string()
     } else if e.readiness == Readiness::Withdrawn {
         "The policy is withdrawn (mode: none): senders stop applying MTA-STS as their cached copies expire.".to_string()
+    } else if let Some(rest) = e.message.strip_prefix("Ready to enforce: ") {
+        // Under "Ready to enforce? Yes", the reason alone.
+        let mut c = rest.chars();
+        c.next()
+            .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
+            .unwrap_or_default()
     } else {
         e.message.clone()
     };
@@ -363,6 +382,7 @@ fn step(problem: &str, fix: String, section: SectionId) -> ActionStep {
         problem: problem.to_string(),
         fix,
         code: None,
+        covers: Vec::new(),
         severity: Severity::Info,
         blocks: false,
         section,

@@ -242,7 +242,7 @@ catalog! {
         "Check the spelling, or enter the xn-- (A-label) form of the name.";
     DomainNxdomain => "domain.nxdomain", Error, "RFC 5321 §5.1",
         "Domain does not exist",
-        "DNS says the domain does not exist (NXDOMAIN), so no mail can be delivered to it.",
+        "No mail can be delivered to a name that DNS answers with NXDOMAIN.",
         "Check the spelling, or register and delegate the domain.";
     DnsServfail => "dns.servfail", Error, "RFC 8461 §3.1",
         "DNS lookup failed (SERVFAIL)",

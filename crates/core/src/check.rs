@@ -597,10 +597,7 @@ fn mx_records(inputs: &Inputs) -> Option<Result<&[MxRecord], (Light, Finding)>> 
             Light::Red,
             Finding::new(
                 Code::DomainNxdomain,
-                format!(
-                    "{} does not exist in DNS (NXDOMAIN): check the spelling",
-                    inputs.domain
-                ),
+                format!("{} does not exist in DNS", inputs.domain),
             ),
         )),
         _ => Err(dns_failure(answer, &inputs.domain).unwrap_or((

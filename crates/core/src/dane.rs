@@ -142,14 +142,22 @@ pub fn authenticate(records: &[TlsaRecord], p: &Presented) -> Result<TlsaRecord,
         .map(|s| hex::encode(&Sha256::digest(s)[..8]))
         .unwrap_or_else(|| "?".into());
     let mut why = format!(
-        "none of the {} usable TLSA record{} ({}) matches the presented chain (its leaf's SPKI SHA-256 begins {leaf_spki}…)",
-        usable.len(),
-        if usable.len() == 1 { "" } else { "s" },
+        "{} ({}) {} the presented chain (its leaf's SPKI SHA-256 begins {leaf_spki}…)",
+        if usable.len() == 1 {
+            "its one usable TLSA record".to_string()
+        } else {
+            format!("none of its {} usable TLSA records", usable.len())
+        },
         usable
             .iter()
             .map(|r| r.display())
             .collect::<Vec<_>>()
-            .join("; ")
+            .join("; "),
+        if usable.len() == 1 {
+            "does not match"
+        } else {
+            "matches"
+        }
     );
     if !near.is_empty() {
         why.push_str(": ");

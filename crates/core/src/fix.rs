@@ -194,7 +194,11 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         }
         crate::inputs::Lookup::Done(f) => f,
     };
-    let served = match (&fetch.outcome, fetch.status, fetch.body.as_deref()) {
+    // The body as senders read it: an unasked gzip is undone, as their HTTP clients do (the
+    // coding itself is a finding of its own, fixed in the server, not in the file).
+    let decoded = crate::content_encoding::policy_body(fetch);
+    let decoded_bytes = decoded.as_ref().and_then(|b| b.bytes());
+    let served = match (&fetch.outcome, fetch.status, decoded_bytes.as_deref()) {
         (FetchOutcome::Response, Some(200), Some(body)) => Ok(body),
         (FetchOutcome::Response, Some(s), _) if s >= 500 => {
             Err(Unread::Unreadable(format!("the server answered HTTP {s}")))
@@ -252,6 +256,14 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         });
     let (publish_tlsrpt, tlsrpt_note) = if tlsrpt_valid && broken.is_empty() {
         (false, "Keep the published TLS-RPT record.".to_string())
+    } else if tlsrpt_valid
+        && broken.len() >= report.tlsrpt_record.as_ref().map_or(0, |r| r.rua.len())
+    {
+        (true, format!(
+            "None of the record's destinations can receive reports ({}): replace it with this one, which sends them to tlsrpt@{} (make sure that mailbox exists, or put your own address in).",
+            broken.join(", "),
+            report.domain
+        ))
     } else if tlsrpt_valid {
         (true, format!(
             "Reports sent to {} cannot arrive: replace the TLS-RPT record with this one, which keeps only the destinations that work (or add an address that receives mail).",
@@ -329,6 +341,11 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         .filter(|_| sts_light != Light::Red)
         .map(|r| r.id.clone());
     let sts_untested = sts_light == Light::Untested;
+    // Records beginning with v=STSv1: more than one and senders use none.
+    let sts_candidates = match inputs.sts_txt.done().map(|a| &a.result) {
+        Some(DnsResult::Records(r)) => crate::record::lint(r).candidates,
+        _ => 0,
+    };
     let tls_failures: Vec<MxFailure> = report
         .enforce
         .failing_mx
@@ -393,7 +410,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             }
             (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}), published once the new policy file is served: senders re-fetch the policy only when the id changes.")),
             (None, _) if sts_untested => (true, format!("The _mta-sts record could not be checked: publish it with id={fresh_id} if the name has no record yet, or when the policy file changes.")),
-            (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else { "none is published" })),
+            (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else if sts_candidates > 1 { "senders ignore MTA-STS while more than one is published, so delete the others" } else { "none is published" })),
         };
         let generated = generate::generate(&req)
             .map_err(|_| "the records could not be built from what was found")?;
@@ -466,8 +483,8 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         )
     } else if unreadable {
         (
-            "Make the policy readable (a new policy: testing mode first)".to_string(),
-            "What the policy file says is not known: its fetch failed. If you serve one, keep it and fix what the plan names. If you have none yet, this testing-mode deployment is the safe start: read a week or two of TLS-RPT reports, fix what they show, then enforce.".to_string(),
+            "If you have no policy yet: testing mode first".to_string(),
+            "What the policy file served says is not known: its fetch failed, for the reason the plan above names. For a domain without one, this is the safe start: testing mode, a week or two of TLS-RPT reports, then enforce.".to_string(),
         )
     } else {
         (
@@ -578,6 +595,43 @@ mod tests {
         assert!(!plan_of(&lf).steps[0].policy_changes);
     }
 
+    #[cfg(feature = "gzip")]
+    #[test]
+    fn a_gzip_policy_is_judged_as_senders_read_it() {
+        // Served gzip-compressed, unasked: senders' HTTP clients undo it, so a file that says
+        // the right thing is kept (the coding is fixed in the server, its own finding).
+        use std::io::Write;
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(GOOD).unwrap();
+        let mut i = inputs(b"", &["mx1.example.com."]);
+        i.policy = Lookup::Done(PolicyFetch {
+            content_encoding: Some("gzip".into()),
+            ..PolicyFetch::ok("text/plain", gz.finish().unwrap())
+        });
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(
+            !s.policy_changes && !s.new_id,
+            "{} / {}",
+            s.policy_note,
+            s.id_note
+        );
+    }
+
+    #[test]
+    fn two_sts_records_are_not_called_missing() {
+        let mut i = inputs(GOOD, &["mx1.example.com."]);
+        i.sts_txt = Lookup::Done(DnsAnswer::new(DnsResult::Records(vec![
+            vec!["v=STSv1; id=1".into()],
+            vec!["v=STSv1; id=2".into()],
+        ])));
+        let s = plan_of(&i).steps.pop().unwrap();
+        assert!(
+            s.id_note.contains("delete the others") && !s.id_note.contains("none is published"),
+            "{}",
+            s.id_note
+        );
+    }
+
     #[test]
     fn an_unreadable_policy_is_not_called_missing_nor_replaced() {
         // A timeout, a TLS failure or a server error says nothing about the file: it may be
@@ -605,7 +659,7 @@ mod tests {
             assert!(!s.new_id, "{}", s.id_note);
             assert!(s.id_note.starts_with("Keep id=1"), "{}", s.id_note);
             assert!(
-                s.title.starts_with("Make the policy readable"),
+                s.title.starts_with("If you have no policy yet"),
                 "{}",
                 s.title
             );

@@ -264,10 +264,10 @@ pub fn sentence(
     let what = |s: Option<&Section>| {
         s.map(|s| match worst(s) {
             Some(t) if t != s.summary && s.counts_as == Some(Light::Red) => {
-                format!("{t} — {}", lower_first(&s.summary))
+                format!("{} — {}", lower_first(&t), lower_first(&s.summary))
             }
             // Weak: the warning itself says it; the summary is often good news beside it.
-            Some(t) if s.counts_as == Some(Light::Amber) => t,
+            Some(t) if s.counts_as == Some(Light::Amber) => lower_first(&t),
             _ => format!("{} — {}", s.title, lower_first(&s.summary)),
         })
         .unwrap_or_default()
@@ -284,7 +284,7 @@ pub fn sentence(
             format!("Broken: mail may bounce ({})", list(&enforce.failing_mx))
         }
         Light::Red if state == Deployment::NoSuchDomain => {
-            "No such domain: it does not exist in DNS (NXDOMAIN); check the spelling".to_string()
+            "No such domain: DNS does not know it (NXDOMAIN)".to_string()
         }
         Light::Red => format!("Broken: {}", what(first(Light::Red))),
         Light::Untested => "Nothing could be tested".to_string(),
@@ -329,7 +329,7 @@ pub fn sentence(
         Light::Green => "Enforced and healthy".to_string(),
         Light::Grey => match state {
             Deployment::NoSuchDomain => {
-                "No such domain: it does not exist in DNS (NXDOMAIN)".to_string()
+                "No such domain: DNS does not know it (NXDOMAIN)".to_string()
             }
             Deployment::NoMail => "Accepts no mail (null MX): MTA-STS does not apply".to_string(),
             Deployment::NotDeployed => "MTA-STS is not deployed".to_string(),
