@@ -29,7 +29,9 @@ pub fn ThemeToggle() -> Html {
         })
     };
     html! {
-        <label class="theme">{"Theme "}
+        // On a phone the word is for screen readers only: the title row then has room for
+        // the demo badge, which appears after the first paint, without wrapping (a shift).
+        <label class="theme"><span class="theme-word">{"Theme "}</span>
             <select id="theme" {onchange}>
                 { for [("auto", "System"), ("light", "Light"), ("dark", "Dark")].iter().map(|(v, l)| html! {
                     <option value={*v} selected={theme.as_str() == *v}>{*l}</option>
