@@ -516,6 +516,10 @@ catalog! {
         "Policy fetch timed out",
         "The policy host did not answer within this checker's time limit. RFC 8461 fixes no timeout and senders' timeouts differ (Debian's postfix-mta-sts-resolver gives up after 4 seconds), so a host this slow fails for some of them.",
         "Keep the policy file you serve, and make its host answer within a few seconds: look for what delays https://mta-sts.<domain>/.well-known/mta-sts.txt (a firewall dropping packets, an overloaded or sleeping backend, a slow TLS handshake).";
+    FetchSlow => "policy_fetch.slow", Error, "RFC 8461 §3.3",
+        "Policy fetch slower than senders wait",
+        "The policy arrived, but it took longer than Debian's postfix-mta-sts-resolver waits for it (4 seconds for the whole fetch, its default): that sender gives up, treats the domain as having no policy (or keeps an old cached one), and delivers without MTA-STS. The time is measured from this checker, so a sender elsewhere may see it a little faster or slower.",
+        "Keep the policy file you serve, and make its host answer within a second or two: look for what delays https://mta-sts.<domain>/.well-known/mta-sts.txt (a slow DNS answer for mta-sts.<domain>, a firewall dropping packets, an overloaded or sleeping backend, a slow TLS handshake).";
     FetchProtocol => "policy_fetch.protocol", Error, "RFC 8461 §3.3",
         "Not an HTTP answer",
         "The server did not answer with a valid HTTP response.",

@@ -141,11 +141,12 @@ pub fn check(inputs: &Inputs) -> Report {
     };
 
     let mut policy_sec = policy_section(inputs, policy_lint.as_ref());
-    // Strict senders apply the policy only from a valid record and a fetch without errors.
+    // Strict senders apply the policy only from a valid record and a fetch without errors (a
+    // slow fetch is an error for the sender that gives up, not for those that wait).
     let fetch_usable = !fetch_sec
         .findings
         .iter()
-        .any(|f| f.severity() == Severity::Error);
+        .any(|f| f.severity() == Severity::Error && f.code != Code::FetchSlow);
     if let Some(f) = divergence::policy_finding(
         sts_record
             .as_ref()
@@ -438,8 +439,28 @@ fn fetch_section(
             format!("fetched through a plain proxy: the certificate and redirects were not checked ({why})"),
         ));
     }
+    // RFC 8461 fixes no timeout; the strictest widely used sender decides: Debian's
+    // postfix-mta-sts-resolver waits 4 s for the whole fetch (its default `timeout`).
+    if let (Some(ms), true) = (fetch.elapsed_ms, body.is_some()) {
+        if ms > SLOWEST_FETCH_MS {
+            findings.push(Finding::new(
+                Code::FetchSlow,
+                format!(
+                    "{host} took {}.{} s to deliver the policy; postfix-mta-sts-resolver gives up after 4 s",
+                    ms / 1000,
+                    ms % 1000 / 100
+                ),
+            ));
+        }
+    }
     let has_error = findings.iter().any(|f| f.severity() == Severity::Error);
+    let only_slow = has_error
+        && findings
+            .iter()
+            .filter(|f| f.severity() == Severity::Error)
+            .all(|f| f.code == Code::FetchSlow);
     let summary = match (body.is_some(), has_error, fetch.limited.is_some()) {
+        (true, true, _) if only_slow => "Fetched, but slower than some senders wait".to_string(),
         (true, false, true) => {
             "Not tested: fetched through a plain proxy, so the certificate and redirects were not checked".to_string()
         }
@@ -449,6 +470,10 @@ fn fetch_section(
     };
     (section(id, base, summary, findings), body)
 }
+
+/// The longest whole policy fetch the strictest widely used sender waits for: Debian's
+/// postfix-mta-sts-resolver's default `timeout` of 4 s.
+pub const SLOWEST_FETCH_MS: u64 = 4000;
 
 fn fetch_findings(fetch: &PolicyFetch, host: &str, now: Option<i64>) -> Vec<Finding> {
     let mut out = Vec::new();

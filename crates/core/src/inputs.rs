@@ -174,6 +174,10 @@ pub struct PolicyFetch {
     /// proxy); says why.
     #[serde(default)]
     pub limited: Option<String>,
+    /// How long the whole fetch took (name lookup, connection, TLS, request, body), in
+    /// milliseconds, when the fetcher measured it.
+    #[serde(default)]
+    pub elapsed_ms: Option<u64>,
 }
 
 impl PolicyFetch {
@@ -192,6 +196,7 @@ impl PolicyFetch {
             body: None,
             truncated: false,
             limited: None,
+            elapsed_ms: None,
         }
     }
 

@@ -195,10 +195,20 @@ async fn check_with_api(
         sts_txt: Lookup::Done(resolver.txt(&format!("_mta-sts.{domain}")).await),
         tlsrpt_txt: Lookup::Done(resolver.txt(&format!("_smtp._tls.{domain}")).await),
         mx: Lookup::Done(serde_json::from_value(mx["mx"].clone()).expect("mx answer deserializes")),
-        policy: Lookup::Done(
-            serde_json::from_value(policy["fetch"].clone())
-                .expect("fetch deserializes into the core's PolicyFetch"),
-        ),
+        policy: Lookup::Done({
+            let fetch: mtasts_core::inputs::PolicyFetch =
+                serde_json::from_value(policy["fetch"].clone())
+                    .expect("fetch deserializes into the core's PolicyFetch");
+            // The proxy measures every fetch: the core judges its duration against the
+            // sender that waits least (policy_fetch.slow).
+            if fetch.elapsed_ms.is_none() {
+                diffs.push(format!(
+                    "api: the policy fetch carries no elapsed_ms: {}",
+                    policy["fetch"]
+                ));
+            }
+            fetch
+        }),
         mx_tls: Lookup::Done(probes),
         tlsa: Lookup::Done(tlsa),
         rua: Lookup::Done(
