@@ -76,6 +76,18 @@ fn remember(state: &UseReducerHandle<State>) {
     state.dispatch(Action::Remembered(state.run, changes, list));
 }
 
+/// In demo mode, whether this report is of a domain outside the demo world: what the demo
+/// world's DNS says about it is not true of the real domain (no verdict, not remembered).
+fn outside_demo(
+    report: Option<&mtasts_core::Report>,
+    demo: Option<&Vec<(String, String)>>,
+) -> bool {
+    match (report, demo) {
+        (Some(r), Some(list)) => !list.iter().any(|(d, _)| *d == r.domain),
+        _ => false,
+    }
+}
+
 /// Shows a snapshot's inputs read-only, as they were.
 fn open_snapshot(
     state: &UseReducerHandle<State>,
@@ -247,11 +259,7 @@ pub fn App(cfg: &Config) -> Html {
                     on_report.emit(r.clone());
                 }
                 // In demo mode a real domain's result says nothing about it: not kept.
-                let outside_demo = match (state.report.as_ref(), demo.as_ref()) {
-                    (Some(r), Some(list)) => !list.iter().any(|(d, _)| *d == r.domain),
-                    _ => false,
-                };
-                if !embedded && !outside_demo {
+                if !embedded && !outside_demo(state.report.as_ref(), demo.as_ref()) {
                     remember(&state);
                 }
                 // For the bench: when the verdict was on screen (after this render).
@@ -271,10 +279,7 @@ pub fn App(cfg: &Config) -> Html {
         // says so instead of a verdict about a world it is not part of.
         let (report, embedded) = (state.report.clone(), cfg.embedded);
         let shown = state.domain.as_ref().map(|d| d.unicode.clone());
-        let outside_demo = match (state.report.as_ref(), demo.as_ref()) {
-            (Some(r), Some(list)) => !list.iter().any(|(d, _)| *d == r.domain),
-            _ => false,
-        };
+        let outside_demo = outside_demo(state.report.as_ref(), demo.as_ref());
         use_effect_with((state.run, finished, outside_demo), move |_| {
             if !embedded {
                 if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
@@ -395,13 +400,14 @@ pub fn App(cfg: &Config) -> Html {
             })
             .flatten();
         // In demo mode a domain outside the demo world gets its note at the top of the report.
-        let note = match (state.report.as_ref(), demo.as_ref()) {
-            (Some(r), Some(list)) if !list.iter().any(|(d, _)| *d == r.domain) => Some(AttrValue::from(format!(
+        let note = state
+            .report
+            .as_ref()
+            .filter(|r| outside_demo(Some(r), demo.as_ref()))
+            .map(|r| AttrValue::from(format!(
                 "{} is not part of the demo world: this server runs in demo mode and reaches only its built-in test domains (listed at the foot of the page), so this result says nothing about the real domain.",
                 r.domain
-            ))),
-            _ => None,
-        };
+            )));
         html! { <ReportView state={(*state).clone()} {on_again} {on_generator} {share_base} {note} /> }
     };
     html! {

@@ -3,7 +3,7 @@
 //! domain's own names, a link to the section that explains it, to the Fix-it records it needs
 //! and to the Generator.
 
-use mtasts_core::action::{self, ActionStep, Answer};
+use mtasts_core::action::{ActionPlan, ActionStep, Answer};
 use mtasts_core::report::Readiness;
 use mtasts_core::Report;
 use yew::prelude::*;
@@ -13,6 +13,9 @@ use super::chain::jump_to;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub report: Report,
+    /// The report's plan (`action::plan`), made once by the report, which also links its
+    /// findings to these steps.
+    pub plan: ActionPlan,
     /// Opens the Generator tab; absent where the tools are not offered (an embed without them).
     #[prop_or_default]
     pub on_generator: Option<Callback<()>>,
@@ -48,7 +51,7 @@ fn step(n: usize, s: &ActionStep, on_generator: &Option<Callback<()>>) -> Html {
 
 #[function_component]
 pub fn ActionPlanView(p: &Props) -> Html {
-    let plan = action::plan(&p.report);
+    let plan = &p.plan;
     let class = match p.report.enforce.readiness {
         Readiness::Enforced | Readiness::Ready => "ready good",
         Readiness::NotReady | Readiness::EnforcedFailing => "ready bad",

@@ -19,7 +19,7 @@ pub struct Props {
 }
 
 /// One change or keep note; a "keep" note an earlier step already gave is not said again.
-fn note(changes: bool, text: &str, said: &[&Step]) -> Html {
+fn note(changes: bool, text: &str, said: &[Step]) -> Html {
     if !changes
         && said
             .iter()
@@ -36,7 +36,7 @@ fn note(changes: bool, text: &str, said: &[&Step]) -> Html {
 
 /// Step `n` of the plan; `earlier` are the steps before it, whose serving instructions and
 /// notes it does not repeat.
-fn step(n: usize, s: &Step, earlier: &[&Step]) -> Html {
+fn step(n: usize, s: &Step, earlier: &[Step]) -> Html {
     // Notes about the deployment in general were given with the first file.
     let mut generated = s.generated.clone();
     generated
@@ -92,10 +92,7 @@ pub fn FixIt(p: &Props) -> Html {
         Ok(plan) => html! {
             <>
                 if let Some(c) = &plan.caution { <p class="caution" role="note">{c}</p> }
-                { for plan.steps.iter().enumerate().map(|(n, s)| {
-                    let earlier: Vec<&Step> = plan.steps[..n].iter().collect();
-                    step(n, s, &earlier)
-                }) }
+                { for plan.steps.iter().enumerate().map(|(n, s)| step(n, s, &plan.steps[..n])) }
             </>
         },
     };

@@ -8,6 +8,7 @@
 use mtasts_core::catalog::Code;
 use mtasts_core::finding::Severity;
 use mtasts_core::mx_hosts::{AddressResult, MxHostResult};
+use mtasts_core::report::worst_first;
 use mtasts_core::Light;
 use yew::prelude::*;
 
@@ -23,7 +24,7 @@ pub struct Props {
 
 fn ordered(hosts: &[MxHostResult]) -> Vec<&MxHostResult> {
     let mut v: Vec<&MxHostResult> = hosts.iter().collect();
-    v.sort_by_key(|h| std::cmp::Reverse(h.light.concern()));
+    worst_first(&mut v, |h| h.light);
     v
 }
 
@@ -182,7 +183,7 @@ pub fn MxTable(p: &Props) -> Html {
                     }];
                     // Within a host, failing addresses first too.
                     let mut sorted: Vec<AddressResult> = h.addresses.clone();
-                    sorted.sort_by_key(|a| std::cmp::Reverse(a.light.concern()));
+                    worst_first(&mut sorted, |a| a.light);
                     let rows: &[AddressResult] = if h.addresses.is_empty() { &pending } else { &sorted };
                     html! {
                         <tbody>{ for rows.iter().enumerate().map(|(i, a)| address_row(h, a, i == 0, rows.len(), p.policy)) }</tbody>

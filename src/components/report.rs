@@ -3,7 +3,7 @@
 
 use mtasts_core::action::ActionPlan;
 use mtasts_core::catalog::Code;
-use mtasts_core::report::{Section, SectionId};
+use mtasts_core::report::{worst_first, Section, SectionId};
 use mtasts_core::Light;
 use yew::prelude::*;
 
@@ -67,7 +67,7 @@ fn healthy(l: Light) -> bool {
 fn ordered(sections: &[Section], done: bool) -> Vec<&Section> {
     let mut v: Vec<&Section> = sections.iter().collect();
     if done {
-        v.sort_by_key(|s| std::cmp::Reverse(s.light.concern()));
+        worst_first(&mut v, |s| s.light);
     }
     v
 }
@@ -180,7 +180,7 @@ pub fn ReportView(p: &Props) -> Html {
                 if done && !r.complete {
                     <Incomplete report={r.clone()} retry_after={s.retry_after} {on_retry} />
                 }
-                <ActionPlanView report={r.clone()} on_generator={p.on_generator.clone()} />
+                <ActionPlanView report={r.clone()} plan={plan.clone()} on_generator={p.on_generator.clone()} />
                 <div class="report-tools">
                     <button type="button" class="small" onclick={on_export} disabled={!done}>{"Download the report (JSON)"}</button>
                     <span role="status" class="copy-status">{(*export_status).clone()}</span>

@@ -1,7 +1,8 @@
 //! One live check: every independent request starts at once (DoH for the TXT records and
 //! the MX set, the proxy's policy fetch, MX probe and check of the TLS-RPT destinations); the
 //! TLSA lookups (DANE) follow the MX answer, the only thing they depend on, and leave before
-//! it is drawn. Each answer goes to `sink` the moment it lands. The future ends when every answer is in, so the embed's `check()` can await it.
+//! it is drawn. Each answer goes to `sink` the moment it lands. The future ends when every
+//! answer is in, so the embed's `check()` can await it.
 
 use std::future::Future;
 use std::pin::Pin;

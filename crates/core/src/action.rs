@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::catalog::Code;
 use crate::finding::Severity;
-use crate::report::{Light, Readiness, Report, SectionId};
+use crate::report::{Light, MxFailure, Readiness, Report, SectionId};
 
 /// The answer to "can I enforce?".
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -236,15 +236,12 @@ pub fn plan(r: &Report) -> ActionPlan {
             // Mail is refused now: stop that before repairing anything (RFC 8461 §5: senders
             // that enforce do not deliver to a failing MX host). Not for DANE-only failures:
             // DANE senders apply TLSA whatever the mode, so a rollback would not help.
-            Readiness::EnforcedFailing
-                if e.failing_mx.iter().any(|m| !fails_only_dane(r, &m.host)) =>
-            {
+            Readiness::EnforcedFailing if !refused_by_mta_sts(r).is_empty() => {
                 vec![ActionStep {
                     problem: format!(
                         "Senders that enforce refuse mail to {} now.",
-                        e.failing_mx
+                        refused_by_mta_sts(r)
                             .iter()
-                            .filter(|m| !fails_only_dane(r, &m.host))
                             .map(|m| failing_where(r, &m.host))
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -342,6 +339,16 @@ pub fn fails_only_dane(r: &Report, host: &str) -> bool {
                     .iter()
                     .all(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
             })
+}
+
+/// The failing hosts that senders applying MTA-STS refuse (all but those failing only DANE):
+/// the ones a rollback to testing mode lets mail reach again.
+pub fn refused_by_mta_sts(r: &Report) -> Vec<&MxFailure> {
+    r.enforce
+        .failing_mx
+        .iter()
+        .filter(|m| !fails_only_dane(r, &m.host))
+        .collect()
 }
 
 /// A failing host as senders meet it: when only some of its addresses fail, the ones that

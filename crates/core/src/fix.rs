@@ -320,19 +320,9 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 })
         })
         .collect();
-    let fails_only_dane = |host: &str| crate::action::fails_only_dane(report, host);
-    let failing_now = failing_now
-        && report
-            .enforce
-            .failing_mx
-            .iter()
-            .any(|f| !fails_only_dane(&f.host));
-    let only_dane_fails = !report.enforce.failing_mx.is_empty()
-        && report
-            .enforce
-            .failing_mx
-            .iter()
-            .all(|f| fails_only_dane(&f.host));
+    let refused = crate::action::refused_by_mta_sts(report);
+    let failing_now = failing_now && !refused.is_empty();
+    let only_dane_fails = !report.enforce.failing_mx.is_empty() && refused.is_empty();
 
     let sts_light = report.section(SectionId::StsRecord).light;
     let published_id = report
@@ -341,11 +331,12 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
         .filter(|_| sts_light != Light::Red)
         .map(|r| r.id.clone());
     let sts_untested = sts_light == Light::Untested;
-    // Records beginning with v=STSv1: more than one and senders use none.
-    let sts_candidates = match inputs.sts_txt.done().map(|a| &a.result) {
-        Some(DnsResult::Records(r)) => crate::record::lint(r).candidates,
-        _ => 0,
-    };
+    // More than one record beginning with v=STSv1, and senders use none (the check found it).
+    let sts_several = report
+        .section(SectionId::StsRecord)
+        .findings
+        .iter()
+        .any(|f| f.code == Code::StsMultiple);
     let tls_failures: Vec<MxFailure> = report
         .enforce
         .failing_mx
@@ -410,7 +401,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
             }
             (Some(id), true) => (true, format!("A new id is needed (id={fresh_id} replaces id={id}), published once the new policy file is served: senders re-fetch the policy only when the id changes.")),
             (None, _) if sts_untested => (true, format!("The _mta-sts record could not be checked: publish it with id={fresh_id} if the name has no record yet, or when the policy file changes.")),
-            (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else if sts_candidates > 1 { "senders ignore MTA-STS while more than one is published, so delete the others" } else { "none is published" })),
+            (None, _) => (true, format!("Publish the _mta-sts record with id={fresh_id}: {}.", if report.sts_record.is_some() { "the published one is invalid" } else if sts_several { "senders ignore MTA-STS while more than one is published, so delete the others" } else { "none is published" })),
         };
         let generated = generate::generate(&req)
             .map_err(|_| "the records could not be built from what was found")?;
@@ -443,7 +434,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 "First, stop the bounces: switch to testing mode".into(),
                 format!(
                     "In testing mode, senders deliver to {} even though it fails and report the failures (RFC 8461 §5), from the moment they see the new id.",
-                    report.enforce.failing_mx.iter().filter(|f| !fails_only_dane(&f.host)).map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
+                    refused.iter().map(|f| f.host.as_str()).collect::<Vec<_>>().join(", ")
                 ),
             ),
             (Mode::Testing, Some(generate::default_max_age(Mode::Testing))),

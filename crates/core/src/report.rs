@@ -89,6 +89,12 @@ impl Light {
     }
 }
 
+/// Puts the most worrying first (by [`Light::concern`]), keeping the given order among equals:
+/// how the page orders its sections, MX hosts and addresses once a check is done.
+pub fn worst_first<T>(items: &mut [T], light: impl Fn(&T) -> Light) {
+    items.sort_by_key(|x| std::cmp::Reverse(light(x).concern()));
+}
+
 /// The sections of a report, in display order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
