@@ -13,7 +13,7 @@ use serde_json::json;
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, open_tool, read_report, repo, screenshot, serve_args, wait_for_final, wait_ready,
+    browser, cdp, open_tool, read_report, repo, report_at, screenshot, serve_args, wait_ready,
 };
 
 fn axe_source() -> String {
@@ -106,8 +106,7 @@ async fn every_page_passes_axe_in_both_themes() {
             ("testing-not-ready.test", "amber"),
             ("mx-no-starttls.test", "red"),
         ] {
-            c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-            let r = wait_for_final(&c, Duration::from_secs(30)).await;
+            let r = report_at(&c, &format!("{url}/?domain={domain}")).await;
             assert_eq!(r["overall"], light, "{r}");
             // Everything open, so the audit sees the explanations, raw data and Fix-it too.
             c.execute(

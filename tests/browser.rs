@@ -16,8 +16,8 @@ use mtasts_testkit::catalogue;
 mod support;
 use serde_json::{json, Value};
 use support::{
-    artifacts, browser, cdp, downloaded, has_code, open_tool, read_report, repo, screenshot, serve,
-    tool_result, type_into, wait_for_final, wait_js, wait_ready,
+    artifacts, browser, cdp, downloaded, has_code, open_tool, read_report, repo, report_at,
+    screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -134,10 +134,7 @@ async fn sections_show_pending_until_their_answer_lands() {
 async fn hostile_policy_text_is_shown_as_text() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{url}/?domain=policy-html-injection.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=policy-html-injection.test")).await;
     assert_eq!(r["overall"], "red", "{r}");
     let v = c
         .execute(
@@ -251,10 +248,7 @@ async fn fits_a_phone() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
     c.set_window_size(360, 800).await.unwrap();
-    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
     let overflow = c
         .execute(
             "return document.documentElement.scrollWidth > window.innerWidth;",
@@ -501,8 +495,7 @@ async fn both_themes_meet_aa_contrast_and_the_choice_sticks() {
         "mx-expired.test",
         "not-deployed.test",
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         // Open everything that can be opened, so hidden text is measured too.
         c.execute(
             "document.querySelectorAll('details').forEach(d => d.open = true);",
@@ -575,10 +568,7 @@ async fn raw_data_fixit_export_and_history() {
 
     // DANE: enforce-good's mx1 publishes a DNSSEC-validated TLSA record that matches its key;
     // the DANE section says so and its raw data shows the record and the AD flag.
-    c.goto(&format!("{url}/?domain=enforce-good.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=enforce-good.test")).await;
     assert_eq!(r["sections"]["dane"], "green", "{r}");
     assert!(has_code(&r, "dane.match"), "{r}");
     let dane = c
@@ -612,10 +602,7 @@ async fn raw_data_fixit_export_and_history() {
 
     // Every address of an MX host is probed and shown: mx2 of mx-two-addresses has a good
     // address and one without STARTTLS, and the report names the bad one.
-    c.goto(&format!("{url}/?domain=mx-two-addresses.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
     assert_eq!(r["sections"]["mx_tls"], "red", "{r}");
     let rows = c
         .execute(
@@ -676,10 +663,11 @@ async fn raw_data_fixit_export_and_history() {
 
     // TLS-RPT destinations: the proxy asked each one, the section names the broken ones, and
     // the raw data shows what each destination answered.
-    c.goto(&format!("{url}/?domain=tlsrpt-destinations-broken.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(
+        &c,
+        &format!("{url}/?domain=tlsrpt-destinations-broken.test"),
+    )
+    .await;
     assert_eq!(r["sections"]["tlsrpt"], "red", "{r}");
     assert!(
         has_code(&r, "tlsrpt.rua.unreachable") && has_code(&r, "tlsrpt.rua.no_mail"),
@@ -705,10 +693,7 @@ async fn raw_data_fixit_export_and_history() {
 
     // An MX outside the enforced policy: the raw data shows the MX set and the DNSSEC flag,
     // the fix-it policy adds the missing host, and its copy button copies exactly that.
-    c.goto(&format!("{url}/?domain=mx-not-covered.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=mx-not-covered.test")).await;
     assert_eq!(r["overall"], "red");
     c.execute(
         "document.querySelectorAll('details').forEach(d => d.open = true);",
@@ -882,10 +867,7 @@ async fn raw_data_fixit_export_and_history() {
     screenshot(&c, "policy-changed-same-id").await;
 
     // Testing mode: the second check says since when.
-    c.goto(&format!("{url}/?domain=testing.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing.test")).await;
     c.refresh().await.unwrap();
     wait_for_final(&c, Duration::from_secs(30)).await;
     let since = wait_js(&c, "the testing-since note",

@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, downloaded, read_report, repo, screenshot, serve, wait_for_final, wait_js,
-    wait_ready,
+    browser, cdp, downloaded, read_report, repo, report_at, screenshot, serve, type_into,
+    wait_for_final, wait_js, wait_ready,
 };
 
 /// The chain as drawn: kind, light, whether marked broken, and its text.
@@ -86,10 +86,7 @@ async fn active(c: &Client) -> Value {
 async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
     let links = chain(&c).await;
     let kinds: Vec<&str> = links.iter().filter_map(|l| l["kind"].as_str()).collect();
     assert_eq!(
@@ -262,8 +259,7 @@ async fn the_chain_shows_where_delivery_breaks_and_jumps_there_by_keyboard() {
         ),
         ("tlsrpt-destinations-broken.test", None, ""),
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         let links = chain(&c).await;
         let marks: Vec<&Value> = links.iter().filter(|l| l["breaks"] == true).collect();
         match marked {
@@ -314,8 +310,7 @@ async fn failing_sections_come_first_and_healthy_ones_collapse() {
         "testing-not-ready.test",
         "enforce-good.test",
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         let s = sections(&c).await;
         for w in s.windows(2) {
             assert!(
@@ -379,8 +374,7 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
         ("mx-two-addresses.test", "no", "No"),
         ("dane-ta-mismatch.test", "no", "No"),
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         let p = plan(c.clone()).await;
         assert_eq!(p["answer"], answer, "{domain}: {p}");
         assert!(p["word"].as_str().unwrap().ends_with(word), "{domain}: {p}");
@@ -531,10 +525,7 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
     }
     // A finding the plan covers points to its step instead of repeating the fix; the link
     // moves focus to that step.
-    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=mx-no-starttls.test")).await;
     let link = c
         .execute(
             r##"const a = document.querySelector('[data-section=mx_tls] li.finding a[href^="#step-"]');
@@ -552,10 +543,7 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
     );
     // The step's links work from the keyboard: Fix-it opens and takes focus; Generator opens
     // the generator tab.
-    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
     c.execute(
         "document.querySelector('.action-plan a[href=\"#fixit\"]').focus();",
         vec![],
@@ -593,10 +581,7 @@ async fn a_report_can_be_shared_and_the_site_has_real_files() {
         json!({"origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
     )
     .await;
-    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=mx-no-starttls.test")).await;
     assert_eq!(r["overall"], "red");
     let title = c.title().await.unwrap();
     assert!(
@@ -698,8 +683,7 @@ async fn demo_mode_is_visible_and_its_domains_are_examples() {
     assert_eq!(r["overall"], "green", "{r}");
     assert!(c.find(Locator::Css(".demo-note")).await.is_err());
     // A real domain is not part of the demo world, and the page says so.
-    c.goto(&format!("{url}/?domain=example.org")).await.unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=example.org")).await;
     let note = c
         .find(Locator::Css(".demo-note"))
         .await
@@ -745,10 +729,7 @@ async fn demo_mode_is_visible_and_its_domains_are_examples() {
         "{recent:?}"
     );
     // An internationalised name is shown as written, with its A-label beside it.
-    c.goto(&format!("{url}/?domain=b%C3%BCcher.example"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=b%C3%BCcher.example")).await;
     let shown = c
         .find(Locator::Css("#verdict .domain"))
         .await
@@ -817,8 +798,7 @@ async fn answers_land_without_moving_the_page() {
         ] {
             // A fresh page load per report with a cold cache, as Lighthouse measures it.
             cdp(&c, "Network.clearBrowserCache", json!({})).await;
-            c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-            wait_for_final(&c, Duration::from_secs(30)).await;
+            report_at(&c, &format!("{url}/?domain={domain}")).await;
             tokio::time::sleep(Duration::from_millis(500)).await;
             let (score, shifts) = cls(&c).await;
             println!("CLS {w}px {domain}: {score:.4}");
@@ -839,10 +819,7 @@ async fn fixit_can_be_deployed_as_it_stands() {
         json!({"behavior": "allow", "downloadPath": downloads.path().to_string_lossy()}),
     )
     .await;
-    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
     c.execute(
         "document.querySelector('.fixit details').open = true;",
         vec![],
@@ -940,10 +917,7 @@ async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
         json!({"origin": url, "permissions": ["clipboardReadWrite", "clipboardSanitizedWrite"]}),
     )
     .await;
-    c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
     let original = report_facts(&c).await;
     c.find(Locator::XPath("//button[text()='Copy snapshot link']"))
         .await
@@ -973,10 +947,7 @@ async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
         link.len()
     );
     // A second report, saved as JSON, for the file picker.
-    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=mx-no-starttls.test")).await;
     let original_saved = report_facts(&c).await;
     c.find(Locator::XPath(
         "//button[text()='Download the report (JSON)']",
@@ -1099,10 +1070,7 @@ async fn screenshots_of_the_report_on_desktop_and_phone_in_both_themes() {
                 json!({"features": [{"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}]}),
             )
             .await;
-            c.goto(&format!("{url}/?domain=testing-not-ready.test"))
-                .await
-                .unwrap();
-            wait_for_final(&c, Duration::from_secs(30)).await;
+            report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
             // From the report's top: the verdict, the chain and the plan.
             c.execute(
                 "document.querySelector('.report').scrollIntoView(); window.scrollBy(0, -8);",
@@ -1270,8 +1238,7 @@ async fn no_sentence_is_said_twice_on_any_demo_report() {
     assert!(domains.len() >= 10, "{config}");
     let mut repeated = Vec::new();
     for domain in &domains {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         let all = sentences(&c).await;
         let mut seen = std::collections::HashMap::<String, usize>::new();
         for s in &all {
@@ -1306,10 +1273,7 @@ async fn the_mx_table_fits_a_desktop_and_scrolls_by_keyboard_where_it_cannot() {
     // The widest table of the demo world: two hosts, DANE verdicts, TLS 1.3 cipher names.
     for (w, fits) in [(1000u32, true), (800, true), (640, false)] {
         c.set_window_size(w, 1000).await.unwrap();
-        c.goto(&format!("{url}/?domain=dane-ta-mismatch.test"))
-            .await
-            .unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain=dane-ta-mismatch.test")).await;
         let m = c.execute(measure, vec![]).await.unwrap();
         // Every column the issue asks for, the covering pattern beside the host.
         assert_eq!(m["cols"].as_array().unwrap().len(), 6, "{m}");
@@ -1377,8 +1341,7 @@ async fn the_mx_table_fits_a_desktop_and_scrolls_by_keyboard_where_it_cannot() {
             "not covered",
         ),
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        wait_for_final(&c, Duration::from_secs(30)).await;
+        report_at(&c, &format!("{url}/?domain={domain}")).await;
         let v = c.execute(rows, vec![]).await.unwrap();
         let row = v
             .as_array()
@@ -1391,10 +1354,7 @@ async fn the_mx_table_fits_a_desktop_and_scrolls_by_keyboard_where_it_cannot() {
             "{domain}: {row}"
         );
     }
-    c.goto(&format!("{url}/?domain=mx-two-addresses.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
     let v = c.execute(rows, vec![]).await.unwrap();
     let mx2: Vec<&Value> = v
         .as_array()
@@ -1424,13 +1384,7 @@ async fn the_configuration_is_asked_once_as_the_page_loads() {
     )
     .await;
     for domain in ["enforce-good.test", "mx-no-starttls.test"] {
-        c.execute(
-            r#"const i = document.querySelector('#domain');
-               i.value = arguments[0]; i.dispatchEvent(new Event('input', { bubbles: true }));"#,
-            vec![json!(domain)],
-        )
-        .await
-        .unwrap();
+        type_into(&c, "#domain", domain).await;
         wait_js(
             &c,
             "the Check button",

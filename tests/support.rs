@@ -314,6 +314,14 @@ pub async fn wait_for_final(c: &Client, limit: Duration) -> Value {
     }
 }
 
+/// Opens a page that checks a domain (`…/?domain=…`) and waits for its final report.
+pub async fn report_at(c: &Client, url: &str) -> Value {
+    c.goto(url)
+        .await
+        .unwrap_or_else(|e| panic!("open {url}: {e}"));
+    wait_for_final(c, Duration::from_secs(30)).await
+}
+
 pub async fn screenshot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     std::fs::write(artifacts().join(format!("{name}.png")), png).expect("write screenshot");

@@ -15,8 +15,8 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, has_code, open_tool, repo, screenshot, serve, serve_args, tool_result, type_into,
-    wait_for_final, wait_js, wait_ready,
+    browser, has_code, open_tool, repo, report_at, screenshot, serve, serve_args, tool_result,
+    type_into, wait_for_final, wait_js, wait_ready,
 };
 
 async fn text_of(c: &Client, css: &str) -> String {
@@ -63,17 +63,11 @@ async fn a_check_that_could_not_run_is_incomplete_never_green() {
     let bin = repo().join("target/debug/mtasts");
     let (_server, url) = serve_args(bin, &["--rate-limit", "3"]).await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{url}/?domain=enforce-good.test"))
-        .await
-        .unwrap();
-    let first = wait_for_final(&c, Duration::from_secs(30)).await;
+    let first = report_at(&c, &format!("{url}/?domain=enforce-good.test")).await;
     assert_eq!(first["overall"], "green", "{first}");
 
     // The proxy now answers 429: the broken domain must not look fine.
-    c.goto(&format!("{url}/?domain=mx-no-starttls.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=mx-no-starttls.test")).await;
     screenshot(&c, "rate-limited-incomplete").await;
     assert_eq!(r["overall"], "incomplete", "{r}");
     assert_eq!(r["sections"]["policy_fetch"], "untested", "{r}");
@@ -157,8 +151,7 @@ async fn an_mx_that_never_answers_is_named_never_passing() {
         ("mx-refused.test", "the connection to port 25 failed"),
         ("mx-close-after-banner.test", "closed the connection"),
     ] {
-        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
-        let r = wait_for_final(&c, Duration::from_secs(30)).await;
+        let r = report_at(&c, &format!("{url}/?domain={domain}")).await;
         assert_eq!(r["overall"], "amber", "{domain}: {r}");
         assert_eq!(r["sections"]["mx_tls"], "amber", "{domain}: {r}");
         let ready = text_of(&c, "[aria-label='Ready to enforce?']").await;
@@ -203,10 +196,7 @@ async fn freshness(c: &Client) -> Value {
 async fn each_fact_says_when_it_was_fetched_and_recheck_skips_the_cache() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
-    c.goto(&format!("{url}/?domain=testing.test"))
-        .await
-        .unwrap();
-    wait_for_final(&c, Duration::from_secs(30)).await;
+    report_at(&c, &format!("{url}/?domain=testing.test")).await;
     let f = freshness(&c).await;
     assert_eq!(f["policy"]["cached"], "false", "{f}");
     assert_eq!(f["mx"]["cached"], "false", "{f}");
@@ -297,10 +287,7 @@ async fn no_domain_goes_to_a_resolver_nobody_chose() {
         "the proxy was asked which resolver to use: {requested:?}"
     );
     // With its own server, which names a resolver, the same check is complete and green.
-    c.goto(&format!("{url}/?domain=enforce-good.test"))
-        .await
-        .unwrap();
-    let r = wait_for_final(&c, Duration::from_secs(30)).await;
+    let r = report_at(&c, &format!("{url}/?domain=enforce-good.test")).await;
     assert_eq!(r["overall"], "green", "{r}");
     c.close().await.ok();
 }
