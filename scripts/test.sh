@@ -15,6 +15,12 @@ export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
 step "toolchain"
+# A clean build takes a few GiB under target/: say so up front rather than fail mid-compile.
+free_kib=$(df -Pk . | awk 'NR==2 {print $4}')
+if [ "${free_kib:-0}" -lt $((6 * 1024 * 1024)) ]; then
+  echo "warning: only $((free_kib / 1024)) MiB free on $(df -P . | awk 'NR==2 {print $6}');" \
+    "a clean build needs about 6 GiB (free some, or 'cargo clean')" >&2
+fi
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 eval "$(scripts/setup.sh)"
@@ -61,4 +67,5 @@ echo "screenshots: test-artifacts/screenshots/"
 passed=$(grep -Eo 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -Eo '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
 echo
+echo "target/ uses $(du -sh target 2>/dev/null | cut -f1)"
 echo "${passed} passed, ${failed} failed"
