@@ -9,7 +9,8 @@ use crate::mx::MxRecord;
 use crate::txt::TxtRecord;
 
 /// A fact that may not be known yet.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(tag = "state", content = "value", rename_all = "snake_case")]
 pub enum Lookup<T> {
     /// Asked, no answer yet.
@@ -35,7 +36,8 @@ impl<T> Lookup<T> {
 }
 
 /// The outcome of one DNS query.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum DnsResult<T> {
     Records(T),
@@ -70,6 +72,7 @@ impl<T> DnsResult<T> {
 
 /// A DNS answer with the facts around it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(bound(deserialize = "T: serde::de::DeserializeOwned"))]
 pub struct DnsAnswer<T> {
     pub result: DnsResult<T>,
     /// The resolver's AD bit (RFC 4035 §3.2.3), when known.
@@ -91,7 +94,8 @@ impl<T> DnsAnswer<T> {
 }
 
 /// Why a TLS handshake or certificate validation failed, as the fetcher classified it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum TlsError {
     Expired,
@@ -122,7 +126,8 @@ pub struct CertFacts {
 }
 
 /// How the fetch of `https://mta-sts.<domain>/.well-known/mta-sts.txt` ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum FetchOutcome {
     /// An HTTP response arrived (whatever its status).
@@ -213,7 +218,8 @@ impl PolicyFetch {
 }
 
 /// How the SMTP probe of one MX host ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum ProbeOutcome {
     /// Reached the point the probe goes to (after STARTTLS, or after EHLO without it).
@@ -327,7 +333,8 @@ pub struct RuaCheck {
     pub outcome: RuaOutcome,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+// Deserialize: by hand, in `crate::tagged` (bundle size).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", content = "detail", rename_all = "snake_case")]
 pub enum RuaOutcome {
     /// `https:`: the endpoint was asked whether it is there (HEAD; never sent a report).

@@ -36,6 +36,7 @@ pub mod report;
 pub mod report_json;
 pub mod rua;
 pub mod snippets;
+mod tagged;
 pub mod tls;
 pub mod tlsrpt;
 mod txt;
