@@ -16,7 +16,8 @@ use crate::components::recent::RecentList;
 use crate::components::report::ReportView;
 use crate::components::tabs::{panel_id, tab_id, Tabs};
 use crate::components::theme_toggle::ThemeToggle;
-use crate::components::tools::{ToolsPanel, TOOLS};
+use crate::components::tools::tool_key;
+use crate::components::tools_slot::ToolsSlot;
 use crate::config::Config;
 use crate::history::{compare, Recent};
 use crate::idna::BrowserIdna;
@@ -133,11 +134,6 @@ fn set_search(domain: &str) {
 
 const TABS: [(&str, &str); 2] = [("check", "Check a domain"), ("tools", "Offline tools")];
 
-fn tool_key(name: Option<&str>) -> &'static str {
-    name.and_then(|t| TOOLS.iter().find(|(k, _)| *k == t).map(|(k, _)| *k))
-        .unwrap_or("policy")
-}
-
 #[function_component]
 pub fn App(cfg: &Config) -> Html {
     let state = use_reducer(State::default);
@@ -191,6 +187,9 @@ pub fn App(cfg: &Config) -> Html {
         });
     }
     let tool = use_state(|| tool_key(cfg.tool.as_deref()));
+    let constrained = use_state(crate::components::tools_slot::constrained);
+    // Bumped to show `tool` again after the user moved to another tool.
+    let select = use_state(|| 0u32);
     let tab = use_state(|| {
         if cfg.tool.is_some() && !cfg.no_tools {
             "tools"
@@ -355,15 +354,12 @@ pub fn App(cfg: &Config) -> Html {
         let tab = tab.clone();
         Callback::from(move |k: &'static str| tab.set(k))
     };
-    let on_tool = {
-        let tool = tool.clone();
-        Callback::from(move |k: &'static str| tool.set(k))
-    };
     // The action plan's "Generator" links open the generator, where the tools are offered.
     let on_generator = (!cfg.no_tools).then(|| {
-        let (tab, tool) = (tab.clone(), tool.clone());
+        let (tab, tool, select) = (tab.clone(), tool.clone(), select.clone());
         Callback::from(move |()| {
             tool.set("generate");
+            select.set(*select + 1);
             tab.set("tools");
         })
     });
@@ -451,7 +447,11 @@ pub fn App(cfg: &Config) -> Html {
                 </div>
                 if !cfg.no_tools && !one_line {
                     <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={tab_now != "tools"}>
-                        <ToolsPanel selected={*tool} on_select={on_tool} {from_dns} />
+                        // Fetched when this tab opens, or once the page is idle (no check
+                        // running) on a connection that is not slow or metered, so that the
+                        // tools are there when the network is not.
+                        <ToolsSlot load={tab_now == "tools" || ((state.report.is_none() || finished) && !*constrained)}
+                                   tool={*tool} select={*select} {from_dns} />
                     </div>
                 }
             </@>

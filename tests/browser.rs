@@ -265,13 +265,157 @@ async fn fits_a_phone() {
     c.close().await.ok();
 }
 
+/// The names of the files the page has fetched so far (resource timing), as paths.
+const FETCHED: &str =
+    "return performance.getEntriesByType('resource').map(e => new URL(e.name).pathname);";
+
+/// The offline tools are a second module: not part of the first visit, fetched in the
+/// background once the page is idle, after which they work with the network cut off, without
+/// the user ever having opened them while online.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_load_while_idle_and_then_work_offline() {
+    let (mut server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/")).await.unwrap();
+    wait_ready(&c).await;
+    wait_js(
+        &c,
+        "the tools' module, in the background",
+        "return document.documentElement.dataset.tools === 'ready';",
+    )
+    .await;
+    let fetched = c.execute(FETCHED, vec![]).await.unwrap();
+    let tools: Vec<&str> = fetched
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .filter(|p| p.starts_with("/tools/"))
+        .collect();
+    assert_eq!(
+        tools,
+        ["/tools/mtasts-tools.js", "/tools/mtasts-tools_bg.wasm"],
+        "{fetched}"
+    );
+    server.kill().await.expect("stop the server");
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+    c.find(Locator::Id("main-tab-tools"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    open_tool(&c, "policy").await;
+    type_into(
+        &c,
+        "#tool-policy",
+        "version: STSv1\nmode: enforce\nmx: mx.example.com\nmax_age: 86400\n",
+    )
+    .await;
+    let r = tool_result(&c, "policy").await;
+    assert_eq!(r["verdict"], "pass", "{r}");
+    c.close().await.ok();
+}
+
+/// On a connection the browser asks to spare (Save-Data), the tools wait for their tab; if
+/// their module cannot be fetched then, the panel says so and "Try again" brings them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_tools_wait_for_their_tab_on_save_data_and_a_failed_load_can_be_retried() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    // Chromium has no switch for the Save-Data preference: the page sees it through
+    // navigator.connection, set here before any script of the page runs.
+    cdp(
+        &c,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "Object.defineProperty(navigator, 'connection', { value: { saveData: true, effectiveType: '4g' } });" }),
+    )
+    .await;
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*/tools/*"] }),
+    )
+    .await;
+    c.goto(&format!("{url}/")).await.unwrap();
+    wait_ready(&c).await;
+    let save_data = c
+        .execute(
+            "return navigator.connection && navigator.connection.saveData;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(save_data, json!(true), "the page sees Save-Data");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let fetched = c.execute(FETCHED, vec![]).await.unwrap();
+    assert!(
+        !fetched.to_string().contains("/tools/"),
+        "nothing of the tools before their tab: {fetched}"
+    );
+    c.find(Locator::Id("main-tab-tools"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = wait_js(
+        &c,
+        "the load failure",
+        "const a = document.querySelector('#main-panel-tools [role=alert]'); return a && a.innerText;",
+    )
+    .await;
+    let alert = alert.as_str().unwrap_or_default();
+    assert!(
+        alert.contains("The offline tools could not be loaded") && alert.contains("Try again"),
+        "{alert}"
+    );
+    cdp(&c, "Network.setBlockedURLs", json!({ "urls": [] })).await;
+    c.find(Locator::XPath(
+        "//div[@id='main-panel-tools']//button[normalize-space()='Try again']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    open_tool(&c, "mx").await;
+    let alerts = c
+        .execute(
+            "return document.querySelectorAll('#main-panel-tools [role=alert]').length;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        alerts,
+        json!(0),
+        "the failure notice is gone once the tools are in"
+    );
+    c.close().await.ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_tools_work_with_the_network_cut_off() {
     let (mut server, url) = serve().await;
     let (_driver, c) = browser().await;
     c.goto(&format!("{url}/?tool=policy")).await.unwrap();
     wait_ready(&c).await;
-    let requests = "return performance.getEntriesByType('resource').length;";
+    // The tools are their own module: once it is in, nothing else is fetched.
+    wait_js(
+        &c,
+        "the tools' module",
+        "return document.documentElement.dataset.tools === 'ready';",
+    )
+    .await;
+    let requests = FETCHED;
     let before = c.execute(requests, vec![]).await.unwrap();
 
     // Cut the network twice over: the server is gone, and the browser is offline.

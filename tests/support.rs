@@ -371,7 +371,14 @@ pub async fn tool_result(c: &Client, tool: &str) -> Value {
     .expect("read the tool")
 }
 
+/// Clicks an offline tool's tab, once the tools' module (loaded apart from the page) is in.
 pub async fn open_tool(c: &Client, key: &str) {
+    wait_js(
+        c,
+        "the offline tools' module",
+        &format!("return !!document.querySelector('#tools-tab-{key}');"),
+    )
+    .await;
     c.find(Locator::Css(&format!("#tools-tab-{key}")))
         .await
         .expect("tool tab")

@@ -1,8 +1,9 @@
 /* MTA-STS checker embed: <script src="https://CHECKER/embed.js" async></script>
  *                        <mta-sts-check domain="example.com"></mta-sts-check>
  *
- * Defines the <mta-sts-check> element (Shadow DOM; every style stays inside it) and one global,
- * window.MtaSts = { check(domain, options), lint(kind, text), ready() }.
+ * Defines the <mta-sts-check> element (Shadow DOM; every style stays inside it) and two globals,
+ * window.MtaSts = { check(domain, options), lint(kind, text), ready() }, and
+ * window.mtastsLoadTools, which loads the offline tools' module when an element shows them.
  * Nothing heavy loads until an element is first visible or the API is first used; then the
  * wasm module loads once and every element on the page shares it. No inline script, no eval:
  * works under script-src 'self' 'wasm-unsafe-eval' <this origin>, with connect-src allowing
@@ -40,6 +41,17 @@
       loading = Promise.all([mod, css]).then(function (r) { return r[0]; });
     }
     return loading;
+  }
+
+  /* The offline tools' module (when an element shows them), fetched when its Tools tab opens or
+     it is idle; the checker looks for this function (src/components/tools_slot.rs). */
+  if (!window.mtastsLoadTools) {
+    window.mtastsLoadTools = function (attempt) {
+      return import(base + "tools/mtasts-tools.js" + (attempt ? "?retry=" + attempt : "")).then(function (m) {
+        var wasm = fetch(base + "tools/mtasts-tools_bg.wasm", { priority: "low" });
+        return m.default({ module_or_path: wasm }).then(function () { return m; });
+      });
+    };
   }
 
   function config(el) {

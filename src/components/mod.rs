@@ -26,6 +26,7 @@ pub mod tabs;
 pub mod theme_toggle;
 pub mod ticker;
 pub mod tools;
+pub mod tools_slot;
 
 /// An `oninput` that keeps a text field's value in `state`.
 pub fn bind(state: &yew::UseStateHandle<String>) -> yew::Callback<yew::InputEvent> {

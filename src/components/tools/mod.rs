@@ -1,6 +1,10 @@
 //! The offline tools: validate a policy, TXT records, an MX list or a TLS-RPT report, and
 //! generate records, with no network request at all (the browser tests cut the network off
 //! and use every one). Panels stay mounted while hidden, so switching tabs loses nothing.
+//!
+//! They are a second wasm module (`src/bin/tools.rs`), which the checker loads when the page
+//! is idle or when the Tools tab opens ([`super::tools_slot`]), so the first visit does not
+//! pay for them.
 
 mod generator;
 mod mx_tool;
@@ -25,26 +29,47 @@ pub const TOOLS: [(&str, &str); 6] = [
     ("generate", "Generator"),
 ];
 
+/// The tool a name from the URL or the embed's `tool` attribute stands for (the policy
+/// validator when it names none).
+pub fn tool_key(name: Option<&str>) -> &'static str {
+    name.and_then(|t| TOOLS.iter().find(|(k, _)| *k == t).map(|(k, _)| *k))
+        .unwrap_or("policy")
+}
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    pub selected: AttrValue,
-    pub on_select: Callback<&'static str>,
+    /// The tool to show; shown again whenever `select` changes (the checker's "Generator"
+    /// links), otherwise the tabs choose.
+    pub tool: AttrValue,
+    #[prop_or_default]
+    pub select: u32,
     #[prop_or_default]
     pub from_dns: Option<(String, Vec<String>)>,
 }
 
 #[function_component]
 pub fn ToolsPanel(p: &Props) -> Html {
+    let selected = use_state(|| tool_key(Some(&p.tool)));
+    {
+        let selected = selected.clone();
+        use_effect_with((p.tool.clone(), p.select), move |(tool, _)| {
+            selected.set(tool_key(Some(tool)));
+        });
+    }
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |k: &'static str| selected.set(k))
+    };
     let panel = |key: &str, body: Html| {
         html! {
             <div role="tabpanel" id={panel_id("tools", key)} aria-labelledby={tab_id("tools", key)}
-                 hidden={p.selected.as_str() != key} class="tool-panel">{body}</div>
+                 hidden={*selected != key} class="tool-panel">{body}</div>
         }
     };
     html! {
         <div class="tools">
             <p class="hint">{"Everything here runs in this page: nothing you paste or open is sent anywhere, and it works offline."}</p>
-            <Tabs id="tools" label="Offline tools" tabs={TOOLS.to_vec()} selected={p.selected.clone()} on_select={p.on_select.clone()} />
+            <Tabs id="tools" label="Offline tools" tabs={TOOLS.to_vec()} selected={*selected} {on_select} />
             {panel("policy", html! { <TextTool kind={Kind::Policy} /> })}
             {panel("sts-txt", html! { <TextTool kind={Kind::StsTxt} /> })}
             {panel("tlsrpt-txt", html! { <TextTool kind={Kind::TlsrptTxt} /> })}
