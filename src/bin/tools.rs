@@ -23,7 +23,7 @@ fn props(o: &JsValue) -> Props {
     let select = get("select").and_then(|v| v.as_f64()).unwrap_or(0.0) as u32;
     let domain = get("domain").and_then(|v| v.as_string());
     let hosts: Vec<String> = get("hosts")
-        .filter(|v| js_sys::Array::is_array(v))
+        .filter(js_sys::Array::is_array)
         .map(|v| {
             js_sys::Array::from(&v)
                 .iter()
