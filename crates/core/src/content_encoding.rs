@@ -72,28 +72,25 @@ pub fn decode<'a>(coding: Option<&str>, body: &'a [u8]) -> Body<'a> {
 
 #[cfg(feature = "gzip")]
 fn inflate(coding: &str, body: &[u8]) -> Result<(Vec<u8>, bool), String> {
-    use std::io::Read;
-    let limit = MAX_POLICY_SIZE as u64 + 1;
-    let read = |mut r: Box<dyn Read + '_>| -> std::io::Result<Vec<u8>> {
-        let mut out = Vec::new();
-        r.by_ref().take(limit).read_to_end(&mut out)?;
-        Ok(out)
-    };
-    let out = match coding {
-        "gzip" | "x-gzip" => read(Box::new(flate2::read::MultiGzDecoder::new(body)))
-            .map_err(|e| format!("the gzip data is damaged: {e}"))?,
-        // HTTP's "deflate" is zlib-wrapped (RFC 9110 §8.4.1.2); some servers send it raw.
-        "deflate" => read(Box::new(flate2::read::ZlibDecoder::new(body)))
-            .or_else(|_| read(Box::new(flate2::read::DeflateDecoder::new(body))))
-            .map_err(|e| format!("the deflate data is damaged: {e}"))?,
+    let r = match coding {
+        "gzip" | "x-gzip" => {
+            let r = crate::inflate::gunzip(body, MAX_POLICY_SIZE)?;
+            if r.consumed < body.len() {
+                return Err(format!(
+                    "the gzip data is damaged: {} bytes after it are not gzip",
+                    body.len() - r.consumed
+                ));
+            }
+            r
+        }
+        "deflate" => crate::inflate::deflate(body, MAX_POLICY_SIZE)?,
         other => {
             return Err(format!(
                 "\"{other}\" is not a coding senders undo (only gzip and deflate are)"
             ))
         }
     };
-    let cut = out.len() > MAX_POLICY_SIZE;
-    Ok((out, cut))
+    Ok((r.bytes, r.cut))
 }
 
 #[cfg(not(feature = "gzip"))]

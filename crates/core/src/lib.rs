@@ -23,6 +23,8 @@ pub mod finding;
 pub mod fix;
 pub mod generate;
 pub mod hostname;
+#[cfg(feature = "gzip")]
+mod inflate;
 pub mod inputs;
 pub mod lenient;
 pub mod lint;

@@ -291,27 +291,15 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
 /// number of bytes after the last member that are not gzip (ignored, and reported).
 #[cfg(feature = "gzip")]
 fn gunzip(bytes: &[u8], max: u64) -> Result<(Vec<u8>, usize), String> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    let mut rest = bytes;
-    loop {
-        let mut member = flate2::bufread::GzDecoder::new(rest);
-        let room = (max + 1).saturating_sub(out.len() as u64);
-        (&mut member)
-            .take(room)
-            .read_to_end(&mut out)
-            .map_err(|e| format!("the gzip data is damaged: {e}"))?;
-        if out.len() as u64 > max {
-            return Err(format!(
-                "the report expands to more than {} MiB; refusing to read it",
-                max / (1024 * 1024)
-            ));
-        }
-        rest = member.into_inner();
-        if !rest.starts_with(&[0x1f, 0x8b]) {
-            return Ok((out, rest.len()));
-        }
+    let max = usize::try_from(max).unwrap_or(usize::MAX - 1);
+    let r = crate::inflate::gunzip(bytes, max)?;
+    if r.cut {
+        return Err(format!(
+            "the report expands to more than {} MiB; refusing to read it",
+            max / (1024 * 1024)
+        ));
     }
+    Ok((r.bytes, bytes.len() - r.consumed))
 }
 
 #[cfg(not(feature = "gzip"))]
