@@ -16,4 +16,9 @@ impl Idna for BrowserIdna {
         // The URL API only converts towards ASCII; show the name as DNS has it.
         name.to_string()
     }
+
+    fn to_lowercase(&self, name: &str) -> String {
+        // JavaScript's toLowerCase is Unicode's default case mapping too (locale-independent).
+        js_sys::JsString::from(name).to_lower_case().into()
+    }
 }

@@ -307,7 +307,7 @@ pub fn plan(r: &Report) -> ActionPlan {
         // Under "Ready to enforce? Yes", the reason alone.
         let mut c = rest.chars();
         c.next()
-            .map(|f| f.to_uppercase().chain(c).collect::<String>() + ".")
+            .map(|f| f.to_ascii_uppercase().to_string() + c.as_str() + ".")
             .unwrap_or_default()
     } else {
         e.message.clone()

@@ -20,6 +20,11 @@ pub trait Idna {
     fn to_ascii(&self, name: &str) -> Result<String, String>;
     /// Converts an A-label name to Unicode for display; returns the input when it cannot.
     fn to_unicode(&self, name: &str) -> String;
+    /// Lower-cases a name typed in Unicode (Unicode's default case mapping). The browser
+    /// plugs in its own `toLowerCase` so that its download carries no case tables (25 KB).
+    fn to_lowercase(&self, name: &str) -> String {
+        name.to_lowercase()
+    }
 }
 
 /// An [`Idna`] that converts nothing: non-ASCII input is refused with advice to type the
@@ -212,7 +217,7 @@ pub fn normalize(input: &str, idna: &dyn Idna) -> Result<Domain, DomainError> {
     // A name typed in Unicode is shown as typed (lower-cased), whatever the IDNA at hand can
     // convert back (the browser's URL API only converts towards ASCII).
     let unicode = if !without_dot.is_ascii() && ascii == pasted {
-        without_dot.to_lowercase()
+        idna.to_lowercase(without_dot)
     } else if ascii.split('.').any(|l| l.starts_with("xn--")) {
         idna.to_unicode(&ascii)
     } else {

@@ -117,7 +117,7 @@ fn compare(served: Result<&[u8], Unread>, want: &str, req: &Request) -> PolicyCh
         .filter(|f| f.severity() >= Severity::Warning)
         .max_by_key(|f| f.severity());
     if let Some(f) = flaw {
-        let what = f.code.info().title.to_lowercase();
+        let what = f.code.info().title.to_ascii_lowercase();
         return PolicyChange::Replace(if lint.valid {
             format!(
                 "the file served is accepted but flawed ({what}); publish this one, byte for byte"

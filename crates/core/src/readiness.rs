@@ -64,11 +64,14 @@ fn untested(sections: &[Section]) -> Vec<&'static str> {
 }
 
 /// "Invalid: …" → "invalid: …", for a summary quoted inside a sentence; an acronym
-/// ("TLSA records …", "MX hosts …") keeps its capitals.
+/// ("TLSA records …", "MX hosts …") keeps its capitals. Our summaries start in ASCII: the
+/// ASCII case functions keep Unicode's case tables out of the browser's download.
 pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match (c.next(), s.chars().nth(1)) {
-        (Some(f), Some(second)) if !second.is_uppercase() => f.to_lowercase().chain(c).collect(),
+        (Some(f), Some(second)) if !second.is_ascii_uppercase() => {
+            f.to_ascii_lowercase().to_string() + c.as_str()
+        }
         _ => s.to_string(),
     }
 }
