@@ -19,5 +19,6 @@ pub mod resolve;
 pub mod rua;
 pub mod serve;
 pub mod smtp_reply;
+pub mod static_files;
 pub mod tls;
 pub mod web;

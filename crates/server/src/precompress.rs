@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::Path;
 
 /// Files worth compressing (text and wasm); images and fonts are compressed already.
-fn worth_it(path: &Path) -> bool {
+pub(crate) fn worth_it(path: &Path) -> bool {
     matches!(
         path.extension().and_then(|e| e.to_str()),
         Some("html" | "js" | "mjs" | "css" | "wasm" | "json" | "svg" | "txt" | "map")

@@ -12,6 +12,8 @@ use axum::response::{Html, Response};
 use axum::Router;
 use tower_http::services::ServeDir;
 
+use crate::static_files::StaticFiles;
+
 /// `name-0123456789abcdef.ext` and `name-0123456789abcdef_bg.wasm` (Trunk's content hash)
 /// are immutable.
 pub fn is_hashed(path: &str) -> bool {
@@ -62,8 +64,21 @@ pub fn service(dist: &Path) -> Router {
             .precompressed_br()
             .precompressed_gzip()
             .not_found_service(axum::routing::any(not_found));
+        // Served from memory where it can be (src/static_files.rs); ServeDir does the rest.
+        let memory = StaticFiles::new(dist);
         Router::new()
             .fallback_service(files)
+            .layer(middleware::from_fn(
+                move |req: Request<axum::body::Body>, next: Next| {
+                    let hit = memory.respond(&req);
+                    async move {
+                        match hit {
+                            Some(r) => r,
+                            None => next.run(req).await,
+                        }
+                    }
+                },
+            ))
             .layer(middleware::from_fn(static_headers))
     } else {
         let shown = dist.display().to_string();
