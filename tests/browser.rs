@@ -17,7 +17,7 @@ mod support;
 use serde_json::{json, Value};
 use support::{
     artifacts, browser, cdp, downloaded, has_code, open_tool, read_report, repo, report_at,
-    screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready,
+    screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready, wait_tools,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -668,6 +668,7 @@ async fn both_themes_meet_aa_contrast_and_the_choice_sticks() {
     // The offline tools, with results showing, in the dark theme chosen last.
     c.goto(&format!("{url}/?tool=policy")).await.unwrap();
     wait_ready(&c).await;
+    wait_tools(&c).await;
     let theme = c
         .execute("return document.documentElement.dataset.theme;", vec![])
         .await

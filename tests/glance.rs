@@ -17,7 +17,7 @@ use serde_json::{json, Value};
 mod support;
 use support::{
     browser, cdp, downloaded, read_report, repo, report_at, screenshot, serve, type_into,
-    wait_for_final, wait_js, wait_ready,
+    wait_for_final, wait_js, wait_ready, wait_tools,
 };
 
 /// The chain as drawn: kind, light, whether marked broken, and its text.
@@ -1120,6 +1120,7 @@ async fn the_report_tool_explains_each_result_type_and_fits_a_phone() {
     c.set_window_size(360, 780).await.unwrap();
     c.goto(&format!("{url}/?tool=tlsrpt-report")).await.unwrap();
     wait_ready(&c).await;
+    wait_tools(&c).await;
     let gz = repo()
         .join("crates/core/tests/fixtures/tlsrpt-report/rfc-example-gzip.json.gz")
         .canonicalize()

@@ -371,6 +371,16 @@ pub async fn tool_result(c: &Client, tool: &str) -> Value {
     .expect("read the tool")
 }
 
+/// Waits for the offline tools' module (loaded apart from the page) to be mounted.
+pub async fn wait_tools(c: &Client) {
+    wait_js(
+        c,
+        "the offline tools' module",
+        "return document.documentElement.dataset.tools === 'ready';",
+    )
+    .await;
+}
+
 /// Clicks an offline tool's tab, once the tools' module (loaded apart from the page) is in.
 pub async fn open_tool(c: &Client, key: &str) {
     wait_js(

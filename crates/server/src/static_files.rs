@@ -4,8 +4,8 @@
 //! (`scripts/staticbench.sh`). What this serves:
 //!
 //! - `GET` and `HEAD` of a file up to [`MAX_FILE`] under `dist` (`/` and `…/` are their
-//!   `index.html`); anything else (other methods, percent-encoded paths, larger files, files or
-//!   compressed siblings not read yet) falls through to `ServeDir`, which stays the reference
+//!   `index.html`); anything else (other methods, range requests, percent-encoded paths, larger
+//!   files, files or compressed siblings not read yet) falls through to `ServeDir`, which stays the reference
 //!   behaviour;
 //! - the coding the client accepts (RFC 9110 §12.5.3: `br`, then `gzip`, then none; `q=0`
 //!   refuses a coding, `*` stands for the ones not named), with `Vary: Accept-Encoding`;
@@ -239,7 +239,7 @@ impl StaticFiles {
             return None;
         }
         let path = req.uri().path();
-        if path.contains('%') || path.contains("/.") {
+        if path.contains('%') || path.contains("/.") || req.headers().contains_key(header::RANGE) {
             return None;
         }
         let key = if path.ends_with('/') {
@@ -382,6 +382,9 @@ mod tests {
         assert!(files.respond(&req("/nope.js", &[])).is_none());
         assert!(files.respond(&req("/index%2ehtml", &[])).is_none());
         assert!(files.respond(&req("/tools/../index.html", &[])).is_none());
+        assert!(files
+            .respond(&req("/", &[("range", "bytes=0-3")]))
+            .is_none());
         let post = Request::builder()
             .method(Method::POST)
             .uri("/")
