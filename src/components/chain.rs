@@ -8,8 +8,6 @@ use mtasts_core::report::SectionId;
 use mtasts_core::Report;
 use yew::prelude::*;
 
-use super::light::LightBadge;
-
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub report: Report,
@@ -56,7 +54,7 @@ fn link(l: &Link, first_break: bool) -> Html {
                title={if first_break { format!("{}: {}", l.name, l.breaks_how()) } else { l.name.clone() }}>
                 <span class="step">{l.step}</span>
                 <span class="name">{&l.name}</span>
-                <LightBadge light={l.light} />
+                {crate::components::light::badge(l.light)}
                 if first_break { <span class="breaks sr-only">{l.breaks_how()}</span> }
             </a>
         </li>

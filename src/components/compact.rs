@@ -5,7 +5,6 @@
 use mtasts_core::Light;
 use yew::prelude::*;
 
-use super::light::LightBadge;
 use crate::state::State;
 
 #[derive(Properties, PartialEq)]
@@ -26,7 +25,7 @@ pub fn CompactView(p: &Props) -> Html {
             <p class="compact-line" data-overall={r.overall.name()}>
                 // Open, the report below says the verdict: not twice.
                 if !p.open {
-                    <LightBadge light={r.overall} />
+                    {crate::components::light::badge(r.overall)}
                     <span class="compact-text" title={format!("{}: {}", r.domain, r.verdict)}>
                         <strong>{&r.domain}</strong>{": "}{&r.verdict}
                     </span>

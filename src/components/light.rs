@@ -3,21 +3,17 @@
 use mtasts_core::Light;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub light: Light,
-}
-
 pub fn class(l: Light) -> String {
     format!("light {}", l.name())
 }
 
-#[function_component]
-pub fn LightBadge(p: &Props) -> Html {
+/// A plain function rather than a component: it keeps no state, and each component type costs
+/// the page about a kilobyte of Yew's lifecycle code.
+pub fn badge(light: Light) -> Html {
     html! {
-        <span class={class(p.light)} data-light={p.light.name()}>
-            <span aria-hidden="true" class="icon">{p.light.icon()}</span>
-            <span class="word">{p.light.word()}</span>
+        <span class={class(light)} data-light={light.name()}>
+            <span aria-hidden="true" class="icon">{light.icon()}</span>
+            <span class="word">{light.word()}</span>
         </span>
     }
 }

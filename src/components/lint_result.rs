@@ -7,7 +7,6 @@ use serde_json::Value;
 use yew::prelude::*;
 
 use super::finding::finding_list;
-use super::light::LightBadge;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -70,7 +69,7 @@ pub fn LintResult(p: &Props) -> Html {
     let facts = understood(o.kind, &o.parsed);
     html! {
         <div class="lint-result" data-verdict={match o.verdict { Verdict::Pass => "pass", Verdict::Warn => "warn", Verdict::Fail => "fail" }}>
-            <p class="lint-verdict"><LightBadge light={verdict_light(o.verdict)} />{" "}{sentence}</p>
+            <p class="lint-verdict">{crate::components::light::badge(verdict_light(o.verdict))}{" "}{sentence}</p>
             if !facts.is_empty() {
                 <dl class="facts">{ for facts.into_iter().map(|(k, v)| html! { <><dt>{k}</dt><dd>{v}</dd></> }) }</dl>
             }

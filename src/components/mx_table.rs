@@ -12,8 +12,6 @@ use mtasts_core::report::worst_first;
 use mtasts_core::Light;
 use yew::prelude::*;
 
-use super::light::LightBadge;
-
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub hosts: Vec<MxHostResult>,
@@ -56,7 +54,7 @@ fn dane(code: Option<Code>) -> Html {
         Severity::Info if c == Code::DaneMatch => Light::Green,
         Severity::Info => Light::Grey,
     };
-    html! { <><LightBadge {light} />{" "}{c.info().title}</> }
+    html! { <>{crate::components::light::badge(light)}{" "}{c.info().title}</> }
 }
 
 /// What is wrong with an address, in a few words: its worst finding's title.
@@ -125,12 +123,12 @@ fn address_row(
                         None if policy => "not covered by the policy".to_string(),
                         None => String::new(),
                     }}</span>
-                    <span class="host-light"><LightBadge light={h.light} /></span>
+                    <span class="host-light">{crate::components::light::badge(h.light)}</span>
                 </th>
             }
             <td data-label="Address"><code>{breakable(&ip)}</code></td>
             <td data-label="Result" class="result" title={a.reason.clone()}>
-                <LightBadge light={light} />
+                {crate::components::light::badge(light)}
                 if let Some(r) = why { <span class="reason">{" "}{r}</span> }
             </td>
             <td data-label="STARTTLS" data-starttls={yes_no(a.starttls)}>

@@ -14,7 +14,6 @@ use super::elapsed::Elapsed;
 use super::fixit::FixIt;
 use super::freshness::FreshnessView;
 use super::incomplete::Incomplete;
-use super::light::LightBadge;
 use super::section::SectionView;
 use crate::history::{date, Tone};
 use crate::services::file;
@@ -157,7 +156,7 @@ pub fn ReportView(p: &Props) -> Html {
                 if outside_demo {
                     <h2 id="verdict"><span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{"not part of the demo world"}</span></h2>
                 } else {
-                    <h2 id="verdict"><LightBadge light={r.overall} />{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
+                    <h2 id="verdict">{crate::components::light::badge(r.overall)}{" "}<span class="domain">{shown}</span><span class="colon">{": "}</span><span class="verdict-text">{&r.verdict}</span></h2>
                 }
                 if s.snapshot {
                     <p class="snapshot-note" role="note">

@@ -4,7 +4,6 @@ use mtasts_core::report::{Section, SectionId};
 use yew::prelude::*;
 
 use super::finding::finding_list;
-use super::light::LightBadge;
 use super::mx_table::MxTable;
 use super::raw_data::RawData;
 use mtasts_core::inputs::Inputs;
@@ -37,7 +36,7 @@ pub fn SectionView(p: &Props) -> Html {
                  aria-busy={(s.light == mtasts_core::Light::Pending).to_string()}>
             <details class="section-body" open={p.open}>
                 <summary class="section-head">
-                    <h3><LightBadge light={s.light} />{" "}{s.title}</h3>
+                    <h3>{crate::components::light::badge(s.light)}{" "}{s.title}</h3>
                     <span class="summary">{&s.summary}</span>
                 </summary>
                 if let Some(note) = s.counts_as_note() { <p class="counts-as">{note}</p> }

@@ -10,7 +10,6 @@ use yew::prelude::*;
 
 use crate::components::bind;
 use crate::components::finding::finding_list;
-use crate::components::light::LightBadge;
 use crate::idna::BrowserIdna;
 
 /// Patterns from either a whole policy file or bare patterns (one per line, `mx:` optional),
@@ -107,8 +106,8 @@ pub fn MxTool() -> Html {
                         <tr data-host={h.host.clone()} data-covered={h.pattern.is_some().to_string()}>
                             <td class="num">{h.preference}</td><td><code>{&h.host}</code></td>
                             <td>{ match &h.pattern {
-                                Some(p) => html! { <><LightBadge light={mtasts_core::Light::Green} />{" "}<code>{p}</code></> },
-                                None => html! { <><LightBadge light={if mode == Mode::Enforce { mtasts_core::Light::Red } else { mtasts_core::Light::Amber }} />{" not covered"}</> },
+                                Some(p) => html! { <>{crate::components::light::badge(mtasts_core::Light::Green)}{" "}<code>{p}</code></> },
+                                None => html! { <>{crate::components::light::badge(if mode == Mode::Enforce { mtasts_core::Light::Red } else { mtasts_core::Light::Amber })}{" not covered"}</> },
                             } }</td>
                         </tr>
                     }) }</tbody>
