@@ -16,8 +16,9 @@ use mtasts_testkit::catalogue;
 mod support;
 use serde_json::{json, Value};
 use support::{
-    artifacts, browser, cdp, downloaded, has_code, open_tool, read_report, repo, report_at,
-    screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready, wait_tools,
+    artifacts, browser, cdp, cut_off, downloaded, has_code, open_tool, read_report, repo,
+    report_at, screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready,
+    wait_tools,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -278,12 +279,7 @@ async fn the_tools_load_while_idle_and_then_work_offline() {
     let (_driver, c) = browser().await;
     c.goto(&format!("{url}/")).await.unwrap();
     wait_ready(&c).await;
-    wait_js(
-        &c,
-        "the tools' module, in the background",
-        "return document.documentElement.dataset.tools === 'ready';",
-    )
-    .await;
+    wait_tools(&c).await; // in the background: the page never opened the Tools tab
     let fetched = c.execute(FETCHED, vec![]).await.unwrap();
     let tools: Vec<&str> = fetched
         .as_array()
@@ -297,14 +293,7 @@ async fn the_tools_load_while_idle_and_then_work_offline() {
         ["/tools/mtasts-tools.js", "/tools/mtasts-tools_bg.wasm"],
         "{fetched}"
     );
-    server.kill().await.expect("stop the server");
-    cdp(&c, "Network.enable", json!({})).await;
-    cdp(
-        &c,
-        "Network.emulateNetworkConditions",
-        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    cut_off(&mut server, &c).await;
     c.find(Locator::Id("main-tab-tools"))
         .await
         .unwrap()
@@ -409,24 +398,11 @@ async fn offline_tools_work_with_the_network_cut_off() {
     c.goto(&format!("{url}/?tool=policy")).await.unwrap();
     wait_ready(&c).await;
     // The tools are their own module: once it is in, nothing else is fetched.
-    wait_js(
-        &c,
-        "the tools' module",
-        "return document.documentElement.dataset.tools === 'ready';",
-    )
-    .await;
+    wait_tools(&c).await;
     let requests = FETCHED;
     let before = c.execute(requests, vec![]).await.unwrap();
 
-    // Cut the network twice over: the server is gone, and the browser is offline.
-    server.kill().await.expect("stop the server");
-    cdp(&c, "Network.enable", json!({})).await;
-    cdp(
-        &c,
-        "Network.emulateNetworkConditions",
-        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    cut_off(&mut server, &c).await;
     let online = c.execute("return navigator.onLine;", vec![]).await.unwrap();
     assert_eq!(online, Value::Bool(false), "the browser is offline");
 

@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, downloaded, read_report, repo, report_at, screenshot, serve, type_into,
+    browser, cdp, cut_off, downloaded, read_report, repo, report_at, screenshot, serve, type_into,
     wait_for_final, wait_js, wait_ready, wait_tools,
 };
 
@@ -966,14 +966,7 @@ async fn a_snapshot_link_reopens_the_report_offline_in_a_fresh_browser() {
     let (_driver2, b) = browser().await;
     b.goto(&format!("{url}/")).await.unwrap();
     wait_ready(&b).await;
-    server.kill().await.expect("stop the server");
-    cdp(&b, "Network.enable", json!({})).await;
-    cdp(
-        &b,
-        "Network.emulateNetworkConditions",
-        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
-    )
-    .await;
+    cut_off(&mut server, &b).await;
     // A saved report JSON opens read-only too, offline.
     let input = b
         .find(Locator::Css("#open-saved"))

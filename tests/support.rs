@@ -371,6 +371,18 @@ pub async fn tool_result(c: &Client, tool: &str) -> Value {
     .expect("read the tool")
 }
 
+/// Cuts the network twice over: the server is gone, and the browser is offline.
+pub async fn cut_off(server: &mut Child, c: &Client) {
+    server.kill().await.expect("stop the server");
+    cdp(c, "Network.enable", json!({})).await;
+    cdp(
+        c,
+        "Network.emulateNetworkConditions",
+        json!({"offline": true, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1}),
+    )
+    .await;
+}
+
 /// Waits for the offline tools' module (loaded apart from the page) to be mounted.
 pub async fn wait_tools(c: &Client) {
     wait_js(
