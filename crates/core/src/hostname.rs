@@ -88,10 +88,13 @@ fn check_label(label: &str, offset: usize) -> Result<(), NameError> {
     if label.is_empty() {
         return Err(NameError::EmptyLabel { offset });
     }
-    if let Some((i, ch)) = label
-        .char_indices()
-        .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-'))
+    if let Some(i) = label
+        .bytes()
+        .position(|b| !(b.is_ascii_alphanumeric() || b == b'-'))
     {
+        // A byte position of an ASCII letter test is a char boundary: the first byte that
+        // fails starts a character (ASCII bytes never occur inside a multi-byte one).
+        let ch = label[i..].chars().next().unwrap_or('\u{fffd}');
         return Err(NameError::InvalidChar {
             offset: offset + i,
             ch,
@@ -122,7 +125,9 @@ pub fn looks_like_ip(s: &str) -> bool {
         .strip_prefix('[')
         .and_then(|r| r.strip_suffix(']'))
         .unwrap_or(s);
-    if inner.parse::<std::net::IpAddr>().is_ok() {
+    // A letter outside an IPv6 literal (which has colons) means no address: skip the parse.
+    let maybe_ip = inner.contains(':') || !inner.bytes().any(|b| b.is_ascii_alphabetic());
+    if maybe_ip && inner.parse::<std::net::IpAddr>().is_ok() {
         return true;
     }
     // RFC 1123 §2.1: a name whose last label is all digits would be taken for an IPv4 address.
