@@ -83,7 +83,23 @@ pub async fn serve_plain(bin: PathBuf, extra: &[&str]) -> (Child, String) {
 }
 
 /// chromedriver on a free port and a headless Chromium session.
-pub async fn browser() -> (Child, Client) {
+/// chromedriver and the Chromium it starts, in a process group of their own: dropping this
+/// ends them all, also when a test panics before closing its session (killing chromedriver
+/// alone left its Chromium running).
+pub struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        if let Some(pid) = self.0.id() {
+            let _ = std::process::Command::new("kill")
+                .args(["-KILL", "--", &format!("-{pid}")])
+                .stderr(Stdio::null())
+                .status();
+        }
+    }
+}
+
+pub async fn browser() -> (Driver, Client) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -94,9 +110,11 @@ pub async fn browser() -> (Child, Client) {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .kill_on_drop(true)
             .spawn()
             .expect("chromedriver on PATH (scripts/setup.sh installs it)");
+    let driver = Driver(driver);
     let caps = json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
