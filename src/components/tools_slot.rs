@@ -149,6 +149,17 @@ pub fn ToolsSlot(p: &Props) -> Html {
             }
         });
     }
+    {
+        // Unmounted (a compact widget folded again, an element removed): end the tools' app.
+        let handle = handle.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(h) = handle.borrow_mut().take() {
+                    let _ = call(&h, "destroy", &[]);
+                }
+            }
+        });
+    }
     let retry = {
         let (status, attempt) = (status.clone(), attempt.clone());
         Callback::from(move |_| {
