@@ -6,6 +6,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::time::SystemTime;
 
 /// Files worth compressing (text and wasm); images and fonts are compressed already.
 pub(crate) fn worth_it(path: &Path) -> bool {
@@ -15,15 +16,22 @@ pub(crate) fn worth_it(path: &Path) -> bool {
     )
 }
 
-fn fresh(sibling: &Path, source: &std::fs::Metadata) -> bool {
-    let (Ok(s), Ok(src_time)) = (std::fs::metadata(sibling), source.modified()) else {
-        return false;
-    };
-    s.modified().is_ok_and(|t| t >= src_time)
+/// Whether a sibling written at `sibling` is the compressed form of a file changed at
+/// `source`: it must be at least as new (an older one belongs to an earlier build).
+pub(crate) fn is_current(sibling: Option<SystemTime>, source: Option<SystemTime>) -> bool {
+    matches!((sibling, source), (Some(s), Some(f)) if s >= f)
 }
 
+fn fresh(sibling: &Path, source: &std::fs::Metadata) -> bool {
+    let written = std::fs::metadata(sibling).and_then(|m| m.modified()).ok();
+    is_current(written, source.modified().ok())
+}
+
+/// The extension of a sibling being written (renamed into place when whole; never served).
+pub(crate) const TMP_EXT: &str = "tmp-precompress";
+
 fn write_atomic(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = target.with_extension("tmp-precompress");
+    let tmp = target.with_extension(TMP_EXT);
     std::fs::write(&tmp, bytes)?;
     std::fs::rename(&tmp, target)
 }

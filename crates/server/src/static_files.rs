@@ -25,6 +25,8 @@ use std::time::{Duration, SystemTime};
 use axum::body::{Body, Bytes};
 use axum::http::{header, HeaderMap, HeaderValue, Method, Request, Response, StatusCode};
 
+use crate::precompress;
+
 /// Files larger than this are left to `ServeDir` (range requests, no memory held).
 pub const MAX_FILE: u64 = 8 * 1024 * 1024;
 /// How often `dist` is checked for changes.
@@ -91,14 +93,19 @@ fn variant(bytes: Vec<u8>, tag: &str) -> Variant {
 }
 
 fn read(dist: &Path, listing: Vec<(PathBuf, u64, Option<SystemTime>)>) -> Snapshot {
+    // Size and time of every file, from the listing: siblings are judged without asking the
+    // disk again.
+    let meta: HashMap<&Path, (u64, Option<SystemTime>)> = listing
+        .iter()
+        .map(|(p, len, t)| (p.as_path(), (*len, *t)))
+        .collect();
     let mut files = HashMap::new();
-    let small = |p: &Path| std::fs::metadata(p).is_ok_and(|m| m.len() <= MAX_FILE);
     for (path, len, modified) in &listing {
         let name = path.to_string_lossy();
-        if len > &MAX_FILE
+        if *len > MAX_FILE
             || name.ends_with(".br")
             || name.ends_with(".gz")
-            || name.ends_with(".tmp-precompress")
+            || path.extension().is_some_and(|e| e == precompress::TMP_EXT)
         {
             continue;
         }
@@ -118,13 +125,8 @@ fn read(dist: &Path, listing: Vec<(PathBuf, u64, Option<SystemTime>)>) -> Snapsh
         };
         let sibling = |ext: &str, tag: &str| {
             let p = PathBuf::from(format!("{name}.{ext}"));
-            // Only a sibling at least as new as the file is its compressed form.
-            let fresh = std::fs::metadata(&p)
-                .ok()
-                .and_then(|m| m.modified().ok())
-                .zip(*modified)
-                .is_some_and(|(s, f)| s >= f);
-            (fresh && small(&p))
+            let &(len, written) = meta.get(p.as_path())?;
+            (len <= MAX_FILE && precompress::is_current(written, *modified))
                 .then(|| std::fs::read(&p).ok())
                 .flatten()
                 .map(|b| variant(b, tag))
@@ -133,7 +135,7 @@ fn read(dist: &Path, listing: Vec<(PathBuf, u64, Option<SystemTime>)>) -> Snapsh
         files.insert(
             key,
             File {
-                compressible: crate::precompress::worth_it(path),
+                compressible: precompress::worth_it(path),
                 content_type: HeaderValue::from_str(mime.as_ref())
                     .unwrap_or(HeaderValue::from_static("application/octet-stream")),
                 last_modified: *modified,
