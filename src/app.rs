@@ -451,7 +451,7 @@ pub fn App(cfg: &Config) -> Html {
                         // running) on a connection that is not slow or metered, so that the
                         // tools are there when the network is not.
                         <ToolsSlot load={tab_now == "tools" || ((state.report.is_none() || finished) && !*constrained)}
-                                   tool={*tool} select={*select} {from_dns} />
+                                   tool={*tool} select={*select} {from_dns} mark={!cfg.embedded} />
                     </div>
                 }
             </@>

@@ -20,6 +20,9 @@ pub struct Props {
     pub tool: AttrValue,
     pub select: u32,
     pub from_dns: Option<(String, Vec<String>)>,
+    /// Mark `<html data-tools>` when mounted (the page; never a host page of the embed).
+    #[prop_or_default]
+    pub mark: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -94,9 +97,11 @@ fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, Stri
     f.apply(target, &args).map_err(js_err)
 }
 
+/// Loads the module and mounts it with the options as they are once it has arrived (they may
+/// have changed while it loaded).
 async fn load_and_mount(
     root: web_sys::Element,
-    opts: JsValue,
+    opts: Rc<RefCell<JsValue>>,
     attempt: u32,
 ) -> Result<JsValue, String> {
     let load = loader().ok_or("this page does not provide the tools module")?;
@@ -108,6 +113,7 @@ async fn load_and_mount(
         .dyn_into()
         .map_err(|_| "the tools loader did not return a Promise".to_string())?;
     let module = JsFuture::from(promise).await.map_err(js_err)?;
+    let opts = opts.borrow().clone();
     call(&module, "mount", &[&root.into(), &opts])
 }
 
@@ -117,9 +123,13 @@ pub fn ToolsSlot(p: &Props) -> Html {
     let status = use_state(|| Status::Waiting);
     let handle = use_mut_ref(|| None::<JsValue>);
     let attempt = use_state(|| 0u32);
+    // The options of this render, for the mount and for updates after it.
+    let opts = use_mut_ref(|| JsValue::NULL);
+    *opts.borrow_mut() = options(p);
     {
-        let (root, status, handle) = (root.clone(), status.clone(), handle.clone());
-        let opts = options(p);
+        let (root, status, handle, opts) =
+            (root.clone(), status.clone(), handle.clone(), opts.clone());
+        let mark = p.mark;
         use_effect_with((p.load, *attempt), move |(load, attempt)| {
             let attempt = *attempt;
             if *load && matches!(*status, Status::Waiting) {
@@ -130,7 +140,9 @@ pub fn ToolsSlot(p: &Props) -> Html {
                             Ok(h) => {
                                 *handle.borrow_mut() = Some(h);
                                 status.set(Status::Ready);
-                                mark_loaded();
+                                if mark {
+                                    mark_loaded();
+                                }
                             }
                             Err(e) => status.set(Status::Failed(e)),
                         }
@@ -141,11 +153,10 @@ pub fn ToolsSlot(p: &Props) -> Html {
     }
     {
         // Later options (another tool chosen from outside, a newer check) go to the module.
-        let handle: Rc<RefCell<Option<JsValue>>> = handle.clone();
-        let opts = options(p);
+        let (handle, opts) = (handle.clone(), opts.clone());
         use_effect_with((p.tool.clone(), p.select, p.from_dns.clone()), move |_| {
             if let Some(h) = handle.borrow().as_ref() {
-                let _ = call(h, "update", &[&opts]);
+                let _ = call(h, "update", &[&opts.borrow()]);
             }
         });
     }
@@ -183,7 +194,7 @@ pub fn ToolsSlot(p: &Props) -> Html {
     }
 }
 
-/// For the tests and the bench: the tools are mounted (`<html data-tools>`), outside an embed.
+/// For the tests and the bench: the tools are mounted (`<html data-tools>`).
 fn mark_loaded() {
     if let Some(root) = web_sys::window()
         .and_then(|w| w.document())
