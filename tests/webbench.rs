@@ -75,12 +75,7 @@ async fn main() {
 
     let (_, files) = visit(&c, &format!("{url}/")).await;
     // The offline tools' module loads in the background once the page is idle: listed apart.
-    support::wait_js(
-        &c,
-        "the tools' module",
-        "return document.documentElement.dataset.tools === 'ready';",
-    )
-    .await;
+    support::wait_tools(&c).await;
     let later = c
         .execute(
             "return performance.getEntriesByType('resource').map(e => ({ name: e.name, transfer: e.transferSize }));",
@@ -100,12 +95,12 @@ async fn main() {
             path.split('?').next().unwrap_or(path)
         };
         // API calls (e.g. /api/v1/config) are not part of the app's download.
-        let bytes = std::fs::read(dist.join(path)).ok()?;
+        let (raw, gz, br) = file_sizes(&dist, path)?;
         Some((
             path.to_string(),
-            bytes.len(),
-            mtasts::precompress::gzip(&bytes).len(),
-            mtasts::precompress::brotli(&bytes).len(),
+            raw,
+            gz,
+            br,
             f["transfer"].as_u64().unwrap_or(0) as usize,
         ))
     };
@@ -193,6 +188,17 @@ async fn main() {
     c.close().await.ok();
 }
 
+/// A built file's size raw, gzip and brotli (as `mtasts serve` compresses it); `None` for a
+/// path that is not a file of the build.
+fn file_sizes(dist: &std::path::Path, path: &str) -> Option<(usize, usize, usize)> {
+    let bytes = std::fs::read(dist.join(path)).ok()?;
+    Some((
+        bytes.len(),
+        mtasts::precompress::gzip(&bytes).len(),
+        mtasts::precompress::brotli(&bytes).len(),
+    ))
+}
+
 /// Sizes of the widget's files a page downloaded, by path under the widget's origin.
 async fn widget_bytes(
     c: &Client,
@@ -212,18 +218,9 @@ async fn widget_bytes(
         .flatten()
         .filter_map(|n| n.as_str())
         .filter_map(|n| {
-            let path = n[widget.len() + 1..]
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .to_string();
-            let bytes = std::fs::read(dist.join(&path)).ok()?;
-            Some((
-                path,
-                bytes.len(),
-                mtasts::precompress::gzip(&bytes).len(),
-                mtasts::precompress::brotli(&bytes).len(),
-            ))
+            let path = n[widget.len() + 1..].split('?').next().unwrap_or_default();
+            let (raw, gz, br) = file_sizes(dist, path)?;
+            Some((path.to_string(), raw, gz, br))
         })
         .collect()
 }
