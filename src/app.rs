@@ -428,7 +428,8 @@ pub fn App(cfg: &Config) -> Html {
                 }
                 <div role={(!cfg.no_tools).then_some("tabpanel")} id={panel_id("main", "check")}
                      aria-labelledby={(!cfg.no_tools).then(|| tab_id("main", "check"))} hidden={tab_now != "check" || one_line}>
-                    <DomainForm initial={(*initial).clone()} {on_check} landmark={!cfg.embedded} />
+                    <DomainForm initial={(*initial).clone()} {on_check} landmark={!cfg.embedded}
+                                shown={state.domain.as_ref().filter(|_| state.report.is_some()).map(|d| AttrValue::from(d.ascii.clone()))} />
                     if !cfg.embedded {
                         <OpenSaved on_open={on_open_saved} />
                     }

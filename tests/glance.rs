@@ -544,6 +544,18 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
     // The step's links work from the keyboard: Fix-it opens and takes focus; Generator opens
     // the generator tab.
     report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
+    // The form's hint no longer offers to check what the report below already shows.
+    let hint = c
+        .execute(
+            "return document.getElementById('domain-hint').textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        hint,
+        "The report for testing-not-ready.test is below; type another domain to check it."
+    );
     c.execute(
         "document.querySelector('.action-plan a[href=\"#fixit\"]').focus();",
         vec![],
@@ -568,6 +580,24 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
     )
     .await;
     assert_eq!(generator, true);
+    // ...filled with the checked domain and its MX hosts, ready to give the file to publish.
+    let form = wait_js(
+        &c,
+        "the generator filled from the check",
+        "const d = document.getElementById('gen-domain'); const m = document.getElementById('gen-mx');
+         return d && d.value ? [d.value, m.value] : null;",
+    )
+    .await;
+    assert_eq!(form[0], "testing-not-ready.test", "{form}");
+    for h in ["mx1", "mx2", "mx3"] {
+        assert!(
+            form[1]
+                .as_str()
+                .unwrap_or_default()
+                .contains(&format!("{h}.testing-not-ready.test")),
+            "{form}"
+        );
+    }
     c.close().await.ok();
 }
 
@@ -1412,5 +1442,40 @@ async fn the_configuration_is_asked_once_as_the_page_loads() {
         Some(1),
         "one /api/v1/config for the page and both checks: {asked}"
     );
+    c.close().await.ok();
+}
+
+/// At 360 px the raw data and the MX table keep every number whole (an address, a date, a
+/// count): a value wraps between words, and inside a word only when the word alone is wider
+/// than the line (a hash).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_data_and_the_mx_table_fit_a_phone_without_splitting_numbers() {
+    let (_server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    c.set_window_size(360, 780).await.unwrap();
+    let r = report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
+    assert_eq!(r["overall"], "red");
+    let fit = c
+        .execute(
+            r#"document.querySelectorAll('details').forEach(d => d.open = true);
+               const split = [], seen = [];
+               const walker = document.createTreeWalker(document.querySelector('.report'), NodeFilter.SHOW_TEXT);
+               for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+                 const el = n.parentElement;
+                 if (!el.closest('details.raw .facts dd, .mx-table td')) continue;
+                 for (const m of n.data.matchAll(/\d+(?:[.:\-]\d+)+/g)) {
+                   const r = document.createRange(); r.setStart(n, m.index); r.setEnd(n, m.index + m[0].length);
+                   seen.push(m[0]);
+                   if (r.getClientRects().length > 1) split.push(m[0] + ' in: ' + el.closest('dd, td').outerHTML + JSON.stringify([...r.getClientRects()].map(x => [x.x, x.y, x.width, x.height])));
+                 }
+               }
+               return { overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth, split, seen: seen.length };"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fit["overflow"], 0, "{fit}");
+    assert_eq!(fit["split"], json!([]), "{fit}");
+    assert!(fit["seen"].as_u64().unwrap() > 5, "{fit}");
     c.close().await.ok();
 }

@@ -15,6 +15,10 @@ pub struct Props {
     /// may share a host page and its landmarks are the host's to choose.
     #[prop_or(true)]
     pub landmark: bool,
+    /// The domain (A-label) of the report shown under the form, if any: the hint then says
+    /// the report is below instead of what a click would check.
+    #[prop_or_default]
+    pub shown: Option<AttrValue>,
 }
 
 #[function_component]
@@ -46,6 +50,9 @@ pub fn DomainForm(p: &Props) -> Html {
         })
     };
     let hint = match &parsed {
+        Some(Ok(d)) if p.shown.as_deref() == Some(d.ascii.as_str()) => {
+            html! { <>{"The report for "}<strong>{&d.unicode}</strong>{" is below; type another domain to check it."}</> }
+        }
         None => html! { {"For example example.com, or paste an e-mail address or a URL."} },
         // An internationalised name as typed, its DNS form beside it (said once).
         Some(Ok(d)) if d.unicode != d.ascii => {

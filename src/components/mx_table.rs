@@ -126,7 +126,13 @@ fn address_row(
                     <span class="host-light">{crate::components::light::badge(h.light)}</span>
                 </th>
             }
-            <td data-label="Address"><code>{breakable(&ip)}</code></td>
+            // An IPv4 address (15 characters at most) never wraps: split at a dot it reads as
+            // two numbers. An IPv6 one may wrap at its colons.
+            <td data-label="Address">if matches!(a.ip, Some(std::net::IpAddr::V4(_))) {
+                <code class="nowrap">{ip}</code>
+            } else {
+                <code>{breakable(&ip)}</code>
+            }</td>
             <td data-label="Result" class="result" title={a.reason.clone()}>
                 {crate::components::light::badge(light)}
                 if let Some(r) = why { <span class="reason">{" "}{r}</span> }

@@ -154,10 +154,7 @@ pub fn plan(r: &Report) -> ActionPlan {
             {
                 continue;
             }
-            let uncovered = m
-                .reasons
-                .iter()
-                .any(|r| r.contains("covered") || r.contains("matched"));
+            let uncovered = m.uncovered();
             steps.push(ActionStep {
                 problem: format!("{} would fail: {}", m.host, m.reasons.join("; ")),
                 fix: if uncovered {
@@ -334,11 +331,7 @@ pub fn fails_only_dane(r: &Report, host: &str) -> bool {
             .failing_mx
             .iter()
             .filter(|f| f.host == host)
-            .all(|f| {
-                f.reasons
-                    .iter()
-                    .all(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
-            })
+            .all(|f| !f.uncovered())
 }
 
 /// The failing hosts that senders applying MTA-STS refuse (all but those failing only DANE):

@@ -690,7 +690,7 @@ catalog! {
         "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain>.";
     TlsrptAbsent => "tlsrpt.absent", Warning, "RFC 8460 §3",
         "No TLS-RPT record",
-        "Without TLS-RPT you do not learn when senders fail to deliver over TLS, so you cannot tell when it is safe to enforce.",
+        "Without TLS-RPT you do not learn when senders fail to deliver over TLS: before enforcing you cannot tell whether it is safe, and once enforced you do not hear of the mail it stops.",
         "Publish \"v=TLSRPTv1; rua=mailto:<address>\" at _smtp._tls.<domain>.";
     TlsrptMultiple => "tlsrpt.record.multiple", Error, "RFC 8460 §3",
         "More than one TLS-RPT record",

@@ -160,7 +160,7 @@ pub fn check(inputs: &Inputs) -> Report {
     let (cov_sec, coverage) = coverage_section(inputs, policy_lint.as_ref(), lenient.as_ref());
     let mx_tls_sec = mx_tls_section(inputs, mode);
     let dane_sec = crate::dane::section(inputs);
-    let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail);
+    let (tlsrpt_sec, tlsrpt_record) = tlsrpt_section(inputs, mail, mode);
 
     let mut sections = vec![
         sts_sec, fetch_sec, policy_sec, cov_sec, mx_tls_sec, dane_sec, tlsrpt_sec,
@@ -934,6 +934,7 @@ fn mx_tls_section(inputs: &Inputs, mode: Option<Mode>) -> Section {
 fn tlsrpt_section(
     inputs: &Inputs,
     mail: MailDomain,
+    mode: Option<Mode>,
 ) -> (Section, Option<crate::tlsrpt::TlsrptRecord>) {
     let id = SectionId::Tlsrpt;
     let name = format!("_smtp._tls.{}", inputs.domain);
@@ -989,9 +990,16 @@ fn tlsrpt_section(
                 None,
             );
         }
+        // Before enforcing, reports are how to learn it is safe; once enforced, how to hear of
+        // the mail that bounces.
+        let when = if mode == Some(Mode::Enforce) {
+            "add one to hear of the mail the enforced policy stops"
+        } else {
+            "add one before enforcing"
+        };
         let f = Finding::new(
             Code::TlsrptAbsent,
-            format!("no TLS-RPT record at {name}: you will not hear about senders that fail to deliver over TLS; add one before enforcing"),
+            format!("no TLS-RPT record at {name}: you will not hear about senders that fail to deliver over TLS; {when}"),
         );
         // Records found there that are something else (an SPF record from a wildcard …)
         // stay named beside it.

@@ -347,7 +347,7 @@ pub fn plan(report: &Report, inputs: &Inputs, now: u64) -> Result<Plan, &'static
                 .iter()
                 // Coverage is fixed by the policy drafted here, not on the host; a TLSA
                 // mismatch by the TLSA record proposed.
-                .filter(|r| !r.starts_with("not covered") && !r.starts_with("not matched"))
+                .filter(|r| !MxFailure::is_coverage_reason(r))
                 .filter(|r| {
                     !(r.as_str() == crate::catalog::Code::DaneMismatch.info().title
                         && tlsa.iter().any(|t| t.host == f.host))

@@ -106,11 +106,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
     let mut unconfirmed: Vec<MxFailure> = Vec::new();
     if let (Some(cov), false) = (f.coverage, withdrawn) {
         for h in cov.uncovered() {
-            add(
-                &mut failing,
-                &h.host,
-                "not covered by any mx pattern of the policy".to_string(),
-            );
+            add(&mut failing, &h.host, MxFailure::NOT_COVERED.to_string());
         }
     }
     // Hosts that Postfix, enforcing the lenient reading, does not match.
@@ -119,7 +115,7 @@ pub fn readiness(f: &Facts) -> EnforceVerdict {
             add(
                 &mut failing,
                 host,
-                "not matched as postfix-mta-sts-resolver hands the policy to Postfix".to_string(),
+                MxFailure::NOT_MATCHED_LENIENT.to_string(),
             );
         }
     }

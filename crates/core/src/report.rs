@@ -212,6 +212,25 @@ pub struct MxFailure {
     pub reasons: Vec<String>,
 }
 
+impl MxFailure {
+    /// The reason of a host no `mx` pattern covers (RFC 8461 §4.1).
+    pub const NOT_COVERED: &'static str = "not covered by any mx pattern of the policy";
+    /// The reason of a host Postfix does not match as postfix-mta-sts-resolver hands it the
+    /// policy ([`crate::lenient`]).
+    pub const NOT_MATCHED_LENIENT: &'static str =
+        "not matched as postfix-mta-sts-resolver hands the policy to Postfix";
+
+    /// Whether a reason is about coverage (fixed in the policy file), not about the host.
+    pub fn is_coverage_reason(reason: &str) -> bool {
+        reason == Self::NOT_COVERED || reason == Self::NOT_MATCHED_LENIENT
+    }
+
+    /// Whether the host fails (also) because the policy does not cover it.
+    pub fn uncovered(&self) -> bool {
+        self.reasons.iter().any(|r| Self::is_coverage_reason(r))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EnforceVerdict {
     pub readiness: Readiness,

@@ -94,6 +94,10 @@ pub fn decompressed_text(bytes: &[u8], max_chars: usize) -> Result<(String, bool
 }
 
 /// Policy types of RFC 8460 §4.4.
+/// The key a failure is counted under when its report leaves out the sending IP or the
+/// receiving MX of a failure (RFC 8460 §4.4 failure details; real senders leave either out).
+pub const NOT_GIVEN: &str = "(not given)";
+
 pub const POLICY_TYPES: &[&str] = &["tlsa", "sts", "no-policy-found"];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -549,12 +553,12 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                         )
                         .about(format!("{dpath}.sending-mta-ip")),
                     );
-                    *s.by_sending_ip.entry("(not given)".into()).or_default() += n;
+                    *s.by_sending_ip.entry(NOT_GIVEN.into()).or_default() += n;
                 }
             }
             let mx = match d.get("receiving-mx-hostname") {
                 Some(Value::String(h)) => h.trim_end_matches('.').to_ascii_lowercase(),
-                _ => "(not given)".into(),
+                _ => NOT_GIVEN.into(),
             };
             s.mx_by_result_type
                 .entry(result_type.clone())

@@ -288,6 +288,23 @@ fn check_case(input: &Path, expect: &Value) -> Vec<String> {
             }
         }
     }
+    // "says": {code: words its message must contain}, for findings whose words depend on the
+    // domain's state.
+    if let Some(says) = expect.get("says").and_then(Value::as_object) {
+        for (code, words) in says {
+            let words = words.as_str().unwrap();
+            let said: Vec<&str> = report
+                .findings()
+                .filter(|f| f.code.as_str() == code)
+                .map(|f| f.message.as_str())
+                .collect();
+            if !said.iter().any(|m| m.contains(words)) {
+                diffs.push(format!(
+                    "{code}: expected a message with {words:?}, got {said:?}"
+                ));
+            }
+        }
+    }
     diffs.extend(light_rules::violations(&report, &inputs));
     diffs
 }

@@ -17,6 +17,11 @@ pub struct Props {
     /// The domain and MX hosts of the last live check, offered as a starting point.
     #[prop_or_default]
     pub from_dns: Option<(String, Vec<String>)>,
+    /// Counts the checker's "Generator" links followed: each one fills the form with the last
+    /// check's domain and MX hosts, unless the form already holds another domain (what the
+    /// user typed is never overwritten).
+    #[prop_or_default]
+    pub fill: u32,
 }
 
 fn split(s: &str) -> Vec<String> {
@@ -44,6 +49,25 @@ pub fn Generator(p: &Props) -> Html {
             }
         })
     };
+    // What the last fill put in the form: replaced by the next fill unless the user changed it.
+    let filled = use_mut_ref(|| (String::new(), String::new()));
+    {
+        let (dom, mx, filled) = (dom.clone(), mx.clone(), filled.clone());
+        use_effect_with((p.fill, p.from_dns.clone()), move |(fill, from)| {
+            if let (true, Some((d, hosts))) = (*fill > 0, from) {
+                let last = filled.borrow().clone();
+                let ours = |now: &str, was: &str| now.trim().is_empty() || now == was;
+                let hosts = hosts.join("\n");
+                if ours(&dom, &last.0) || dom.trim().eq_ignore_ascii_case(d) {
+                    dom.set(d.clone());
+                    if ours(&mx, &last.1) {
+                        mx.set(hosts.clone());
+                    }
+                    *filled.borrow_mut() = (d.clone(), hosts);
+                }
+            }
+        });
+    }
     let fill = p.from_dns.clone().map(|(d, hosts)| {
         let (dom, mx) = (dom.clone(), mx.clone());
         let label = format!("Use {d} and its MX hosts from the last check");

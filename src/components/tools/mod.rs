@@ -75,7 +75,7 @@ pub fn ToolsPanel(p: &Props) -> Html {
             {panel("tlsrpt-txt", html! { <TextTool kind={Kind::TlsrptTxt} /> })}
             {panel("mx", html! { <MxTool /> })}
             {panel("tlsrpt-report", html! { <ReportTool /> })}
-            {panel("generate", html! { <Generator from_dns={p.from_dns.clone()} /> })}
+            {panel("generate", html! { <Generator from_dns={p.from_dns.clone()} fill={p.select} /> })}
         </div>
     }
 }

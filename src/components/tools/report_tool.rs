@@ -79,8 +79,15 @@ fn result_types(s: &ReportSummary) -> Html {
                                 <p class="meaning">{"Not a result type RFC 8460 defines; see the sender's documentation."}</p>
                             }
                             if !hosts.is_empty() {
+                                // A failure that names no receiving MX is counted under
+                                // "(not given)": said in words, not linked as if it were a host.
                                 <p class="hosts">{"At: "}{ for hosts.iter().enumerate().map(|(i, h)| html! {
-                                    <>{ if i > 0 { ", " } else { "" } }<a href={format!("#{}", mx_anchor(h))}><code>{h}</code></a></>
+                                    <>{ if i > 0 { ", " } else { "" } }
+                                    if h == report_json::NOT_GIVEN {
+                                        {"an MX the report does not name"}
+                                    } else {
+                                        <a href={format!("#{}", mx_anchor(h))}><code>{h}</code></a>
+                                    }</>
                                 }) }</p>
                             }
                         </td>
