@@ -140,6 +140,13 @@ fn main() {
             black_box(report_json::lint(black_box(big.as_bytes())));
         },
     );
+    let value_ns = measure(
+        "  peer: the same bytes into a serde_json::Value",
+        big.len(),
+        || {
+            black_box(serde_json::from_slice::<serde_json::Value>(black_box(big.as_bytes())).ok());
+        },
+    );
     let gz = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/fixtures/tlsrpt-report/rfc-example-gzip.json.gz"
@@ -176,6 +183,10 @@ fn main() {
     println!(
         "  report parsing (5000 failure details)         {:>6.0} MB/s  goal ≥ 200 MB/s",
         big.len() as f64 / report_ns * 1e3
+    );
+    println!(
+        "  report parsing / parsing into a JSON value    {:>6.2}×   (the peer: serde_json alone)",
+        report_ns / value_ns
     );
 }
 

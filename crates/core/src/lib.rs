@@ -26,6 +26,7 @@ pub mod hostname;
 #[cfg(feature = "gzip")]
 mod inflate;
 pub mod inputs;
+pub mod json;
 pub mod lenient;
 pub mod lint;
 pub mod mx;

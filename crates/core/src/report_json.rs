@@ -7,10 +7,11 @@
 //! a missing `policies` list makes the report invalid. The summary adds up sessions by policy,
 //! result type, receiving MX and sending IP.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use crate::json::{Json, Object};
 use serde::Serialize;
-use serde_json::{Map, Value};
 
 use crate::catalog::Code;
 use crate::finding::{Finding, FindingsExt};
@@ -208,7 +209,7 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
             summary: None,
         };
     }
-    let value: Value = match serde_json::from_slice(&json) {
+    let value = match crate::json::from_slice(&json) {
         Ok(v) => v,
         Err(e) => {
             findings.push(
@@ -225,7 +226,7 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
             };
         }
     };
-    let Value::Object(root) = value else {
+    let Json::Object(root) = value else {
         findings.push(Finding::new(
             Code::ReportStructure,
             "the report must be a JSON object",
@@ -242,7 +243,7 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
     };
     read_header(&root, &mut summary, &mut findings);
     match root.get("policies") {
-        Some(Value::Array(policies)) => {
+        Some(Json::Array(policies)) => {
             for (i, p) in policies.iter().enumerate() {
                 read_policy(i, p, &mut summary, &mut findings);
             }
@@ -311,15 +312,15 @@ fn gunzip(_bytes: &[u8], _max: u64) -> Result<(Vec<u8>, usize), String> {
     Err("this build cannot read gzip-compressed reports; decompress it first".into())
 }
 
-fn read_header(root: &Map<String, Value>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
+fn read_header(root: &Object<'_>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
     s.organization_name = required_string(root, "organization-name", findings);
     s.report_id = required_string(root, "report-id", findings);
     match root.get("contact-info") {
-        Some(Value::Null) => findings.push(
+        Some(Json::Null) => findings.push(
             Finding::new(Code::ReportContactNull, "\"contact-info\" is null; the RFC asks for a contact address (some senders send null)")
                 .about("contact-info"),
         ),
-        Some(Value::String(c)) if c.trim().is_empty() => findings.push(
+        Some(Json::String(c)) if c.trim().is_empty() => findings.push(
             Finding::new(Code::ReportContactNull, "\"contact-info\" is empty; the RFC asks for contact information")
                 .about("contact-info"),
         ),
@@ -327,21 +328,21 @@ fn read_header(root: &Map<String, Value>, s: &mut ReportSummary, findings: &mut 
         _ => s.contact_info = required_string(root, "contact-info", findings),
     }
     match root.get("date-range") {
-        Some(Value::Object(range)) => {
+        Some(Json::Object(range)) => {
             for (key, slot) in [
                 ("start-datetime", &mut s.date_range.start),
                 ("end-datetime", &mut s.date_range.end),
             ] {
                 let path = format!("date-range.{key}");
                 match range.get(key) {
-                    Some(Value::String(d)) => {
+                    Some(Json::String(d)) => {
                         if !is_rfc3339(d) {
                             findings.push(
                                 Finding::new(Code::ReportDate, format!("{path} \"{d}\" is not an RFC 3339 date-time such as 2016-04-01T00:00:00Z"))
                                     .about(path),
                             );
                         }
-                        *slot = Some(d.clone());
+                        *slot = Some(d.to_string());
                     }
                     _ => findings.push(
                         Finding::new(
@@ -363,18 +364,19 @@ fn read_header(root: &Map<String, Value>, s: &mut ReportSummary, findings: &mut 
     }
 }
 
-fn required_string(
-    obj: &Map<String, Value>,
-    key: &str,
-    findings: &mut Vec<Finding>,
-) -> Option<String> {
+fn required_string(obj: &Object<'_>, key: &str, findings: &mut Vec<Finding>) -> Option<String> {
+    field_str(obj, key, findings).map(String::from)
+}
+
+/// A string member that must be there: its text, or `None` with a finding.
+fn field_str<'o>(obj: &'o Object<'_>, key: &str, findings: &mut Vec<Finding>) -> Option<&'o str> {
     match obj.get(key) {
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Json::String(s)) => Some(s),
         Some(other) => {
             findings.push(
                 Finding::new(
                     Code::ReportFieldType,
-                    format!("\"{key}\" should be a string, not {}", type_name(other)),
+                    format!("\"{key}\" should be a string, not {}", other.type_name()),
                 )
                 .about(key),
             );
@@ -389,9 +391,9 @@ fn required_string(
     }
 }
 
-fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
+fn read_policy(i: usize, p: &Json<'_>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
     let path = format!("policies[{i}]");
-    let Value::Object(p) = p else {
+    let Json::Object(p) = p else {
         findings.push(
             Finding::new(Code::ReportStructure, format!("{path} must be an object")).about(path),
         );
@@ -399,7 +401,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
     };
     let mut ps = PolicySummary::default();
     match p.get("policy") {
-        Some(Value::Object(pol)) => {
+        Some(Json::Object(pol)) => {
             let ppath = format!("{path}.policy");
             ps.policy_type = required_string(pol, "policy-type", findings);
             if let Some(t) = &ps.policy_type {
@@ -416,7 +418,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                 }
             }
             match pol.get("policy-domain") {
-                Some(Value::String(d)) => {
+                Some(Json::String(d)) => {
                     let name = d.trim_end_matches('.');
                     if !name.contains('.') || crate::hostname::check_ldh(name).is_err() {
                         findings.push(
@@ -427,7 +429,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                             .about(format!("{ppath}.policy-domain")),
                         );
                     }
-                    ps.policy_domain = Some(d.clone())
+                    ps.policy_domain = Some(d.to_string())
                 }
                 _ if ps.policy_type.as_deref() == Some("no-policy-found") => {}
                 _ => findings.push(
@@ -440,19 +442,19 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
             }
             // RFC 8460 §4.4: a list of MX patterns; the RFC's own example writes one string.
             match pol.get("mx-host") {
-                Some(Value::Array(a)) => ps
+                Some(Json::Array(a)) => ps
                     .mx_host
                     .extend(a.iter().filter_map(|v| v.as_str().map(String::from))),
-                Some(Value::String(h)) => {
+                Some(Json::String(h)) => {
                     findings.push(
                         Finding::new(Code::ReportMxHostString, format!("{ppath}.mx-host is a single string; the schema makes it a list (read as a list of one)"))
                             .about(format!("{ppath}.mx-host")),
                     );
-                    ps.mx_host.push(h.clone());
+                    ps.mx_host.push(h.to_string());
                 }
                 _ => {}
             }
-            if let Some(Value::Array(a)) = pol.get("policy-string") {
+            if let Some(Json::Array(a)) = pol.get("policy-string") {
                 ps.policy_string = a
                     .iter()
                     .filter_map(|v| v.as_str().map(String::from))
@@ -468,17 +470,17 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
         ),
     }
     match p.get("summary") {
-        Some(Value::Object(sum)) => {
+        Some(Json::Object(sum)) => {
             ps.successful = count(
                 sum,
                 "total-successful-session-count",
-                &format!("{path}.summary"),
+                &format_args!("{path}.summary"),
                 findings,
             );
             ps.failed = count(
                 sum,
                 "total-failure-session-count",
-                &format!("{path}.summary"),
+                &format_args!("{path}.summary"),
                 findings,
             );
         }
@@ -492,7 +494,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
     }
     let mut detail_failed = 0u64;
     if let Some(details) = p.get("failure-details") {
-        let Value::Array(details) = details else {
+        let Json::Array(details) = details else {
             findings.push(
                 Finding::new(
                     Code::ReportFieldType,
@@ -503,22 +505,24 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
             return finish_policy(ps, s);
         };
         for (j, d) in details.iter().enumerate() {
-            let dpath = format!("{path}.failure-details[{j}]");
-            let Value::Object(d) = d else {
+            let dpath = DetailPath {
+                policy: &path,
+                detail: j,
+            };
+            let Json::Object(d) = d else {
                 findings.push(
                     Finding::new(
                         Code::ReportFieldType,
                         format!("{dpath} is not an object, so it was skipped: its sessions are missing from the breakdown (the summary counts still stand)"),
                     )
-                    .about(dpath),
+                    .about(dpath.to_string()),
                 );
                 continue;
             };
             let n = count(d, "failed-session-count", &dpath, findings);
             detail_failed = detail_failed.saturating_add(n);
-            let result_type =
-                required_string(d, "result-type", findings).unwrap_or_else(|| "(missing)".into());
-            if !RESULT_TYPES.contains(&result_type.as_str()) && result_type != "(missing)" {
+            let result_type = field_str(d, "result-type", findings).unwrap_or("(missing)");
+            if !RESULT_TYPES.contains(&result_type) && result_type != "(missing)" {
                 findings.push(
                     Finding::new(
                         Code::ReportResultType,
@@ -529,9 +533,9 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                     .about(format!("{dpath}.result-type")),
                 );
             }
-            *s.by_result_type.entry(result_type.clone()).or_default() += n;
+            tally(&mut s.by_result_type, result_type, n);
             match d.get("sending-mta-ip") {
-                Some(Value::String(ip)) => {
+                Some(Json::String(ip)) => {
                     if ip.parse::<std::net::IpAddr>().is_err() {
                         findings.push(
                             Finding::new(
@@ -541,7 +545,7 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                             .about(format!("{dpath}.sending-mta-ip")),
                         );
                     }
-                    *s.by_sending_ip.entry(ip.clone()).or_default() += n
+                    tally(&mut s.by_sending_ip, ip, n)
                 }
                 _ => {
                     findings.push(
@@ -553,18 +557,33 @@ fn read_policy(i: usize, p: &Value, s: &mut ReportSummary, findings: &mut Vec<Fi
                         )
                         .about(format!("{dpath}.sending-mta-ip")),
                     );
-                    *s.by_sending_ip.entry(NOT_GIVEN.into()).or_default() += n;
+                    tally(&mut s.by_sending_ip, NOT_GIVEN, n);
                 }
             }
-            let mx = match d.get("receiving-mx-hostname") {
-                Some(Value::String(h)) => h.trim_end_matches('.').to_ascii_lowercase(),
-                _ => NOT_GIVEN.into(),
+            // Host names compare without case or a final dot; most reports already write them
+            // that way, and then nothing is copied.
+            let mx: Cow<'_, str> = match d.get("receiving-mx-hostname") {
+                Some(Json::String(h)) => {
+                    let h = h.trim_end_matches('.');
+                    if h.bytes().any(|b| b.is_ascii_uppercase()) {
+                        Cow::Owned(h.to_ascii_lowercase())
+                    } else {
+                        Cow::Borrowed(h)
+                    }
+                }
+                _ => Cow::Borrowed(NOT_GIVEN),
             };
-            s.mx_by_result_type
-                .entry(result_type.clone())
-                .or_default()
-                .insert(mx.clone());
-            *s.by_receiving_mx.entry(mx).or_default() += n;
+            let hosts = match s.mx_by_result_type.get_mut(result_type) {
+                Some(h) => h,
+                None => s
+                    .mx_by_result_type
+                    .entry(result_type.to_string())
+                    .or_default(),
+            };
+            if !hosts.contains(mx.as_ref()) {
+                hosts.insert(mx.to_string());
+            }
+            tally(&mut s.by_receiving_mx, &mx, n);
         }
     }
     if detail_failed > ps.failed {
@@ -585,12 +604,20 @@ fn finish_policy(ps: PolicySummary, s: &mut ReportSummary) {
     s.policies.push(ps);
 }
 
-fn count(obj: &Map<String, Value>, key: &str, path: &str, findings: &mut Vec<Finding>) -> u64 {
-    let full = format!("{path}.{key}");
+/// A session count (RFC 8460 §4.4: an integer). `path` names the object in findings; it is
+/// formatted only when there is one to write (once per failure detail otherwise).
+fn count(
+    obj: &Object<'_>,
+    key: &str,
+    path: &dyn std::fmt::Display,
+    findings: &mut Vec<Finding>,
+) -> u64 {
+    let full = || format!("{path}.{key}");
     match obj.get(key) {
-        Some(Value::Number(n)) => match n.as_u64() {
+        Some(Json::Number(n)) => match n.as_u64() {
             Some(v) => v,
             None => {
+                let full = full();
                 findings.push(
                     Finding::new(
                         Code::ReportCount,
@@ -601,7 +628,8 @@ fn count(obj: &Map<String, Value>, key: &str, path: &str, findings: &mut Vec<Fin
                 0
             }
         },
-        Some(Value::String(t)) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+        Some(Json::String(t)) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
+            let full = full();
             findings.push(
                 Finding::new(
                     Code::ReportFieldType,
@@ -612,16 +640,18 @@ fn count(obj: &Map<String, Value>, key: &str, path: &str, findings: &mut Vec<Fin
             t.parse().unwrap_or(u64::MAX)
         }
         Some(other) => {
+            let full = full();
             findings.push(
                 Finding::new(
                     Code::ReportCount,
-                    format!("{full} is {}, not a number of sessions", type_name(other)),
+                    format!("{full} is {}, not a number of sessions", other.type_name()),
                 )
                 .about(full),
             );
             0
         }
         None => {
+            let full = full();
             findings.push(
                 Finding::new(Code::ReportFieldMissing, format!("{full} is missing")).about(full),
             );
@@ -630,14 +660,25 @@ fn count(obj: &Map<String, Value>, key: &str, path: &str, findings: &mut Vec<Fin
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
+/// Adds `n` to `key`'s tally, copying the key only the first time it is seen.
+fn tally(map: &mut BTreeMap<String, u64>, key: &str, n: u64) {
+    match map.get_mut(key) {
+        Some(v) => *v = v.saturating_add(n),
+        None => {
+            map.insert(key.to_string(), n);
+        }
+    }
+}
+
+/// `policies[i].failure-details[j]`, written out only for a finding.
+struct DetailPath<'p> {
+    policy: &'p str,
+    detail: usize,
+}
+
+impl std::fmt::Display for DetailPath<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.failure-details[{}]", self.policy, self.detail)
     }
 }
 
