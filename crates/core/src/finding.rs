@@ -132,6 +132,10 @@ pub const MAX_PER_CODE: usize = 20;
 /// lines once gave 32,000 findings; what a user needs is the first few and the count.)
 pub fn cap_repeats(findings: Vec<Finding>, per_code: usize) -> Vec<Finding> {
     use std::collections::BTreeMap;
+    if findings.len() <= per_code {
+        // No code can be over the cap: nothing to count or move.
+        return findings;
+    }
     let mut seen: BTreeMap<Code, usize> = BTreeMap::new();
     let mut out = Vec::new();
     for f in findings {

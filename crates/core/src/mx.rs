@@ -101,7 +101,8 @@ pub fn parse_pattern(value: &str) -> Result<MxPattern, PatternError> {
     if value.is_empty() {
         return Err(PatternError::Empty);
     }
-    if let Some(i) = value.find(|c: char| !c.is_ascii()) {
+    // The first byte that is not ASCII starts a character: its offset is a char boundary.
+    if let Some(i) = value.bytes().position(|b| !b.is_ascii()) {
         return Err(PatternError::NotALabel { offset: i });
     }
     if hostname::looks_like_ip(value) {
@@ -111,7 +112,7 @@ pub fn parse_pattern(value: &str) -> Result<MxPattern, PatternError> {
         Some(rest) => (true, rest, 2),
         None => (false, value, 0),
     };
-    if let Some(i) = base.find('*') {
+    if let Some(i) = base.bytes().position(|b| b == b'*') {
         return Err(PatternError::Wildcard {
             offset: base_offset + i,
         });

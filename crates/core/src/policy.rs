@@ -188,20 +188,18 @@ pub fn lint(body: &[u8]) -> PolicyLint {
 }
 
 fn split_lines(text: &str) -> Vec<Line<'_>> {
-    let mut lines = Vec::new();
+    // A policy has a handful of lines: room for them at once, not grown twice.
+    let mut lines = Vec::with_capacity(8);
     let bytes = text.as_bytes();
     let mut start = 0;
     let mut i = 0;
     let mut number = 1;
-    while i < bytes.len() {
+    while let Some(at) = memchr::memchr2(b'\n', b'\r', &bytes[i..]) {
+        i += at;
         let (term, len) = match bytes[i] {
             b'\n' => ("\n", 1),
-            b'\r' if bytes.get(i + 1) == Some(&b'\n') => ("\r\n", 2),
-            b'\r' => ("\r", 1),
-            _ => {
-                i += 1;
-                continue;
-            }
+            _ if bytes.get(i + 1) == Some(&b'\n') => ("\r\n", 2),
+            _ => ("\r", 1),
         };
         lines.push(Line {
             number,
@@ -221,11 +219,11 @@ fn split_lines(text: &str) -> Vec<Line<'_>> {
 }
 
 #[derive(Default)]
-struct Seen {
+struct Seen<'a> {
     /// The first value of each single-valued field (the one senders use).
-    version: Option<String>,
-    mode: Option<String>,
-    max_age: Option<String>,
+    version: Option<&'a str>,
+    mode: Option<&'a str>,
+    max_age: Option<&'a str>,
     /// Case variants of required names found (e.g. `Mode:`), so "missing" can say why.
     case_variant: Vec<&'static str>,
     patterns: PatternIndex,
@@ -258,16 +256,93 @@ impl std::hash::Hasher for Fnv {
 
 type FnvBuild = std::hash::BuildHasherDefault<Fnv>;
 
-/// Indexes of the `mx` patterns seen so far, so duplicate and redundancy checks stay linear
-/// in the number of lines (a policy file read by the CLI may be large).
+/// Looks up the `mx` patterns seen so far (the ones in `Policy::mx`/`Policy::patterns`), so
+/// duplicate and redundancy checks stay linear in the number of lines (a policy file read by
+/// the CLI may be large). A policy has a few patterns: below [`PatternIndex::MAPS_FROM`] they
+/// are scanned, which costs less than hashing them; from there on, hash maps are built once
+/// and kept up to date.
 #[derive(Default)]
 struct PatternIndex {
+    maps: Option<PatternMaps>,
+}
+
+#[derive(Default)]
+struct PatternMaps {
     /// The patterns as displayed (`*.` marks a wildcard).
     seen: HashSet<String, FnvBuild>,
     /// Base → index in `Policy::mx` of the first `*.base` pattern.
     wildcards: HashMap<String, usize, FnvBuild>,
     /// Parent name → index in `Policy::mx` of the first exact host directly under it.
     exact_by_parent: HashMap<String, usize, FnvBuild>,
+}
+
+/// The name an exact host sits directly under (`mx1.example.com` → `example.com`).
+fn parent(base: &str) -> Option<&str> {
+    base.split_once('.').map(|(_, rest)| rest)
+}
+
+impl PatternMaps {
+    /// Adds pattern `at` (not a duplicate of an earlier one).
+    fn add(&mut self, p: &MxPattern, shown: &str, at: usize) {
+        self.seen.insert(shown.to_string());
+        if p.wildcard {
+            self.wildcards.entry(p.base.clone()).or_insert(at);
+        } else if let Some(parent) = parent(&p.base) {
+            if !self.exact_by_parent.contains_key(parent) {
+                self.exact_by_parent.insert(parent.to_string(), at);
+            }
+        }
+    }
+}
+
+impl PatternIndex {
+    const MAPS_FROM: usize = 16;
+
+    /// Whether `shown` was listed before.
+    fn listed(&mut self, shown: &str, policy: &Policy) -> bool {
+        if self.maps.is_none() && policy.mx.len() >= Self::MAPS_FROM {
+            let mut maps = PatternMaps::default();
+            for (i, (p, shown)) in policy.patterns.iter().zip(&policy.mx).enumerate() {
+                if !maps.seen.contains(shown.as_str()) {
+                    maps.add(p, shown, i);
+                }
+            }
+            self.maps = Some(maps);
+        }
+        match &self.maps {
+            Some(m) => m.seen.contains(shown),
+            None => policy.mx.iter().any(|m| m == shown),
+        }
+    }
+
+    /// The first wildcard `*.base`.
+    fn wildcard(&self, base: &str, policy: &Policy) -> Option<usize> {
+        match &self.maps {
+            Some(m) => m.wildcards.get(base).copied(),
+            None => policy
+                .patterns
+                .iter()
+                .position(|q| q.wildcard && q.base == base),
+        }
+    }
+
+    /// The first exact host directly under `name`.
+    fn exact_under(&self, name: &str, policy: &Policy) -> Option<usize> {
+        match &self.maps {
+            Some(m) => m.exact_by_parent.get(name).copied(),
+            None => policy
+                .patterns
+                .iter()
+                .position(|q| !q.wildcard && parent(&q.base) == Some(name)),
+        }
+    }
+
+    /// Records a new pattern, about to be added at `at`.
+    fn add(&mut self, p: &MxPattern, shown: &str, at: usize) {
+        if let Some(m) = &mut self.maps {
+            m.add(p, shown, at);
+        }
+    }
 }
 
 fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
@@ -312,7 +387,7 @@ fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
         parse_line(line, policy, &mut seen, findings);
     }
 
-    let missing = |name: &'static str, code: Code, findings: &mut Vec<Finding>, seen: &Seen| {
+    let missing = |name: &'static str, code: Code, findings: &mut Vec<Finding>, seen: &Seen<'_>| {
         if !seen.case_variant.contains(&name) {
             findings.push(Finding::new(
                 code,
@@ -352,7 +427,12 @@ fn parse_text(text: &str, policy: &mut Policy, findings: &mut Vec<Finding>) {
     advise(policy, &seen, findings);
 }
 
-fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &mut Vec<Finding>) {
+fn parse_line<'a>(
+    line: &Line<'a>,
+    policy: &mut Policy,
+    seen: &mut Seen<'a>,
+    findings: &mut Vec<Finding>,
+) {
     let n = line.number;
     let raw = line.text;
     let is_wsp = |c: char| c == ' ' || c == '\t';
@@ -366,9 +446,25 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
         );
         return;
     }
-    if let Some((i, c)) = raw
-        .char_indices()
-        .find(|&(_, c)| c.is_control() && c != '\t')
+    // Controls are C0 (below 0x20), DEL and C1 (U+0080..U+009F, 0xC2 0x80..0x9F in UTF-8):
+    // found by their bytes, then read as a character (a byte below 0x80 or 0xC2 starts one).
+    let bytes = raw.as_bytes();
+    // Most lines have none: a pass without early exit over the bytes (which the compiler turns
+    // into vector code) decides whether to look for where.
+    let suspect = bytes.iter().fold(false, |any, &b| {
+        any | ((b < 0x20) & (b != b'\t')) | (b == 0x7f) | (b == 0xc2)
+    });
+    let control_at = suspect
+        .then(|| {
+            bytes.iter().enumerate().position(|(i, &b)| {
+                (b < 0x20 && b != b'\t')
+                    || b == 0x7f
+                    || (b == 0xc2 && bytes.get(i + 1).is_some_and(|c| (0x80..0xa0).contains(c)))
+            })
+        })
+        .flatten();
+    if let Some((i, c)) =
+        control_at.and_then(|i| raw.get(i..).and_then(|r| r.chars().next()).map(|c| (i, c)))
     {
         findings.push(
             Finding::new(
@@ -399,7 +495,8 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
             .at(n, txt::col(raw, lead + trimmed.len())),
         );
     }
-    let Some((key_raw, value_raw)) = trimmed.split_once(':') else {
+    let colon = trimmed.bytes().position(|b| b == b':');
+    let Some((key_raw, value_raw)) = colon.map(|i| (&trimmed[..i], &trimmed[i + 1..])) else {
         findings.push(
             Finding::new(
                 Code::PolicyLineSyntax,
@@ -548,16 +645,16 @@ fn parse_line(line: &Line<'_>, policy: &mut Policy, seen: &mut Seen, findings: &
 /// Records the first occurrence of a single-valued field; later ones are reported and ignored
 /// (RFC 8461 §3.2: "all entries except for the first SHALL be ignored"). A repeat with another
 /// value is a warning, since some implementations keep the last one; the same value is advice.
-fn first(
-    seen: &mut Option<String>,
+fn first<'a>(
+    seen: &mut Option<&'a str>,
     key: &str,
-    value: &str,
+    value: &'a str,
     line: u32,
     col: u32,
     findings: &mut Vec<Finding>,
 ) -> bool {
     match seen {
-        Some(earlier) if earlier == value => {
+        Some(earlier) if *earlier == value => {
             findings.push(
                 Finding::new(
                     Code::PolicyDuplicateSame,
@@ -578,7 +675,7 @@ fn first(
             false
         }
         None => {
-            *seen = Some(value.to_string());
+            *seen = Some(value);
             true
         }
     }
@@ -702,7 +799,7 @@ fn check_new_pattern(
     col: u32,
     findings: &mut Vec<Finding>,
 ) {
-    if index.seen.contains(shown) {
+    if index.listed(shown, policy) {
         findings.push(
             Finding::new(
                 Code::PolicyMxDuplicate,
@@ -712,30 +809,21 @@ fn check_new_pattern(
         );
         return;
     }
-    index.seen.insert(shown.to_string());
     // This pattern's place in `policy.mx` once the caller adds it.
     let at = policy.mx.len();
     let redundant = if p.wildcard {
-        let earlier = index.exact_by_parent.get(&p.base).copied();
-        if !index.wildcards.contains_key(&p.base) {
-            index.wildcards.insert(p.base.clone(), at);
-        }
-        earlier.map(|narrow| {
+        index.exact_under(&p.base, policy).map(|narrow| {
             format!(
                 "mx {} (listed earlier) is already covered by {shown}",
                 policy.mx[narrow]
             )
         })
     } else {
-        let parent = p.base.split_once('.').map(|(_, rest)| rest);
-        let wide = parent.and_then(|parent| index.wildcards.get(parent).copied());
-        if let Some(parent) = parent {
-            if !index.exact_by_parent.contains_key(parent) {
-                index.exact_by_parent.insert(parent.to_string(), at);
-            }
-        }
-        wide.map(|wide| format!("mx {shown} is already covered by {}", policy.mx[wide]))
+        parent(&p.base)
+            .and_then(|parent| index.wildcard(parent, policy))
+            .map(|wide| format!("mx {shown} is already covered by {}", policy.mx[wide]))
     };
+    index.add(p, shown, at);
     if let Some(message) = redundant {
         findings.push(Finding::new(Code::PolicyMxRedundant, message).at(line, col));
     }
@@ -751,7 +839,7 @@ fn check_new_pattern(
 }
 
 /// Advice beyond syntax: how strong the policy is.
-fn advise(policy: &Policy, seen: &Seen, findings: &mut Vec<Finding>) {
+fn advise(policy: &Policy, seen: &Seen<'_>, findings: &mut Vec<Finding>) {
     let at = |f: Finding, pos: Option<(u32, u32)>| match pos {
         Some((line, col)) => f.at(line, col),
         None => f,
@@ -800,6 +888,56 @@ fn shorten(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Duplicates and redundant patterns are found the same way whether the policy is short
+    /// (the patterns are scanned) or long (looked up in maps built after the 16th).
+    #[test]
+    fn duplicate_and_redundant_patterns_are_found_by_scan_and_by_map_alike() {
+        let tail = [
+            "a.example.com",
+            "*.example.com",
+            "a.example.com",
+            "b.example.org",
+            "*.example.org",
+            "*.example.com",
+            "c.example.org",
+            "*.net",
+        ];
+        let found = |filler: usize| {
+            let mut p = String::from("version: STSv1\nmode: enforce\nmax_age: 86400\n");
+            for i in 0..filler {
+                p.push_str(&format!("mx: filler{i}.example.net\n"));
+            }
+            for t in tail {
+                p.push_str(&format!("mx: {t}\n"));
+            }
+            let l = super::lint(p.as_bytes());
+            l.findings
+                .iter()
+                .filter(|f| f.code.as_str().starts_with("policy.mx."))
+                .map(|f| (f.code, f.message.clone()))
+                .collect::<Vec<_>>()
+        };
+        let short = found(0);
+        let codes: Vec<&str> = short.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            codes,
+            [
+                "policy.mx.redundant",
+                "policy.mx.duplicate",
+                "policy.mx.redundant",
+                "policy.mx.duplicate",
+                "policy.mx.redundant",
+                "policy.mx.too_broad"
+            ],
+            "{short:?}"
+        );
+        for filler in [9, 15, 16, 17, 40] {
+            let long = found(filler);
+            // The filler hosts sit under example.net, which `*.net` does not cover (one level).
+            assert_eq!(long, short, "with {filler} patterns before");
+        }
+    }
 
     /// A policy far larger than senders read costs no more than 64 KiB of parsing, and its
     /// findings are capped: 8 MiB of blank lines give a handful of findings, not four million.
