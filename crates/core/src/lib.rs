@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod chain;
 pub mod check;
 pub mod content_encoding;
+pub mod daily;
 pub mod dane;
 pub mod der;
 pub mod divergence;

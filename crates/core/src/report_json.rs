@@ -116,6 +116,19 @@ pub struct PolicySummary {
     pub policy_string: Vec<String>,
     pub successful: u64,
     pub failed: u64,
+    /// This policy's failures broken down, when asked for ([`lint_rows`]): what the store keeps
+    /// and the daily summaries add up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breakdown: Option<Breakdown>,
+}
+
+/// Failed sessions of one policy by result type, receiving MX and sending IP
+/// ([`NOT_GIVEN`] where the report leaves one out).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub by_result_type: BTreeMap<String, u64>,
+    pub by_receiving_mx: BTreeMap<String, u64>,
+    pub by_sending_ip: BTreeMap<String, u64>,
 }
 
 /// What a report says, added up.
@@ -160,6 +173,15 @@ pub fn lint(bytes: &[u8]) -> ReportLint {
 
 /// [`lint`], refusing a compressed report that expands past `max_decompressed` bytes.
 pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
+    read(bytes, max_decompressed, false)
+}
+
+/// [`lint_within`], with each policy's failures broken down ([`PolicySummary::breakdown`]).
+pub fn lint_rows(bytes: &[u8], max_decompressed: u64) -> ReportLint {
+    read(bytes, max_decompressed, true)
+}
+
+fn read(bytes: &[u8], max_decompressed: u64, rows: bool) -> ReportLint {
     let mut findings = Vec::new();
     let gzip = bytes.starts_with(&[0x1f, 0x8b]);
     let json: std::borrow::Cow<'_, [u8]> = if gzip {
@@ -245,7 +267,7 @@ pub fn lint_within(bytes: &[u8], max_decompressed: u64) -> ReportLint {
     match root.get("policies") {
         Some(Json::Array(policies)) => {
             for (i, p) in policies.iter().enumerate() {
-                read_policy(i, p, &mut summary, &mut findings);
+                read_policy(i, p, rows, &mut summary, &mut findings);
             }
             if policies.is_empty() {
                 findings.push(
@@ -391,7 +413,13 @@ fn field_str<'o>(obj: &'o Object<'_>, key: &str, findings: &mut Vec<Finding>) ->
     }
 }
 
-fn read_policy(i: usize, p: &Json<'_>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {
+fn read_policy(
+    i: usize,
+    p: &Json<'_>,
+    rows: bool,
+    s: &mut ReportSummary,
+    findings: &mut Vec<Finding>,
+) {
     let path = format!("policies[{i}]");
     let Json::Object(p) = p else {
         findings.push(
@@ -399,7 +427,10 @@ fn read_policy(i: usize, p: &Json<'_>, s: &mut ReportSummary, findings: &mut Vec
         );
         return;
     };
-    let mut ps = PolicySummary::default();
+    let mut ps = PolicySummary {
+        breakdown: rows.then(Breakdown::default),
+        ..PolicySummary::default()
+    };
     match p.get("policy") {
         Some(Json::Object(pol)) => {
             let ppath = format!("{path}.policy");
@@ -584,6 +615,15 @@ fn read_policy(i: usize, p: &Json<'_>, s: &mut ReportSummary, findings: &mut Vec
                 hosts.insert(mx.to_string());
             }
             tally(&mut s.by_receiving_mx, &mx, n);
+            if let Some(b) = ps.breakdown.as_mut() {
+                tally(&mut b.by_result_type, result_type, n);
+                tally(&mut b.by_receiving_mx, &mx, n);
+                let ip = match d.get("sending-mta-ip") {
+                    Some(Json::String(ip)) => ip,
+                    _ => NOT_GIVEN,
+                };
+                tally(&mut b.by_sending_ip, ip, n);
+            }
         }
     }
     if detail_failed > ps.failed {

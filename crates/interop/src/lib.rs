@@ -15,6 +15,7 @@ pub mod dns;
 pub mod exim;
 pub mod mail;
 pub mod pki;
+pub mod postgres;
 pub mod resolver;
 pub mod web;
 

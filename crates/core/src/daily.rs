@@ -1,0 +1,348 @@
+//! TLS-RPT reports added up per day and policy domain, and the evidence they give for
+//! switching to `mode: enforce`. Pure: the server (from its store) and the browser (from files
+//! the user opens) call the same functions, so they show the same numbers.
+//!
+//! RFC 8460 §4.1: a report covers a "date-range" (usually one UTC day). A report is counted on
+//! the UTC day its range starts; its sessions are the policies' summary counts (§4.4
+//! "total-successful-session-count", "total-failure-session-count"), and the breakdown of the
+//! failures (result type, receiving MX, sending IP) comes from its "failure-details".
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::report_json::ReportSummary;
+
+/// Successful and failed sessions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Sessions {
+    pub successful: u64,
+    pub failed: u64,
+}
+
+impl Sessions {
+    fn add(&mut self, successful: u64, failed: u64) {
+        self.successful = self.successful.saturating_add(successful);
+        self.failed = self.failed.saturating_add(failed);
+    }
+}
+
+/// One UTC day of one policy domain.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DayRow {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    pub policy_domain: String,
+    /// How many reports said something about this day and domain.
+    pub reports: u64,
+    pub sessions: Sessions,
+    /// Failed sessions by result type (RFC 8460 §4.3).
+    pub by_result_type: BTreeMap<String, u64>,
+    /// Sessions by the organisation that reported them.
+    pub by_organization: BTreeMap<String, Sessions>,
+    /// Failed sessions by receiving MX host.
+    pub by_receiving_mx: BTreeMap<String, u64>,
+    /// Failed sessions by sending MTA address.
+    pub by_sending_ip: BTreeMap<String, u64>,
+}
+
+/// The name a report without an organisation or policy domain is counted under.
+pub const UNKNOWN: &str = "(unknown)";
+
+/// The UTC day (`YYYY-MM-DD`) a report's date range starts on, if it has a readable date.
+/// A time without a zone (some senders write one) is read as UTC.
+pub fn report_day(s: &ReportSummary) -> Option<String> {
+    let start = s.date_range.start.as_deref()?;
+    let secs = unix_seconds(start)?;
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Seconds since 1970 of an RFC 3339 date-time (§5.6), also without its zone (then UTC) and
+/// with a space for the `T`. Leap seconds count as the second before.
+pub fn unix_seconds(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    let num = |r: std::ops::Range<usize>| -> Option<i64> {
+        let d = b.get(r)?;
+        d.iter()
+            .all(u8::is_ascii_digit)
+            .then(|| d.iter().fold(0i64, |n, c| n * 10 + i64::from(c - b'0')))
+    };
+    if b.len() < 19
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
+        return None;
+    }
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?.min(59));
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 {
+        return None;
+    }
+    let mut rest = &s[19..];
+    if let Some(frac) = rest.strip_prefix('.') {
+        rest = frac.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest.as_bytes() {
+        [] | [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), ..] if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
+            let r = rest.as_bytes();
+            let hh = i64::from(r[1].checked_sub(b'0')?) * 10 + i64::from(r[2].checked_sub(b'0')?);
+            let mm = i64::from(r[4].checked_sub(b'0')?) * 10 + i64::from(r[5].checked_sub(b'0')?);
+            if hh > 23 || mm > 59 {
+                return None;
+            }
+            let o = hh * 3600 + mm * 60;
+            if *sign == b'+' {
+                o
+            } else {
+                -o
+            }
+        }
+        _ => return None,
+    };
+    Some(days_from_civil(y, mo, d) * 86_400 + h * 3600 + mi * 60 + sec - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`,
+/// hand-written: a date crate for two functions would also ship in the browser's module).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The date of a day number (the inverse of [`days_from_civil`]).
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (
+        if m <= 2 {
+            yoe + era * 400 + 1
+        } else {
+            yoe + era * 400
+        },
+        m,
+        d,
+    )
+}
+
+/// Adds reports up per UTC day and policy domain, in order of day, then domain. A report
+/// counted twice is the caller's mistake to avoid (the store keeps one per organisation and
+/// report id); a report without a readable start date is left out (its lint says why).
+/// The failure breakdown needs [`crate::report_json::lint_rows`]' per-policy counts.
+pub fn daily<'a>(reports: impl IntoIterator<Item = &'a ReportSummary>) -> Vec<DayRow> {
+    let mut rows: BTreeMap<(String, String), DayRow> = BTreeMap::new();
+    for r in reports {
+        let Some(day) = report_day(r) else { continue };
+        let org = r.organization_name.as_deref().unwrap_or(UNKNOWN);
+        // A report about one domain under two policies (sts and tlsa) is one report for it.
+        let mut counted: BTreeSet<&str> = BTreeSet::new();
+        for p in &r.policies {
+            let domain = p
+                .policy_domain
+                .as_deref()
+                .map(|d| d.trim_end_matches('.'))
+                .unwrap_or(UNKNOWN);
+            let domain = domain.to_ascii_lowercase();
+            let row = rows
+                .entry((day.clone(), domain.clone()))
+                .or_insert_with(|| DayRow {
+                    day: day.clone(),
+                    policy_domain: domain.clone(),
+                    ..DayRow::default()
+                });
+            if counted.insert(p.policy_domain.as_deref().unwrap_or(UNKNOWN)) {
+                row.reports += 1;
+            }
+            row.sessions.add(p.successful, p.failed);
+            row.by_organization
+                .entry(org.to_string())
+                .or_default()
+                .add(p.successful, p.failed);
+            if let Some(b) = &p.breakdown {
+                for (from, into) in [
+                    (&b.by_result_type, &mut row.by_result_type),
+                    (&b.by_receiving_mx, &mut row.by_receiving_mx),
+                    (&b.by_sending_ip, &mut row.by_sending_ip),
+                ] {
+                    for (k, n) in from {
+                        let v = into.entry(k.clone()).or_default();
+                        *v = v.saturating_add(*n);
+                    }
+                }
+            }
+        }
+    }
+    rows.into_values().collect()
+}
+
+/// How many days in a row of clean reports make the evidence for enforcing.
+pub const CLEAN_DAYS: usize = 7;
+/// From how many reporting organisations at least.
+pub const MIN_ORGANIZATIONS: usize = 2;
+
+/// What a domain's reports say about switching to `mode: enforce`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub policy_domain: String,
+    /// Days with at least one report.
+    pub days_with_reports: usize,
+    /// Days with reports and no failed session.
+    pub clean_days: usize,
+    /// The last day with a failed session.
+    pub last_failure: Option<String>,
+    /// Days with reports since the last failure (all of them when there was none).
+    pub clean_streak: usize,
+    /// The organisations that reported in that streak.
+    pub streak_organizations: Vec<String>,
+    /// Whether the rule below holds.
+    pub ready: bool,
+    /// The rule and how the reports measure up to it, in one sentence.
+    pub summary: String,
+}
+
+/// The deciding rule: at least [`CLEAN_DAYS`] days with reports since the last failed session
+/// (none of them with a failure, on any MX), reported by at least [`MIN_ORGANIZATIONS`]
+/// organisations. Days without any report do not count either way: silence is not evidence.
+pub fn evidence(rows: &[DayRow], policy_domain: &str) -> Evidence {
+    let domain = policy_domain.trim_end_matches('.').to_ascii_lowercase();
+    let mine: Vec<&DayRow> = rows.iter().filter(|r| r.policy_domain == domain).collect();
+    let last_failure = mine
+        .iter()
+        .rev()
+        .find(|r| r.sessions.failed > 0)
+        .map(|r| r.day.clone());
+    let streak: Vec<&&DayRow> = mine
+        .iter()
+        .filter(|r| last_failure.as_ref().is_none_or(|f| r.day > *f))
+        .collect();
+    let orgs: BTreeSet<&str> = streak
+        .iter()
+        .flat_map(|r| r.by_organization.keys().map(String::as_str))
+        .collect();
+    let ready = streak.len() >= CLEAN_DAYS && orgs.len() >= MIN_ORGANIZATIONS;
+    let failure = match &last_failure {
+        Some(d) => format!("last failure on {d}"),
+        None => "no failure reported".to_string(),
+    };
+    let summary = if mine.is_empty() {
+        format!("No TLS-RPT reports for {domain} yet: enforcing needs {CLEAN_DAYS} days of clean reports from at least {MIN_ORGANIZATIONS} organisations.")
+    } else if ready {
+        format!(
+            "{} days of reports, {failure}; the last {} were clean, reported by {} organisations: the reports support enforcing.",
+            mine.len(),
+            streak.len(),
+            orgs.len()
+        )
+    } else {
+        format!(
+            "{} days of reports, {failure}; {} clean day(s) since from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
+            mine.len(),
+            streak.len(),
+            orgs.len()
+        )
+    };
+    Evidence {
+        policy_domain: domain,
+        days_with_reports: mine.len(),
+        clean_days: mine.iter().filter(|r| r.sessions.failed == 0).count(),
+        last_failure,
+        clean_streak: streak.len(),
+        streak_organizations: orgs.into_iter().map(String::from).collect(),
+        ready,
+        summary,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_become_utc_days() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2016-04-01T00:00:00Z"), Some(1_459_468_800));
+        // Microsoft writes no zone: read as UTC.
+        assert_eq!(unix_seconds("2016-04-01T00:00:00"), Some(1_459_468_800));
+        assert_eq!(
+            unix_seconds("2016-04-01T01:30:00+02:00"),
+            Some(1_459_467_000)
+        );
+        assert_eq!(
+            unix_seconds("2016-03-31T23:59:59.999-00:00"),
+            Some(1_459_468_799)
+        );
+        assert_eq!(unix_seconds("2016-04-01"), None);
+        assert_eq!(unix_seconds("2016-13-01T00:00:00Z"), None);
+        for days in [-1000, 0, 365, 10_957, 20_000, 60_000] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+        let mut s = ReportSummary::default();
+        s.date_range.start = Some("2026-12-01T00:30:00+01:00".into());
+        assert_eq!(report_day(&s).as_deref(), Some("2026-11-30"));
+    }
+
+    fn row(day: &str, org: &str, failed: u64) -> DayRow {
+        let mut r = DayRow {
+            day: day.into(),
+            policy_domain: "example.com".into(),
+            reports: 1,
+            ..DayRow::default()
+        };
+        r.sessions.add(100, failed);
+        r.by_organization.insert(
+            org.into(),
+            Sessions {
+                successful: 100,
+                failed,
+            },
+        );
+        r
+    }
+
+    #[test]
+    fn enforcing_needs_seven_clean_days_after_the_last_failure_from_two_organisations() {
+        let days: Vec<String> = (1..=20).map(|d| format!("2026-11-{d:02}")).collect();
+        // A failure on day 5, then 8 clean days from one organisation: not enough organisations.
+        let mut rows: Vec<DayRow> = (0..5)
+            .map(|i| row(&days[i], "a", u64::from(i == 4)))
+            .collect();
+        rows.extend((5..13).map(|i| row(&days[i], "a", 0)));
+        let e = evidence(&rows, "Example.com.");
+        assert_eq!(e.last_failure.as_deref(), Some("2026-11-05"));
+        assert_eq!((e.clean_streak, e.ready), (8, false), "{e:?}");
+        assert_eq!(e.clean_days, 12);
+        // A second organisation in the streak: ready.
+        rows.push(row(&days[13], "b", 0));
+        let e = evidence(&rows, "example.com");
+        assert!(e.ready, "{e:?}");
+        assert!(e.summary.contains("support enforcing"), "{}", e.summary);
+        // A new failure resets the streak.
+        rows.push(row(&days[14], "b", 3));
+        let e = evidence(&rows, "example.com");
+        assert_eq!((e.clean_streak, e.ready), (0, false));
+        // Six clean days from two organisations: one short.
+        let rows: Vec<DayRow> = (0..6)
+            .map(|i| row(&days[i], ["a", "b"][i % 2], 0))
+            .collect();
+        let e = evidence(&rows, "example.com");
+        assert!(!e.ready && e.last_failure.is_none(), "{e:?}");
+        assert!(e.summary.contains("needs 7"), "{}", e.summary);
+        assert!(!evidence(&[], "example.com").ready);
+    }
+}
