@@ -794,8 +794,12 @@ catalog! {
         "Write https://reports.example.com/tlsrpt.";
     ReportGzip => "report.gzip", Error, "RFC 8460 §5.3",
         "Damaged gzip data",
-        "The file starts like gzip but cannot be decompressed (truncated or corrupted), or expands beyond 64 MiB.",
+        "The file starts like gzip but cannot be decompressed (truncated or corrupted).",
         "Save the attachment again, or decompress it and paste the JSON.";
+    ReportTooLarge => "report.too_large", Error, "RFC 8460 §5.3",
+        "Report too large",
+        "The report expands beyond the size this reader accepts (64 MiB by default; a server's --tlsrpt-max-size). Decompression stops at the limit as it runs, so a gzip bomb costs nothing; a sender's daily report is far smaller.",
+        "Check that this is the report file; a reader that must take larger reports needs a higher limit.";
     ReportTooComplex => "report.too_complex", Error, "RFC 8460 §4",
         "Report too complex to read",
         "The report holds more than 200,000 JSON objects. A sender's daily report has a few objects per policy and failure type, so this is no report a sender would send; reading it would take gigabytes of memory.",

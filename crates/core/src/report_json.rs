@@ -85,7 +85,7 @@ pub fn result_type_help(result_type: &str) -> Option<(&'static str, &'static str
 /// The text of a gzip-compressed report for display: at most `max_chars` characters, and
 /// whether it was cut there.
 pub fn decompressed_text(bytes: &[u8], max_chars: usize) -> Result<(String, bool), String> {
-    let (data, _) = gunzip(bytes, MAX_DECOMPRESSED)?;
+    let (data, _) = gunzip(bytes, MAX_DECOMPRESSED).map_err(|(_, e)| e)?;
     let text = String::from_utf8_lossy(&data);
     let cut = text.char_indices().nth(max_chars).map(|(i, _)| i);
     Ok(match cut {
@@ -194,8 +194,8 @@ fn read(bytes: &[u8], max_decompressed: u64, rows: bool) -> ReportLint {
                 ));
                 b.into()
             }
-            Err(msg) => {
-                findings.push(Finding::new(Code::ReportGzip, msg));
+            Err((code, msg)) => {
+                findings.push(Finding::new(code, msg));
                 return ReportLint {
                     valid: false,
                     findings,
@@ -317,21 +317,37 @@ fn read(bytes: &[u8], max_decompressed: u64, rows: bool) -> ReportLint {
 /// Decompresses every gzip member in turn (as `gunzip` does) and returns the data with the
 /// number of bytes after the last member that are not gzip (ignored, and reported).
 #[cfg(feature = "gzip")]
-fn gunzip(bytes: &[u8], max: u64) -> Result<(Vec<u8>, usize), String> {
+fn gunzip(bytes: &[u8], max: u64) -> Result<(Vec<u8>, usize), (Code, String)> {
     let max = usize::try_from(max).unwrap_or(usize::MAX - 1);
-    let r = crate::inflate::gunzip(bytes, max)?;
+    let r = crate::inflate::gunzip(bytes, max).map_err(|e| (Code::ReportGzip, e))?;
     if r.cut {
-        return Err(format!(
-            "the report expands to more than {} MiB; refusing to read it",
-            max / (1024 * 1024)
+        // Decompression stopped at the limit as it ran: a gzip bomb costs no more than this.
+        return Err((
+            Code::ReportTooLarge,
+            format!(
+                "the report expands to more than {}; refusing to read it",
+                size_words(max)
+            ),
         ));
     }
     Ok((r.bytes, bytes.len() - r.consumed))
 }
 
+/// "64 MiB", "512 KiB", "300 bytes".
+fn size_words(n: usize) -> String {
+    match n {
+        n if n >= 1 << 20 && n % (1 << 20) == 0 => format!("{} MiB", n >> 20),
+        n if n >= 1 << 10 && n % (1 << 10) == 0 => format!("{} KiB", n >> 10),
+        n => format!("{n} bytes"),
+    }
+}
+
 #[cfg(not(feature = "gzip"))]
-fn gunzip(_bytes: &[u8], _max: u64) -> Result<(Vec<u8>, usize), String> {
-    Err("this build cannot read gzip-compressed reports; decompress it first".into())
+fn gunzip(_bytes: &[u8], _max: u64) -> Result<(Vec<u8>, usize), (Code, String)> {
+    Err((
+        Code::ReportGzip,
+        "this build cannot read gzip-compressed reports; decompress it first".into(),
+    ))
 }
 
 fn read_header(root: &Object<'_>, s: &mut ReportSummary, findings: &mut Vec<Finding>) {

@@ -115,7 +115,7 @@ impl DomainParam {
 }
 
 /// A JSON error body: what went wrong, a stable code, and what to do.
-fn error(status: StatusCode, code: &str, message: String, fix: &str) -> Response {
+pub(crate) fn error(status: StatusCode, code: &str, message: String, fix: &str) -> Response {
     (
         status,
         Json(json!({ "error": message, "code": code, "fix": fix })),
@@ -187,7 +187,17 @@ fn client_ip(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr 
 }
 
 fn client_address(state: &AppState, peer: SocketAddr, headers: &HeaderMap) -> IpAddr {
-    if state.trust_forwarded_for {
+    peer_address(state.trust_forwarded_for, peer, headers)
+}
+
+/// The client's address: the TCP peer, or behind a trusted reverse proxy the last
+/// `X-Forwarded-For` entry when it is an address.
+pub(crate) fn peer_address(
+    trust_forwarded_for: bool,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+) -> IpAddr {
+    if trust_forwarded_for {
         let last = headers
             .get_all("x-forwarded-for")
             .iter()

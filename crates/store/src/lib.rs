@@ -124,7 +124,20 @@ impl Store {
             Engine::Sqlite => &SQLITE,
             Engine::Postgres => &POSTGRES,
         };
-        migrator.run(&pool).await.map_err(Error::Migrate)?;
+        // Two processes opening a new SQLite file at once both find a migration missing; the
+        // second fails on what the first created. Asked again, it finds it applied. (PostgreSQL
+        // takes an advisory lock instead.)
+        let mut attempt = 0;
+        loop {
+            match migrator.run(&pool).await {
+                Ok(()) => break,
+                Err(_) if engine == Engine::Sqlite && attempt < 3 => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await;
+                }
+                Err(e) => return Err(Error::Migrate(e)),
+            }
+        }
         Ok(Store { pool, engine })
     }
 

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use mtasts_core::daily::{self, DayRow};
 use mtasts_core::report_json::{self, Breakdown, PolicySummary, ReportSummary};
-use mtasts_core::Finding;
+use mtasts_core::{Code, Finding};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -25,13 +25,32 @@ pub struct NewReport {
     pub media_type: String,
 }
 
-/// Why a report cannot be stored: said to the sender (HTTP 400) or beside the file.
+/// Why a report cannot be stored: said to the sender (HTTP 400, or 413 when it is too large)
+/// or beside the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Refusal(pub String);
+pub struct Refusal {
+    /// The core's finding that decided it, if one did.
+    pub code: Option<Code>,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(message: impl Into<String>) -> Refusal {
+        Refusal {
+            code: None,
+            message: message.into(),
+        }
+    }
+
+    /// The report expands beyond the size allowed.
+    pub fn too_large(&self) -> bool {
+        self.code == Some(Code::ReportTooLarge)
+    }
+}
 
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
@@ -46,27 +65,29 @@ impl NewReport {
         max_decompressed: u64,
     ) -> std::result::Result<NewReport, Refusal> {
         let lint = report_json::lint_rows(&raw, max_decompressed);
-        let first_error = || {
-            lint.findings
-                .iter()
-                .find(|f| f.severity() == mtasts_core::Severity::Error)
-                .map(|f| f.message.clone())
-                .unwrap_or_else(|| "the report cannot be read".into())
-        };
         let Some(summary) = lint.summary.clone() else {
-            return Err(Refusal(first_error()));
+            let first = lint
+                .findings
+                .iter()
+                .find(|f| f.severity() == mtasts_core::Severity::Error);
+            return Err(Refusal {
+                code: first.map(|f| f.code),
+                message: first
+                    .map(|f| f.message.clone())
+                    .unwrap_or_else(|| "the report cannot be read".into()),
+            });
         };
         let named = |v: &Option<String>, what: &str| match v.as_deref().map(str::trim) {
             Some(s) if !s.is_empty() => Ok(s.to_string()),
-            _ => Err(Refusal(format!(
+            _ => Err(Refusal::new(format!(
                 "the report has no {what}, so it cannot be told apart from others"
             ))),
         };
         let organization = named(&summary.organization_name, "\"organization-name\"")?;
         let report_id = named(&summary.report_id, "\"report-id\"")?;
         if summary.policies.is_empty() {
-            return Err(Refusal(
-                "the report has no policies, so it says nothing about any session".into(),
+            return Err(Refusal::new(
+                "the report has no policies, so it says nothing about any session",
             ));
         }
         Ok(NewReport {

@@ -2,7 +2,6 @@
 //! started on loopback for the test and stopped after it, also when it fails). Each test body
 //! runs on both.
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use mtasts_core::daily;
@@ -17,45 +16,15 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
-/// A report as senders write them: one policy for `domain`, failures as (result type,
-/// receiving MX, sending IP or none, sessions).
-pub fn report(
-    org: &str,
-    id: &str,
-    day: &str,
-    domain: &str,
-    successful: u64,
-    failures: &[(&str, &str, Option<&str>, u64)],
-) -> Vec<u8> {
-    let failed: u64 = failures.iter().map(|f| f.3).sum();
-    let details: Vec<serde_json::Value> = failures
-        .iter()
-        .map(|(rt, mx, ip, n)| {
-            let mut d = serde_json::json!({"result-type": rt, "receiving-mx-hostname": mx, "failed-session-count": n});
-            if let Some(ip) = ip {
-                d["sending-mta-ip"] = (*ip).into();
-            }
-            d
-        })
-        .collect();
-    serde_json::to_vec(&serde_json::json!({
-        "organization-name": org,
-        "date-range": {"start-datetime": format!("{day}T00:00:00Z"), "end-datetime": format!("{day}T23:59:59Z")},
-        "contact-info": "tlsrpt@sender.example",
-        "report-id": id,
-        "policies": [{
-            "policy": {"policy-type": "sts", "policy-domain": domain, "mx-host": [format!("*.{domain}")]},
-            "summary": {"total-successful-session-count": successful, "total-failure-session-count": failed},
-            "failure-details": details
-        }]
-    }))
-    .unwrap()
-}
+use mtasts_testkit::tlsrpt::{gzip, report, Failure};
 
-fn gzip(b: &[u8]) -> Vec<u8> {
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    e.write_all(b).unwrap();
-    e.finish().unwrap()
+fn failure<'a>(rt: &'a str, mx: &'a str, ip: Option<&'a str>, n: u64) -> Failure<'a> {
+    Failure {
+        result_type: rt,
+        receiving_mx: mx,
+        sending_ip: ip,
+        sessions: n,
+    }
 }
 
 fn read(bytes: Vec<u8>) -> NewReport {
@@ -92,13 +61,13 @@ async fn reports_round_trip(store: &Store) {
             "Example.COM.",
             990,
             &[
-                (
+                failure(
                     "starttls-not-supported",
                     "mx2.example.com",
                     Some("192.0.2.1"),
                     7,
                 ),
-                ("certificate-expired", "MX1.example.com.", None, 3),
+                failure("certificate-expired", "MX1.example.com.", None, 3),
             ],
         ),
         report(
@@ -107,7 +76,7 @@ async fn reports_round_trip(store: &Store) {
             "2026-11-02",
             "example.com",
             500,
-            &[(
+            &[failure(
                 "starttls-not-supported",
                 "mx2.example.com",
                 Some("192.0.2.9"),
@@ -250,7 +219,7 @@ fn unreadable_or_anonymous_reports_are_refused_with_the_reason() {
             report_json::MAX_DECOMPRESSED,
         )
         .expect_err("refused")
-        .0
+        .message
     };
     assert!(
         refuse(b"{not json").contains("not valid JSON"),
@@ -262,7 +231,10 @@ fn unreadable_or_anonymous_reports_are_refused_with_the_reason() {
     // A gzip bomb stops at the cap.
     let bomb = gzip(&vec![b' '; 4 << 20]);
     let r = NewReport::read(bomb, "application/tlsrpt+gzip", 1 << 20).expect_err("refused");
-    assert!(r.0.contains("expands to more than"), "{r}");
+    assert!(
+        r.too_large() && r.message.contains("expands to more than 1 MiB"),
+        "{r}"
+    );
     // Findings that do not stop the count are kept beside the report.
     let kept = read(fixture("unknown-result-type.json"));
     assert!(!kept.findings.is_empty());

@@ -7,6 +7,7 @@ pub mod doh;
 pub mod https;
 pub mod scenario;
 pub mod smtp;
+pub mod tlsrpt;
 pub mod world;
 
 pub use scenario::{catalogue, copies, hostile, Scenario};

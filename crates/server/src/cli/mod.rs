@@ -18,6 +18,7 @@ pub mod matching;
 pub mod net;
 pub mod render;
 pub mod serve;
+pub mod store_args;
 
 /// Exit status: valid / matched / done.
 pub const OK: u8 = 0;
@@ -65,7 +66,7 @@ pub enum Command {
     )]
     Check(check::CheckArgs),
     /// Run the proxy and the web app on one port (see --demo to try it with no internet).
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 #[derive(Debug, Subcommand)]

@@ -113,6 +113,48 @@ pub struct ServeArgs {
     #[arg(long)]
     pub log_json: bool,
     #[command(flatten)]
+    pub store: super::store_args::StoreArgs,
+    /// A file holding an operator token (one line); repeatable. The console and every API
+    /// that reads stored reports need one (Authorization: Bearer TOKEN); without any, they
+    /// answer 401 to everyone
+    #[arg(
+        long = "admin-token-file",
+        value_name = "FILE",
+        env = "MTASTS_ADMIN_TOKEN_FILE",
+        value_delimiter = ','
+    )]
+    pub admin_token_files: Vec<PathBuf>,
+    /// Where senders POST TLS-RPT reports (the path of your rua=https://… address)
+    #[arg(
+        long,
+        value_name = "PATH",
+        env = "MTASTS_TLSRPT_PATH",
+        default_value = "/tlsrpt"
+    )]
+    pub tlsrpt_path: String,
+    /// The most bytes a posted report may have as sent
+    #[arg(long, value_name = "BYTES", env = "MTASTS_TLSRPT_MAX_BODY", default_value_t = 1 << 20)]
+    pub tlsrpt_max_body: usize,
+    /// The most bytes a posted report may expand to once decompressed
+    #[arg(long, value_name = "BYTES", env = "MTASTS_TLSRPT_MAX_SIZE", default_value_t = 16 << 20)]
+    pub tlsrpt_max_size: u64,
+    /// Keep only reports about this policy domain; repeatable [default: any domain]
+    #[arg(
+        long = "tlsrpt-domain",
+        value_name = "DOMAIN",
+        env = "MTASTS_TLSRPT_DOMAIN",
+        value_delimiter = ','
+    )]
+    pub tlsrpt_domains: Vec<String>,
+    /// Reports per minute accepted from one sending address
+    #[arg(
+        long,
+        value_name = "N",
+        env = "MTASTS_TLSRPT_RATE_LIMIT",
+        default_value_t = 60
+    )]
+    pub tlsrpt_rate_limit: u32,
+    #[command(flatten)]
     pub net: NetArgs,
 }
 
@@ -184,7 +226,44 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         demo,
         ..ServeOptions::default()
     };
-    let app = mtasts::serve::router(cfg, &opts, &args.dist);
+    // The operator side's store: in demo mode a throwaway file unless one is named.
+    let demo_db = if args.demo && args.store.database.is_none() {
+        Some(tempfile_dir()?)
+    } else {
+        None
+    };
+    let store_args = match &demo_db {
+        Some(d) => super::store_args::StoreArgs {
+            database: Some(format!("sqlite://{}", d.join("demo.db").display())),
+        },
+        None => args.store.clone(),
+    };
+    let store = store_args.open().await?;
+    let tokens = mtasts::operator::Tokens::from_files(&args.admin_token_files)?;
+    if tokens.is_empty() {
+        eprintln!("note: no --admin-token-file: stored reports can be received but not read");
+    }
+    let ingest = mtasts::ingest::IngestOptions {
+        path: if args.tlsrpt_path.starts_with('/') {
+            args.tlsrpt_path.clone()
+        } else {
+            format!("/{}", args.tlsrpt_path)
+        },
+        max_body: args.tlsrpt_max_body,
+        max_decompressed: args.tlsrpt_max_size,
+        domains: args
+            .tlsrpt_domains
+            .iter()
+            .map(|d| d.trim().trim_end_matches('.').to_ascii_lowercase())
+            .collect(),
+        rate_per_minute: args.tlsrpt_rate_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
+    };
+    let app = mtasts::serve::router(cfg, &opts, &args.dist).merge(mtasts::ingest::router(
+        store.clone(),
+        tokens,
+        ingest,
+    ));
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| {
@@ -249,11 +328,34 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     if world.is_none() {
         eprintln!("  no internet here? run with --demo to check a simulated world of test domains");
     }
+    eprintln!(
+        "  TLS-RPT reports: POST http://{addr}{} (stored in {})",
+        args.tlsrpt_path,
+        super::store_args::redact(&store_args.url()?)
+    );
     mtasts::serve::run(listener, app, connection_limits(args, &budget))
         .await
         .map_err(|e| e.to_string())?;
+    store.close().await;
     drop(world);
+    if let Some(d) = demo_db {
+        let _ = std::fs::remove_dir_all(d);
+    }
     Ok(())
+}
+
+/// A new private directory under the system's temporary one.
+fn tempfile_dir() -> Result<PathBuf, String> {
+    let d = std::env::temp_dir().join(format!(
+        "mtasts-demo-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0)
+    ));
+    std::fs::create_dir_all(&d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    Ok(d)
 }
 
 /// What the open-file limit allows, once raised to its hard maximum: outbound sockets (a

@@ -132,7 +132,7 @@ pub async fn get(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) -> Resp
     let s = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connect to mtasts serve");
-    exchange(s, addr, "GET", path, headers).await
+    exchange(s, addr, "GET", path, headers, &[]).await
 }
 
 /// `method` `path` from `addr`, with no body.
@@ -140,7 +140,47 @@ pub async fn request(addr: SocketAddr, method: &str, path: &str) -> Resp {
     let s = tokio::net::TcpStream::connect(addr)
         .await
         .expect("connect to mtasts serve");
-    exchange(s, addr, method, path, &[]).await
+    exchange(s, addr, method, path, &[], &[]).await
+}
+
+/// `method` `path` with a body and request headers.
+pub async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
+    let s = tokio::net::TcpStream::connect(addr)
+        .await
+        .expect("connect to mtasts serve");
+    exchange(s, addr, method, path, headers, body).await
+}
+
+/// [`send`], or `None` when the server is gone (refused, reset, or no answer).
+pub async fn try_send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Option<Resp> {
+    let s = tokio::net::TcpStream::connect(addr).await.ok()?;
+    let (method, path, body) = (method.to_string(), path.to_string(), body.to_vec());
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    // `exchange` panics on a broken exchange; in a task of its own that is a `None` here.
+    tokio::spawn(async move {
+        let h: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        exchange(s, addr, &method, &path, &h, &body).await
+    })
+    .await
+    .ok()
 }
 
 /// GET `path` from `addr` as the client at loopback address `source` (127.0.0.0/8 is all
@@ -151,7 +191,7 @@ pub async fn get_from(source: &str, addr: SocketAddr, path: &str) -> Resp {
         .bind(SocketAddr::new(source.parse().expect("source address"), 0))
         .expect("bind the source address");
     let s = socket.connect(addr).await.expect("connect to mtasts serve");
-    exchange(s, addr, "GET", path, &[]).await
+    exchange(s, addr, "GET", path, &[], &[]).await
 }
 
 async fn exchange(
@@ -160,17 +200,25 @@ async fn exchange(
     method: &str,
     path: &str,
     headers: &[(&str, &str)],
+    body: &[u8],
 ) -> Resp {
     let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: 0\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
     );
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     req.push_str("\r\n");
     s.write_all(req.as_bytes()).await.unwrap();
+    // A server may answer (413) and close before the whole body is sent.
+    let _ = s.write_all(body).await;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).await.unwrap();
+    // A reset after the answer (the server closed with part of a refused body unread) still
+    // leaves the answer read.
+    if let Err(e) = s.read_to_end(&mut raw).await {
+        assert!(!raw.is_empty(), "no answer: {e}");
+    }
     let split = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
