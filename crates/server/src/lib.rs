@@ -12,6 +12,7 @@ pub mod connections;
 pub mod facts;
 pub mod fetch;
 pub mod gather;
+pub mod import;
 pub mod ingest;
 pub mod limits;
 pub mod operator;

@@ -52,7 +52,11 @@ fn day_report(id: usize, failed: u64) -> Vec<u8> {
         sessions: failed,
     }];
     report(
-        if id.is_multiple_of(2) { "Org A" } else { "Org B" },
+        if id.is_multiple_of(2) {
+            "Org A"
+        } else {
+            "Org B"
+        },
         &format!("r-{id}"),
         &day,
         "example.com",

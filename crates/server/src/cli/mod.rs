@@ -17,6 +17,7 @@ pub mod lint;
 pub mod matching;
 pub mod net;
 pub mod render;
+pub mod reports;
 pub mod serve;
 pub mod store_args;
 
@@ -67,6 +68,9 @@ pub enum Command {
     Check(check::CheckArgs),
     /// Run the proxy and the web app on one port (see --demo to try it with no internet).
     Serve(Box<serve::ServeArgs>),
+    /// TLS-RPT reports in the store: import them from files, messages and mailboxes.
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Explain(args) => explain::run(&args, json),
         Command::Check(args) => return check::run(&args, json),
         Command::Serve(args) => return serve::run(&args),
+        Command::Reports(cmd) => return reports::run(cmd, json),
     };
     match result {
         Ok(code) => code,
