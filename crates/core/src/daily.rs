@@ -53,9 +53,13 @@ pub const UNKNOWN: &str = "(unknown)";
 /// A time without a zone (some senders write one) is read as UTC.
 pub fn report_day(s: &ReportSummary) -> Option<String> {
     let start = s.date_range.start.as_deref()?;
-    let secs = unix_seconds(start)?;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    Some(day_of(unix_seconds(start)?))
+}
+
+/// The UTC day (`YYYY-MM-DD`) of a time in seconds since 1970.
+pub fn day_of(unix_seconds: i64) -> String {
+    let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
 }
 
 /// Seconds since 1970 of an RFC 3339 date-time (§5.6), also without its zone (then UTC) and

@@ -9,6 +9,7 @@ pub mod api;
 pub mod coalesce;
 pub mod config;
 pub mod connections;
+pub mod demo_reports;
 pub mod facts;
 pub mod fetch;
 pub mod gather;

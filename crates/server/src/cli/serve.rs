@@ -239,7 +239,19 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         None => args.store.clone(),
     };
     let store = store_args.open().await?;
-    let tokens = mtasts::operator::Tokens::from_files(&args.admin_token_files)?;
+    let mut tokens = mtasts::operator::Tokens::from_files(&args.admin_token_files)?;
+    // Demo mode: a token made up for this run, printed in the console's link below, so the
+    // demo's reports can be looked at without setting anything up.
+    let demo_token = (args.demo && tokens.is_empty()).then(demo_token);
+    if let Some(t) = &demo_token {
+        tokens.add(t)?;
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs() as i64)
+            .unwrap_or(0);
+        let n = mtasts::demo_reports::fill(&store, now).await?;
+        tracing::info!(reports = n, "demo reports stored");
+    }
     if tokens.is_empty() {
         eprintln!("note: no --admin-token-file: stored reports can be received but not read");
     }
@@ -333,6 +345,15 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         args.tlsrpt_path,
         super::store_args::redact(&store_args.url()?)
     );
+    match &demo_token {
+        Some(t) => eprintln!(
+            "  operator console (demo reports of 30 days): http://{addr}/console/#token={t}"
+        ),
+        None if !args.admin_token_files.is_empty() => {
+            eprintln!("  operator console: http://{addr}/console/ (asks for the operator token)")
+        }
+        None => {}
+    }
     mtasts::serve::run(listener, app, connection_limits(args, &budget))
         .await
         .map_err(|e| e.to_string())?;
@@ -342,6 +363,16 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
         let _ = std::fs::remove_dir_all(d);
     }
     Ok(())
+}
+
+/// A token for one demo run (not secret beyond the run: it guards demo data).
+fn demo_token() -> String {
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0)
+        ^ u128::from(std::process::id()) << 64;
+    format!("demo-{seed:032x}")
 }
 
 /// A new private directory under the system's temporary one.
