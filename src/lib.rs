@@ -6,6 +6,7 @@
 pub mod app;
 pub mod components;
 pub mod config;
+pub mod console;
 pub mod history;
 pub mod idna;
 pub mod services;

@@ -13,59 +13,9 @@ use serde_json::json;
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, open_tool, read_report, repo, report_at, screenshot, serve_args, wait_ready,
+    audit, axe_source, browser, open_tool, read_report, repo, report_at, scheme, screenshot,
+    serve_args, wait_ready,
 };
-
-fn axe_source() -> String {
-    let path = repo().join(".tools/node/node_modules/axe-core/axe.min.js");
-    std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!(
-            "{}: {e}; scripts/setup.sh installs axe-core (npm)",
-            path.display()
-        )
-    })
-}
-
-/// Runs axe on the current page (shadow roots included) and returns its violations as
-/// readable lines.
-async fn audit(c: &Client, axe: &str, what: &str) -> Vec<String> {
-    let loaded = c
-        .execute(&format!("{axe}\n;return typeof axe;"), vec![])
-        .await
-        .expect("load axe");
-    assert_eq!(loaded, "object", "axe did not load on {what}");
-    let v = c
-        .execute_async(
-            r#"const done = arguments[0];
-               axe.run(document, { resultTypes: ['violations'] })
-                 .then(r => done(r.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help,
-                   nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' — ' + n.failureSummary.split('\n').slice(1, 2).join('')) }))),
-                       e => done([{ id: 'axe-error', help: String(e), nodes: [] }]));"#,
-            vec![],
-        )
-        .await
-        .expect("run axe");
-    v.as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .map(|x| {
-            format!(
-                "{what}: {} ({}): {} — {}",
-                x["id"], x["impact"], x["help"], x["nodes"]
-            )
-        })
-        .collect()
-}
-
-async fn scheme(c: &Client, dark: bool) {
-    cdp(
-        c,
-        "Emulation.setEmulatedMedia",
-        json!({"features": [{"name": "prefers-color-scheme", "value": if dark { "dark" } else { "light" }}]}),
-    )
-    .await;
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_page_passes_axe_in_both_themes() {

@@ -4,6 +4,7 @@ pub mod action_plan;
 pub mod chain;
 pub mod compact;
 pub mod copy_button;
+pub mod daily_chart;
 pub mod demo_list;
 pub mod domain_form;
 pub mod elapsed;

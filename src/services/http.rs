@@ -35,6 +35,25 @@ pub async fn get(url: &str, accept: &str, timeout_ms: u32) -> Result<(u16, Vec<u
 
 /// Like [`get`], with the headers that matter too.
 pub async fn get_full(url: &str, accept: &str, timeout_ms: u32) -> Result<Response, FetchError> {
+    get_with(url, accept, None, timeout_ms).await
+}
+
+/// [`get_full`] with `Authorization: Bearer TOKEN` (the operator console's API calls).
+pub async fn get_authorized(
+    url: &str,
+    accept: &str,
+    token: &str,
+    timeout_ms: u32,
+) -> Result<Response, FetchError> {
+    get_with(url, accept, Some(token), timeout_ms).await
+}
+
+async fn get_with(
+    url: &str,
+    accept: &str,
+    bearer: Option<&str>,
+    timeout_ms: u32,
+) -> Result<Response, FetchError> {
     let fail = |e: wasm_bindgen::JsValue| {
         FetchError::Unreachable(e.as_string().unwrap_or_else(|| format!("{e:?}")))
     };
@@ -45,6 +64,11 @@ pub async fn get_full(url: &str, accept: &str, timeout_ms: u32) -> Result<Respon
     init.set_signal(Some(&web_sys::AbortSignal::timeout_with_u32(timeout_ms)));
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(fail)?;
     req.headers().set("Accept", accept).map_err(fail)?;
+    if let Some(t) = bearer {
+        req.headers()
+            .set("Authorization", &format!("Bearer {t}"))
+            .map_err(fail)?;
+    }
     let resp = match JsFuture::from(window.fetch_with_request(&req)).await {
         Ok(r) => r,
         Err(e) => {

@@ -9,12 +9,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::report_json::ReportSummary;
 
 /// Successful and failed sessions.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Sessions {
     pub successful: u64,
     pub failed: u64,
@@ -28,7 +28,7 @@ impl Sessions {
 }
 
 /// One UTC day of one policy domain.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DayRow {
     /// `YYYY-MM-DD` (UTC).
     pub day: String,
@@ -200,7 +200,7 @@ pub const CLEAN_DAYS: usize = 7;
 pub const MIN_ORGANIZATIONS: usize = 2;
 
 /// What a domain's reports say about switching to `mode: enforce`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub policy_domain: String,
     /// Days with at least one report.
@@ -252,9 +252,14 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str) -> Evidence {
             streak.len(),
             orgs.len()
         )
+    } else if streak.is_empty() {
+        format!(
+            "{} days of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days after the last failure, reported by at least {MIN_ORGANIZATIONS} organisations.",
+            mine.len()
+        )
     } else {
         format!(
-            "{} days of reports, {failure}; {} clean day(s) since from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
+            "{} days of reports, {failure}; since then {} clean day(s) reported by {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
             mine.len(),
             streak.len(),
             orgs.len()

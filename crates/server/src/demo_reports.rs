@@ -30,7 +30,12 @@ const PATTERNS: &[Pattern] = &[
         domain: "testing-not-ready.test",
         senders: &[("Google Inc.", 30), ("Microsoft Corporation", 30)],
         failures: &[
-            ("starttls-not-supported", "mx2.testing-not-ready.test", 17, 0),
+            (
+                "starttls-not-supported",
+                "mx2.testing-not-ready.test",
+                17,
+                0,
+            ),
             ("validation-failure", "mx3.testing-not-ready.test", 5, 0),
         ],
     },

@@ -191,9 +191,7 @@ fn reports_are_imported_from_files_messages_mbox_and_maildir() {
         );
         let full = store.get_report(ms.id).await.unwrap().unwrap();
         assert!(
-            full.findings
-                .to_string()
-                .contains("report.contact_null"),
+            full.findings.to_string().contains("report.contact_null"),
             "{}",
             full.findings
         );

@@ -245,6 +245,8 @@ async fn serve(args: &ServeArgs) -> Result<(), String> {
     let demo_token = (args.demo && tokens.is_empty()).then(demo_token);
     if let Some(t) = &demo_token {
         tokens.add(t)?;
+    }
+    if args.demo {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_secs() as i64)
