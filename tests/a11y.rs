@@ -6,8 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use fantoccini::{Client, Locator};
-use serde_json::json;
+use fantoccini::Locator;
 
 #[allow(dead_code)]
 #[path = "support.rs"]
