@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use fantoccini::{Client, Locator};
 use mtasts_testkit::catalogue;
 
+#[allow(dead_code)]
 #[path = "support.rs"]
 mod support;
 use serde_json::{json, Value};
