@@ -232,3 +232,140 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
     assert!(!here.as_str().contains(TOKEN), "{here}");
     c.close().await.ok();
 }
+
+/// The offline report tool adds up many files (JSON, gzip, a mail message, a repeat, a message
+/// without a report) in the page, and its numbers are the server's for the same files
+/// imported with `mtasts reports import`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_report_tool_adds_up_many_files_as_the_server_does() {
+    use mtasts_testkit::tlsrpt::{gzip, report, Failure};
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("reports");
+    std::fs::create_dir_all(&d).unwrap();
+    let fail = |n| Failure {
+        result_type: "certificate-expired",
+        receiving_mx: "mx1.example.com",
+        sending_ip: Some("192.0.2.3"),
+        sessions: n,
+    };
+    let mut files = Vec::new();
+    for day in 1..=9u32 {
+        let date = format!("2026-11-{day:02}");
+        let failures = if day == 2 { vec![fail(5)] } else { vec![] };
+        let a = report(
+            "Org A",
+            &format!("a-{day}"),
+            &date,
+            "example.com",
+            100 + u64::from(day),
+            &failures,
+        );
+        let b = report("Org B", &format!("b-{day}"), &date, "example.com", 50, &[]);
+        let fa = d.join(format!("a-{day}.json"));
+        let fb = d.join(format!("b-{day}.json.gz"));
+        std::fs::write(&fa, &a).unwrap();
+        std::fs::write(&fb, gzip(&b)).unwrap();
+        files.extend([fa, fb]);
+    }
+    // A message with a report attached, the same report again, and a message without one.
+    let other = report("Org C", "c-1", "2026-11-03", "example.org", 7, &[fail(1)]);
+    let eml = format!(
+        "From: r@c.example\r\nSubject: Report Domain: example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/tlsrpt+json\r\n\r\n{}\r\n--b--\r\n",
+        String::from_utf8(other).unwrap()
+    );
+    for (name, body) in [
+        ("c.eml", eml.into_bytes()),
+        ("again.json", std::fs::read(d.join("a-2.json")).unwrap()),
+        (
+            "hello.eml",
+            b"From: x@y.example\r\nSubject: hi\r\n\r\nhello\r\n".to_vec(),
+        ),
+    ] {
+        let f = d.join(name);
+        std::fs::write(&f, body).unwrap();
+        files.push(f);
+    }
+    // The server's numbers for the same files.
+    let db = format!("sqlite://{}", dir.path().join("m.db").display());
+    let bin = repo().join("target/debug/mtasts");
+    let out = std::process::Command::new(&bin)
+        .args(["reports", "import", "--database", &db, "--rejected"])
+        .arg(dir.path().join("rejected"))
+        .arg(&d)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let token = dir.path().join("token");
+    std::fs::write(&token, TOKEN).unwrap();
+    let (_server, url) = serve_plain(
+        bin,
+        &[
+            "--database",
+            &db,
+            "--admin-token-file",
+            token.to_str().unwrap(),
+        ],
+    )
+    .await;
+    let (_driver, c) = browser().await;
+    c.goto(&format!("{url}/?tool=tlsrpt-report")).await.unwrap();
+    wait_ready(&c).await;
+    support::wait_tools(&c).await;
+    let server = c
+        .execute_async(
+            &format!(
+                "const done = arguments[0]; fetch('/api/v1/reports/daily?domain=example.com', {{ headers: {{ Authorization: 'Bearer {TOKEN}' }} }}).then(r => r.json()).then(done, e => done(String(e)));"
+            ),
+            vec![],
+        )
+        .await
+        .unwrap();
+    let paths: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+    c.find(Locator::Id("tool-reports-files"))
+        .await
+        .expect("the files picker")
+        .send_keys(&paths.join("\n"))
+        .await
+        .unwrap();
+    let page = wait_js(
+        &c,
+        "the days",
+        r#"const p = document.querySelector('.report-files-result .counts');
+           if (!p) return null;
+           return { counts: p.textContent, ready: document.querySelector('.report-files .evidence').dataset.ready,
+                    rows: [...document.querySelectorAll('.report-files .chart-table tbody tr')].map(r => [...r.children].map(c => c.textContent.replace(/\u202f/g, ''))) };"#,
+    )
+    .await;
+    let counts = page["counts"].as_str().unwrap();
+    assert!(
+        counts.starts_with("21 file(s): 20 report(s) (1 counted once"),
+        "{counts}"
+    );
+    assert!(counts.contains("1 message(s) without a report"), "{counts}");
+    let want: Vec<Vec<String>> = server["days"]
+        .as_array()
+        .expect("the server's days")
+        .iter()
+        .map(|d| {
+            vec![
+                d["day"].as_str().unwrap().to_string(),
+                d["reports"].to_string(),
+                d["sessions"]["successful"].to_string(),
+                d["sessions"]["failed"].to_string(),
+            ]
+        })
+        .collect();
+    let got: Vec<Vec<String>> = serde_json::from_value(page["rows"].clone()).unwrap();
+    assert_eq!(got, want, "the page's numbers are the server's");
+    assert_eq!(got.len(), 9);
+    // Seven clean days from two organisations after the failure on the 2nd: both say ready.
+    assert_eq!(page["ready"], "true");
+    assert_eq!(server["evidence"]["ready"], true);
+    screenshot(&c, "report-tool-many-files").await;
+    c.close().await.ok();
+}

@@ -144,13 +144,20 @@ fn civil_from_days(z: i64) -> (i64, i64, i64) {
     )
 }
 
-/// Adds reports up per UTC day and policy domain, in order of day, then domain. A report
-/// counted twice is the caller's mistake to avoid (the store keeps one per organisation and
-/// report id); a report without a readable start date is left out (its lint says why).
+/// Adds reports up per UTC day and policy domain, in order of day, then domain. A report seen
+/// again (the same organisation and report id: a resend, or one file opened twice) counts
+/// once, as the store keeps it once; a report without a readable start date is left out (its
+/// lint says why).
 /// The failure breakdown needs [`crate::report_json::lint_rows`]' per-policy counts.
 pub fn daily<'a>(reports: impl IntoIterator<Item = &'a ReportSummary>) -> Vec<DayRow> {
     let mut rows: BTreeMap<(String, String), DayRow> = BTreeMap::new();
+    let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     for r in reports {
+        if let (Some(org), Some(id)) = (r.organization_name.as_deref(), r.report_id.as_deref()) {
+            if !seen.insert((org.trim(), id.trim())) {
+                continue;
+            }
+        }
         let Some(day) = report_day(r) else { continue };
         let org = r.organization_name.as_deref().unwrap_or(UNKNOWN);
         // A report about one domain under two policies (sts and tlsa) is one report for it.

@@ -30,6 +30,8 @@ pub mod inputs;
 pub mod json;
 pub mod lenient;
 pub mod lint;
+#[cfg(feature = "mail")]
+pub mod mail;
 pub mod mx;
 pub mod mx_hosts;
 pub mod mx_list;

@@ -8,6 +8,7 @@
 
 mod generator;
 mod mx_tool;
+mod report_files;
 mod report_tool;
 mod text_tool;
 

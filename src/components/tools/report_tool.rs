@@ -8,6 +8,7 @@ use yew::prelude::*;
 
 use crate::components::file_drop::{use_input_bytes, FileDrop};
 use crate::components::lint_result::LintResult;
+use crate::components::tools::report_files::ReportFiles;
 
 fn table(caption: &str, head: &str, rows: &std::collections::BTreeMap<String, u64>) -> Html {
     if rows.is_empty() {
@@ -207,6 +208,7 @@ pub fn ReportTool() -> Html {
                     </details>
                 }
             }
+            <ReportFiles />
         </div>
     }
 }
