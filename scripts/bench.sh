@@ -6,6 +6,9 @@
 #    bytes (scripts/staticbench.sh, wrk, alternating rounds);
 #  - bulk checks: domains per second of `mtasts check --batch` against the test world, beside
 #    posttls-finger on the same MX hosts;
+#  - TLS-RPT reports: reports per second received over HTTP (SQLite, and PostgreSQL when
+#    Debian's is installed), `mtasts reports import` of a Maildir, and the daily summary over a
+#    year of reports for 1,000 domains (about 4 minutes; MTASTS_BENCH_DOMAINS=100 for less);
 #  - the web app's first visit: raw/gzip/brotli size of every file downloaded, what loads in
 #    the background after it, the embed's cost, the time from a click to the verdict per demo
 #    domain at 40 and 150 ms RTT, and the time from navigation to an interactive form in
@@ -26,6 +29,9 @@ scripts/staticbench.sh
 echo
 echo "== bulk checks"
 target/release/examples/bulkbench
+echo
+echo "== TLS-RPT reports"
+target/release/examples/reportbench
 echo
 echo "== web app first visit"
 eval "$(scripts/setup.sh)"

@@ -10,6 +10,7 @@
 //! Judgement stays in the core: the store keeps rows and hands them back; what they add up to
 //! per day ([`mtasts_core::daily`]) is computed by the same function the browser uses.
 
+mod batch;
 pub mod reports;
 
 use std::fmt;
@@ -62,6 +63,8 @@ pub type Result<T> = std::result::Result<T, Error>;
 pub struct Store {
     pool: AnyPool,
     engine: Engine,
+    /// SQLite's group-commit writer ([`batch`]); `None` on PostgreSQL and in the writer itself.
+    writer: Option<tokio::sync::mpsc::Sender<batch::Job>>,
 }
 
 impl fmt::Debug for Store {
@@ -138,7 +141,20 @@ impl Store {
                 Err(e) => return Err(Error::Migrate(e)),
             }
         }
-        Ok(Store { pool, engine })
+        let store = Store {
+            pool,
+            engine,
+            writer: None,
+        };
+        if engine == Engine::Sqlite {
+            let (tx, rx) = tokio::sync::mpsc::channel(4 * batch::MAX);
+            tokio::spawn(batch::run(store.clone(), rx));
+            return Ok(Store {
+                writer: Some(tx),
+                ..store
+            });
+        }
+        Ok(store)
     }
 
     pub fn engine(&self) -> Engine {

@@ -166,96 +166,34 @@ fn to_i64(n: u64) -> i64 {
 }
 
 impl Store {
-    /// Stores a report once per organisation and report id, in one transaction committed
-    /// before this returns: `Ok` means it is on disk (or in PostgreSQL's log).
+    /// Stores a report once per organisation and report id, committed before this returns:
+    /// `Ok` means it is on disk (or in PostgreSQL's log). On SQLite, reports arriving together
+    /// share one transaction (group commit: one disk flush for many, each caller answered only
+    /// after it), see [`crate::Store::open`].
     pub async fn insert_report(
         &self,
         r: &NewReport,
         source: &str,
         received_at: i64,
     ) -> Result<Inserted> {
+        if let Some(w) = &self.writer {
+            return crate::batch::submit(w, r.clone(), source, received_at).await;
+        }
+        let mut out = self.insert_reports(&[(r, source, received_at)]).await?;
+        out.pop()
+            .ok_or_else(|| crate::Error::Unavailable(sqlx::Error::RowNotFound))
+    }
+
+    /// Stores several reports in one transaction, committed before this returns; one result
+    /// per report, in order (a report seen earlier, also earlier in `items`, is a duplicate).
+    pub async fn insert_reports(&self, items: &[(&NewReport, &str, i64)]) -> Result<Vec<Inserted>> {
         let mut tx = self.pool.begin().await?;
-        let findings = serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into());
-        let id: Option<i64> = sqlx::query(
-            "INSERT INTO reports (organization, report_id, day, start_datetime, end_datetime, contact_info, received_at, source, media_type, raw, valid, findings)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-             ON CONFLICT (organization, report_id) DO NOTHING RETURNING id",
-        )
-        .bind(&r.organization)
-        .bind(&r.report_id)
-        .bind(r.day.clone())
-        .bind(r.summary.date_range.start.clone())
-        .bind(r.summary.date_range.end.clone())
-        .bind(r.summary.contact_info.clone())
-        .bind(received_at)
-        .bind(source)
-        .bind(&r.media_type)
-        .bind(r.raw.clone())
-        .bind(i64::from(r.valid))
-        .bind(findings)
-        .fetch_optional(&mut *tx)
-        .await?
-        .map(|row| row.try_get::<i64, _>(0))
-        .transpose()?;
-        let Some(id) = id else {
-            let row =
-                sqlx::query("SELECT id FROM reports WHERE organization = $1 AND report_id = $2")
-                    .bind(&r.organization)
-                    .bind(&r.report_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-            tx.rollback().await?;
-            return Ok(Inserted {
-                id: row.try_get(0)?,
-                duplicate: true,
-            });
-        };
-        for (idx, p) in r.summary.policies.iter().enumerate() {
-            let idx = idx as i64;
-            let domain = p
-                .policy_domain
-                .as_deref()
-                .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
-                .unwrap_or_else(|| daily::UNKNOWN.to_string());
-            sqlx::query(
-                "INSERT INTO report_policies (report, idx, policy_type, policy_domain, day, organization, successful, failed)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(idx)
-            .bind(p.policy_type.clone())
-            .bind(domain)
-            .bind(r.day.clone())
-            .bind(&r.organization)
-            .bind(to_i64(p.successful))
-            .bind(to_i64(p.failed))
-            .execute(&mut *tx)
-            .await?;
-            let Some(b) = &p.breakdown else { continue };
-            for (kind, map) in [
-                ("result_type", &b.by_result_type),
-                ("receiving_mx", &b.by_receiving_mx),
-                ("sending_ip", &b.by_sending_ip),
-            ] {
-                for (name, n) in map {
-                    sqlx::query(
-                        "INSERT INTO policy_failures (report, idx, kind, name, failed) VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(id)
-                    .bind(idx)
-                    .bind(kind)
-                    .bind(name)
-                    .bind(to_i64(*n))
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
+        let mut out = Vec::with_capacity(items.len());
+        for (r, source, received_at) in items {
+            out.push(insert_in(&mut tx, r, source, *received_at).await?);
         }
         tx.commit().await?;
-        Ok(Inserted {
-            id,
-            duplicate: false,
-        })
+        Ok(out)
     }
 
     /// Reports about `domain` (all reports without one) whose day is in `days`, newest first,
@@ -441,4 +379,91 @@ impl Store {
     pub async fn daily(&self, domain: &str, days: &Days) -> Result<Vec<DayRow>> {
         Ok(daily::daily(&self.summaries(domain, days).await?))
     }
+}
+
+/// One report's rows, inside the caller's transaction.
+async fn insert_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    r: &NewReport,
+    source: &str,
+    received_at: i64,
+) -> Result<Inserted> {
+    let findings = serde_json::to_string(&r.findings).unwrap_or_else(|_| "[]".into());
+    let id: Option<i64> = sqlx::query(
+        "INSERT INTO reports (organization, report_id, day, start_datetime, end_datetime, contact_info, received_at, source, media_type, raw, valid, findings)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+         ON CONFLICT (organization, report_id) DO NOTHING RETURNING id",
+    )
+    .bind(&r.organization)
+    .bind(&r.report_id)
+    .bind(r.day.clone())
+    .bind(r.summary.date_range.start.clone())
+    .bind(r.summary.date_range.end.clone())
+    .bind(r.summary.contact_info.clone())
+    .bind(received_at)
+    .bind(source)
+    .bind(&r.media_type)
+    .bind(r.raw.clone())
+    .bind(i64::from(r.valid))
+    .bind(findings)
+    .fetch_optional(&mut **tx)
+    .await?
+    .map(|row| row.try_get::<i64, _>(0))
+    .transpose()?;
+    let Some(id) = id else {
+        let row = sqlx::query("SELECT id FROM reports WHERE organization = $1 AND report_id = $2")
+            .bind(&r.organization)
+            .bind(&r.report_id)
+            .fetch_one(&mut **tx)
+            .await?;
+        return Ok(Inserted {
+            id: row.try_get(0)?,
+            duplicate: true,
+        });
+    };
+    for (idx, p) in r.summary.policies.iter().enumerate() {
+        let idx = idx as i64;
+        let domain = p
+            .policy_domain
+            .as_deref()
+            .map(|d| d.trim_end_matches('.').to_ascii_lowercase())
+            .unwrap_or_else(|| daily::UNKNOWN.to_string());
+        sqlx::query(
+            "INSERT INTO report_policies (report, idx, policy_type, policy_domain, day, organization, successful, failed)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(id)
+        .bind(idx)
+        .bind(p.policy_type.clone())
+        .bind(domain)
+        .bind(r.day.clone())
+        .bind(&r.organization)
+        .bind(to_i64(p.successful))
+        .bind(to_i64(p.failed))
+        .execute(&mut **tx)
+        .await?;
+        let Some(b) = &p.breakdown else { continue };
+        for (kind, map) in [
+            ("result_type", &b.by_result_type),
+            ("receiving_mx", &b.by_receiving_mx),
+            ("sending_ip", &b.by_sending_ip),
+        ] {
+            for (name, n) in map {
+                sqlx::query(
+                    "INSERT INTO policy_failures (report, idx, kind, name, failed) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(id)
+                .bind(idx)
+                .bind(kind)
+                .bind(name)
+                .bind(to_i64(*n))
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+    }
+    Ok(Inserted {
+        id,
+        duplicate: false,
+    })
 }

@@ -67,6 +67,59 @@ pub fn run(cmd: ReportsCommand, json: bool) -> u8 {
     }
 }
 
+/// Reports stored in one transaction (one flush to disk for all of them).
+const BATCH: usize = 100;
+
+/// Stores what is pending in one transaction, then says what became of each.
+async fn flush(
+    store: &mtasts_store::Store,
+    pending: &mut Vec<(String, NewReport)>,
+    now: i64,
+    t: &mut Tally,
+    say: &impl Fn(serde_json::Value, String),
+) -> Result<(), String> {
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let items: Vec<(&NewReport, &str, i64)> =
+        pending.iter().map(|(_, r)| (r, "import", now)).collect();
+    let done = store.insert_reports(&items).await.map_err(|e| {
+        format!(
+            "{e}; the last {} reports read were not stored",
+            pending.len()
+        )
+    })?;
+    for ((origin, r), i) in pending.drain(..).zip(done) {
+        let domains: Vec<&str> = r
+            .summary
+            .policies
+            .iter()
+            .filter_map(|p| p.policy_domain.as_deref())
+            .collect();
+        let what = format!(
+            "{} {} ({}, {})",
+            r.organization,
+            r.report_id,
+            r.day.as_deref().unwrap_or("no date"),
+            domains.join(", ")
+        );
+        if i.duplicate {
+            t.duplicates += 1;
+            say(
+                serde_json::json!({"origin": origin, "outcome": "duplicate", "id": i.id}),
+                format!("stored before {what}  ← {origin}"),
+            );
+        } else {
+            t.stored += 1;
+            say(
+                serde_json::json!({"origin": origin, "outcome": "stored", "id": i.id}),
+                format!("stored    {what}  ← {origin}"),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Copies something unreadable aside with its reason; returns where.
 fn keep_aside(
     dir: &Path,
@@ -106,6 +159,7 @@ async fn import_all(args: &ImportArgs, json: bool) -> Result<Tally, String> {
             println!("{}", super::render::safe(&text));
         }
     };
+    let mut pending: Vec<(String, NewReport)> = Vec::new();
     for path in &args.paths {
         let mut found = Vec::new();
         if let Err(e) = import::scan(path, &mut found) {
@@ -127,35 +181,9 @@ async fn import_all(args: &ImportArgs, json: bool) -> Result<Tally, String> {
                     bytes, media_type, ..
                 } => match NewReport::read(bytes.clone(), media_type, args.max_size) {
                     Ok(r) => {
-                        let i = store
-                            .insert_report(&r, "import", now)
-                            .await
-                            .map_err(|e| format!("{e}; nothing more was imported"))?;
-                        let domains: Vec<&str> = r
-                            .summary
-                            .policies
-                            .iter()
-                            .filter_map(|p| p.policy_domain.as_deref())
-                            .collect();
-                        let what = format!(
-                            "{} {} ({}, {})",
-                            r.organization,
-                            r.report_id,
-                            r.day.as_deref().unwrap_or("no date"),
-                            domains.join(", ")
-                        );
-                        if i.duplicate {
-                            t.duplicates += 1;
-                            say(
-                                serde_json::json!({"origin": origin, "outcome": "duplicate", "id": i.id}),
-                                format!("stored before {what}  ← {origin}"),
-                            );
-                        } else {
-                            t.stored += 1;
-                            say(
-                                serde_json::json!({"origin": origin, "outcome": "stored", "id": i.id}),
-                                format!("stored    {what}  ← {origin}"),
-                            );
+                        pending.push((origin, r));
+                        if pending.len() >= BATCH {
+                            flush(&store, &mut pending, now, &mut t, &say).await?;
                         }
                         continue;
                     }
@@ -173,6 +201,7 @@ async fn import_all(args: &ImportArgs, json: bool) -> Result<Tally, String> {
             );
         }
     }
+    flush(&store, &mut pending, now, &mut t, &say).await?;
     store.close().await;
     eprintln!(
         "{} stored, {} stored before, {} messages without a report, {} kept aside{}",
