@@ -60,7 +60,7 @@ ls -l dist
 
 step "browser tests (real Chromium)"
 cargo build -p mtasts --locked
-cargo test -p mtasts-e2e --locked -- --test-threads=1 2>&1 | tee -a "$log"
+cargo test -p mtasts-e2e --locked --no-fail-fast -- --test-threads=1 2>&1 | tee -a "$log"
 echo "screenshots: test-artifacts/screenshots/"
 
 # One plain closing line with the totals over every test binary.

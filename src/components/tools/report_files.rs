@@ -120,7 +120,7 @@ pub fn ReportFiles() -> Html {
     };
     html! {
         <section class="report-files" aria-labelledby="report-files-title" {ondrop} {ondragover}>
-            <h3 id="report-files-title">{"Many reports at once"}</h3>
+            <h2 id="report-files-title">{"Many reports at once"}</h2>
             <p class="hint">{"Open the reports of several days (.json, .json.gz, .eml messages or an mbox file), or a whole folder of them, to see the days side by side. They are read in this page: nothing is uploaded."}</p>
             <div class="file-row">
                 <label for="tool-reports-files">{"Report files"}</label>
