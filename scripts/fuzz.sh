@@ -12,7 +12,8 @@
 # (-rss_limit_mb is enforced by libFuzzer itself); -malloc_limit_mb needs the sanitizer's
 # allocation hooks, so it only applies with the default SANITIZER=address.
 #
-# Targets: the core's text parsers (policy, sts_txt, tlsrpt_txt, report_json, domain), the
+# Targets: the core's text parsers (policy, sts_txt, tlsrpt_txt, report_json, domain), what
+# report ingestion does with a report's bytes (ingest) and with a message or mbox (mail), the
 # server's readers of remote bytes (smtp_reply, dns_answer, policy_response), the mx matcher
 # against a restatement of RFC 8461 §4.1 (mx_match), and the check model (check).
 set -euo pipefail
@@ -20,13 +21,17 @@ cd "$(dirname "$0")/.."
 secs=${1:-60}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(policy sts_txt tlsrpt_txt report_json domain smtp_reply dns_answer policy_response mx_match check)
+[ ${#targets[@]} -gt 0 ] || targets=(policy sts_txt tlsrpt_txt report_json ingest mail domain smtp_reply dns_answer policy_response mx_match check)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 fx=crates/core/tests/fixtures
 c=fuzz/corpus
-mkdir -p $c/{policy,sts_txt,tlsrpt_txt,report_json,domain,smtp_reply,dns_answer,policy_response,mx_match,check}
+mkdir -p $c/{policy,sts_txt,tlsrpt_txt,report_json,ingest,mail,domain,smtp_reply,dns_answer,policy_response,mx_match,check}
 cp -n "$fx"/policy/*.txt $c/policy/ 2>/dev/null || true
 cp -n "$fx"/tlsrpt-report/*.json "$fx"/tlsrpt-report/*.json.gz $c/report_json/ 2>/dev/null || true
+cp -n "$fx"/tlsrpt-report/*.json "$fx"/tlsrpt-report/*.json.gz $c/ingest/ 2>/dev/null || true
+# A report message (multipart/report with a JSON part) and an mbox of two messages.
+printf 'From: r@s.example\r\nSubject: Report Domain: example.com\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; boundary="b"\r\n\r\n--b\r\nContent-Type: application/tlsrpt+json\r\n\r\n%s\r\n--b--\r\n' "$(cat "$fx"/tlsrpt-report/rfc-example.json)" > $c/mail/message.eml
+{ printf 'From a@b Mon Nov  2 00:00:00 2026\n'; cat $c/mail/message.eml; printf '\nFrom c@d Mon Nov  2 00:00:01 2026\nSubject: hi\n\nhello\n'; } > $c/mail/box.mbox
 cp -n "$fx"/domain/*.txt $c/domain/ 2>/dev/null || true
 for f in "$fx"/sts-txt/*.json; do python3 -c 'import json,sys; print("\0".join("\x01".join(r) if isinstance(r,list) else r for r in json.load(open(sys.argv[1]))), end="")' "$f" > "$c/sts_txt/$(basename "$f" .json)"; done
 for f in "$fx"/tlsrpt-txt/*.json; do python3 -c 'import json,sys; print("\0".join("\x01".join(r) if isinstance(r,list) else r for r in json.load(open(sys.argv[1]))), end="")' "$f" > "$c/tlsrpt_txt/$(basename "$f" .json)"; done
