@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use mtasts_testkit::tlsrpt::{gzip, report, Failure};
+use mtasts_testkit::tlsrpt::{base64_lines, gzip, report, Failure};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
 const TOKEN: &str = "report-bench-operator-token-0123";
@@ -182,17 +182,6 @@ fn message(id: &str, day: &str) -> String {
     format!(
         "From: tlsrpt@sender.example\r\nSubject: Report Domain: maildir.example Report-ID: <{id}>\r\nTLS-Report-Domain: maildir.example\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=\"tlsrpt\"; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nA report.\r\n--b\r\nContent-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n{b64}\r\n--b--\r\n"
     )
-}
-
-/// Base64 in 76-character lines, as mail carries attachments.
-fn base64_lines(b: &[u8]) -> String {
-    use base64::Engine;
-    let s = base64::engine::general_purpose::STANDARD.encode(b);
-    s.as_bytes()
-        .chunks(76)
-        .map(|c| String::from_utf8_lossy(c).into_owned())
-        .collect::<Vec<_>>()
-        .join("\r\n")
 }
 
 fn import_maildir(dir: &Path, n: usize) {

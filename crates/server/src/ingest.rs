@@ -301,10 +301,7 @@ async fn list(
     headers: HeaderMap,
     Query(q): Query<RangeQuery>,
 ) -> Response {
-    if let Err(r) = operator(&s, &headers) {
-        return *r;
-    }
-    let (domain, days) = match q.read() {
+    let (domain, days) = match operator(&s, &headers).and_then(|()| q.read()) {
         Ok(v) => v,
         Err(r) => return *r,
     };
@@ -351,10 +348,7 @@ async fn daily(
     headers: HeaderMap,
     Query(q): Query<RangeQuery>,
 ) -> Response {
-    if let Err(r) = operator(&s, &headers) {
-        return *r;
-    }
-    let (domain, days) = match q.read() {
+    let (domain, days) = match operator(&s, &headers).and_then(|()| q.read()) {
         Ok(v) => v,
         Err(r) => return *r,
     };

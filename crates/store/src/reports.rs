@@ -129,6 +129,36 @@ pub struct ReportListItem {
     pub policy_domains: Vec<String>,
 }
 
+impl ReportListItem {
+    /// From the first nine columns of a row: id, organization, report_id, day,
+    /// start_datetime, end_datetime, received_at, source, valid (sessions still to add).
+    fn from_row(row: &sqlx::any::AnyRow) -> Result<ReportListItem> {
+        Ok(ReportListItem {
+            id: row.try_get(0)?,
+            organization: row.try_get(1)?,
+            report_id: row.try_get(2)?,
+            day: row.try_get(3)?,
+            start_datetime: row.try_get(4)?,
+            end_datetime: row.try_get(5)?,
+            received_at: row.try_get(6)?,
+            source: row.try_get(7)?,
+            valid: row.try_get::<i64, _>(8)? != 0,
+            successful: 0,
+            failed: 0,
+            policy_domains: Vec::new(),
+        })
+    }
+
+    /// Adds one policy's domain and sessions.
+    fn add_policy(&mut self, domain: String, successful: i64, failed: i64) {
+        if !self.policy_domains.contains(&domain) {
+            self.policy_domains.push(domain);
+        }
+        self.successful += to_u64(successful);
+        self.failed += to_u64(failed);
+    }
+}
+
 /// One report as stored.
 #[derive(Clone, Debug, Serialize)]
 pub struct StoredReport {
@@ -225,28 +255,10 @@ impl Store {
                 if out.len() as i64 >= limit {
                     break;
                 }
-                out.push(ReportListItem {
-                    id,
-                    organization: row.try_get(1)?,
-                    report_id: row.try_get(2)?,
-                    day: row.try_get(3)?,
-                    start_datetime: row.try_get(4)?,
-                    end_datetime: row.try_get(5)?,
-                    received_at: row.try_get(6)?,
-                    source: row.try_get(7)?,
-                    valid: row.try_get::<i64, _>(8)? != 0,
-                    successful: 0,
-                    failed: 0,
-                    policy_domains: Vec::new(),
-                });
+                out.push(ReportListItem::from_row(&row)?);
             }
             if let Some(item) = out.last_mut() {
-                let d: String = row.try_get(9)?;
-                if !item.policy_domains.contains(&d) {
-                    item.policy_domains.push(d);
-                }
-                item.successful += to_u64(row.try_get(10)?);
-                item.failed += to_u64(row.try_get(11)?);
+                item.add_policy(row.try_get(9)?, row.try_get(10)?, row.try_get(11)?);
             }
         }
         Ok(out)
@@ -280,27 +292,9 @@ impl Store {
         .bind(id)
         .fetch_all(&self.pool)
         .await?;
-        let mut item = ReportListItem {
-            id,
-            organization: row.try_get(1)?,
-            report_id: row.try_get(2)?,
-            day: row.try_get(3)?,
-            start_datetime: row.try_get(4)?,
-            end_datetime: row.try_get(5)?,
-            received_at: row.try_get(6)?,
-            source: row.try_get(7)?,
-            valid: row.try_get::<i64, _>(8)? != 0,
-            successful: 0,
-            failed: 0,
-            policy_domains: Vec::new(),
-        };
+        let mut item = ReportListItem::from_row(&row)?;
         for p in policies {
-            let d: String = p.try_get(0)?;
-            if !item.policy_domains.contains(&d) {
-                item.policy_domains.push(d);
-            }
-            item.successful += to_u64(p.try_get(1)?);
-            item.failed += to_u64(p.try_get(2)?);
+            item.add_policy(p.try_get(0)?, p.try_get(1)?, p.try_get(2)?);
         }
         Ok(Some(StoredReport {
             item,

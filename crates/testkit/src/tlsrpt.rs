@@ -69,3 +69,14 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     let _ = e.write_all(bytes);
     e.finish().unwrap_or_default()
 }
+
+/// `bytes` in base64, in lines of 76 characters, as mail carries an attachment (RFC 2045 §6.8).
+pub fn base64_lines(bytes: &[u8]) -> String {
+    use base64::Engine;
+    let s = base64::engine::general_purpose::STANDARD.encode(bytes);
+    s.as_bytes()
+        .chunks(76)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect::<Vec<_>>()
+        .join("\r\n")
+}
