@@ -249,8 +249,13 @@ async fn the_report_tool_adds_up_many_files_as_the_server_does() {
         sessions: n,
     };
     let mut files = Vec::new();
+    // Nine days ending yesterday: recent enough to count as evidence.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
     for day in 1..=9u32 {
-        let date = format!("2026-11-{day:02}");
+        let date = mtasts_core::daily::day_of(now - i64::from(10 - day) * 86_400);
         let failures = if day == 2 { vec![fail(5)] } else { vec![] };
         let a = report(
             "Org A",
@@ -268,7 +273,14 @@ async fn the_report_tool_adds_up_many_files_as_the_server_does() {
         files.extend([fa, fb]);
     }
     // A message with a report attached, the same report again, and a message without one.
-    let other = report("Org C", "c-1", "2026-11-03", "example.org", 7, &[fail(1)]);
+    let other = report(
+        "Org C",
+        "c-1",
+        &mtasts_core::daily::day_of(now - 7 * 86_400),
+        "example.org",
+        7,
+        &[fail(1)],
+    );
     let eml = format!(
         "From: r@c.example\r\nSubject: Report Domain: example.org\r\nMIME-Version: 1.0\r\nContent-Type: multipart/report; boundary=\"b\"\r\n\r\n--b\r\nContent-Type: application/tlsrpt+json\r\n\r\n{}\r\n--b--\r\n",
         String::from_utf8(other).unwrap()

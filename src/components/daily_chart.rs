@@ -103,15 +103,16 @@ pub fn DailyChart(p: &Props) -> Html {
                 }) }
             </svg>
             <figcaption>
+                {"Sessions per UTC day: "}
                 <span class="key ok" aria-hidden="true"></span>{"successful "}
-                <span class="key failed" aria-hidden="true"></span>{"failed sessions, per UTC day"}
+                <span class="key failed" aria-hidden="true"></span>{"failed"}
             </figcaption>
             <details class="chart-table">
                 <summary>{"The numbers, as a table"}</summary>
                 <div class="table-wrap" tabindex="0" role="region" aria-label={format!("Sessions per day, {}", p.label)}>
                 <table class="data">
                     <caption>{format!("Sessions per day, {}", p.label)}</caption>
-                    <thead><tr><th scope="col">{"Day (UTC)"}</th><th scope="col">{"Reports"}</th><th scope="col">{"Successful"}</th><th scope="col">{"Failed"}</th></tr></thead>
+                    <thead><tr><th scope="col">{"Day (UTC)"}</th><th scope="col" class="num">{"Reports"}</th><th scope="col" class="num">{"Successful"}</th><th scope="col" class="num">{"Failed"}</th></tr></thead>
                     <tbody>{ for p.days.iter().map(|d| html! {
                         <tr data-day={d.day.clone()}><th scope="row">{&d.day}</th><td class="num">{d.reports}</td>
                             <td class="num">{count(d.sessions.successful)}</td><td class="num">{count(d.sessions.failed)}</td></tr>
@@ -153,7 +154,7 @@ fn top_failures(days: &[DayRow]) -> Html {
             <div class="table-wrap" tabindex="0" role="region" aria-label={caption.to_string()}>
             <table class="data top-failures">
                 <caption>{caption.to_string()}</caption>
-                <thead><tr><th scope="col">{head.to_string()}</th><th scope="col">{"Failed sessions"}</th></tr></thead>
+                <thead><tr><th scope="col">{head.to_string()}</th><th scope="col" class="num">{"Failed sessions"}</th></tr></thead>
                 <tbody>{ for rows.into_iter().take(10).map(|(k, n)| html! {
                     <tr><td><code>{k}</code></td><td class="num">{count(n)}</td></tr>
                 }) }</tbody>

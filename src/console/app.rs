@@ -224,8 +224,8 @@ fn report_list(reports: &[&api::ListItem], truncated: bool, on_open: &Callback<i
             }
             <div class="table-wrap" tabindex="0" role="region" aria-label="Reports">
             <table class="data reports">
-                <thead><tr><th scope="col">{"Day"}</th><th scope="col">{"From"}</th><th scope="col">{"Successful"}</th>
-                    <th scope="col">{"Failed"}</th><th scope="col">{"Report"}</th></tr></thead>
+                <thead><tr><th scope="col">{"Day"}</th><th scope="col">{"From"}</th><th scope="col" class="num">{"Successful"}</th>
+                    <th scope="col" class="num">{"Failed"}</th><th scope="col">{"Report"}</th></tr></thead>
                 <tbody>{ for reports.iter().map(|r| {
                     let id = r.id;
                     let open = on_open.reform(move |_: MouseEvent| id);

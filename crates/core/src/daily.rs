@@ -226,10 +226,16 @@ pub struct Evidence {
     pub summary: String,
 }
 
+/// How many days back (today included) clean days count: reports describe the recent past, so
+/// a clean week long ago says nothing about today's senders.
+pub const RECENT_DAYS: i64 = 14;
+
 /// The deciding rule: at least [`CLEAN_DAYS`] days with reports since the last failed session
-/// (none of them with a failure, on any MX), reported by at least [`MIN_ORGANIZATIONS`]
-/// organisations. Days without any report do not count either way: silence is not evidence.
-pub fn evidence(rows: &[DayRow], policy_domain: &str) -> Evidence {
+/// (none of them with a failure, on any MX) within the last [`RECENT_DAYS`] days before
+/// `today` (`YYYY-MM-DD`, UTC), reported by at least [`MIN_ORGANIZATIONS`] organisations (one
+/// sender's view can miss what another's meets). The days need not follow each other: days
+/// without any report count neither way, for silence is not evidence.
+pub fn evidence(rows: &[DayRow], policy_domain: &str, today: &str) -> Evidence {
     let domain = policy_domain.trim_end_matches('.').to_ascii_lowercase();
     let mine: Vec<&DayRow> = rows.iter().filter(|r| r.policy_domain == domain).collect();
     let last_failure = mine
@@ -237,9 +243,13 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str) -> Evidence {
         .rev()
         .find(|r| r.sessions.failed > 0)
         .map(|r| r.day.clone());
+    let since = unix_seconds(&format!("{today}T00:00:00Z"))
+        .map(|t| day_of(t - (RECENT_DAYS - 1) * 86_400))
+        .unwrap_or_default();
     let streak: Vec<&&DayRow> = mine
         .iter()
         .filter(|r| last_failure.as_ref().is_none_or(|f| r.day > *f))
+        .filter(|r| r.day >= since)
         .collect();
     let orgs: BTreeSet<&str> = streak
         .iter()
@@ -250,25 +260,38 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str) -> Evidence {
         Some(d) => format!("last failure on {d}"),
         None => "no failure reported".to_string(),
     };
+    let days = |n: usize| {
+        if n == 1 {
+            "1 day".to_string()
+        } else {
+            format!("{n} days")
+        }
+    };
+    let newest = mine.last().map(|r| r.day.as_str()).unwrap_or_default();
     let summary = if mine.is_empty() {
-        format!("No TLS-RPT reports for {domain} yet: enforcing needs {CLEAN_DAYS} days of clean reports from at least {MIN_ORGANIZATIONS} organisations.")
+        format!("No TLS-RPT reports for {domain} yet: enforcing needs {CLEAN_DAYS} clean days of reports in the last {RECENT_DAYS} days, from at least {MIN_ORGANIZATIONS} organisations.")
     } else if ready {
         format!(
-            "{} days of reports, {failure}; the last {} were clean, reported by {} organisations: the reports support enforcing.",
-            mine.len(),
-            streak.len(),
+            "{} of reports, {failure}; in the last {RECENT_DAYS} days {} with reports were clean, reported by {} organisations: the reports support enforcing.",
+            days(mine.len()),
+            days(streak.len()),
             orgs.len()
+        )
+    } else if newest < since.as_str() {
+        format!(
+            "{} of reports, the newest from {newest}: none in the last {RECENT_DAYS} days, so they say nothing about today; enforcing needs {CLEAN_DAYS} clean days of recent reports from at least {MIN_ORGANIZATIONS} organisations.",
+            days(mine.len())
         )
     } else if streak.is_empty() {
         format!(
-            "{} days of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days after the last failure, reported by at least {MIN_ORGANIZATIONS} organisations.",
-            mine.len()
+            "{} of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days of reports after the last failure (within {RECENT_DAYS} days), from at least {MIN_ORGANIZATIONS} organisations.",
+            days(mine.len())
         )
     } else {
         format!(
-            "{} days of reports, {failure}; since then {} clean day(s) reported by {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
-            mine.len(),
-            streak.len(),
+            "{} of reports, {failure}; since then, in the last {RECENT_DAYS} days, {} with clean reports from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
+            days(mine.len()),
+            days(streak.len()),
             orgs.len()
         )
     };
@@ -339,26 +362,40 @@ mod tests {
             .map(|i| row(&days[i], "a", u64::from(i == 4)))
             .collect();
         rows.extend((5..13).map(|i| row(&days[i], "a", 0)));
-        let e = evidence(&rows, "Example.com.");
+        let today = "2026-11-18";
+        let e = evidence(&rows, "Example.com.", today);
         assert_eq!(e.last_failure.as_deref(), Some("2026-11-05"));
         assert_eq!((e.clean_streak, e.ready), (8, false), "{e:?}");
         assert_eq!(e.clean_days, 12);
         // A second organisation in the streak: ready.
         rows.push(row(&days[13], "b", 0));
-        let e = evidence(&rows, "example.com");
+        let e = evidence(&rows, "example.com", today);
         assert!(e.ready, "{e:?}");
         assert!(e.summary.contains("support enforcing"), "{}", e.summary);
         // A new failure resets the streak.
         rows.push(row(&days[14], "b", 3));
-        let e = evidence(&rows, "example.com");
+        let e = evidence(&rows, "example.com", today);
         assert_eq!((e.clean_streak, e.ready), (0, false));
         // Six clean days from two organisations: one short.
         let rows: Vec<DayRow> = (0..6)
             .map(|i| row(&days[i], ["a", "b"][i % 2], 0))
             .collect();
-        let e = evidence(&rows, "example.com");
+        let e = evidence(&rows, "example.com", today);
         assert!(!e.ready && e.last_failure.is_none(), "{e:?}");
         assert!(e.summary.contains("needs 7"), "{}", e.summary);
-        assert!(!evidence(&[], "example.com").ready);
+        assert!(e.summary.starts_with("6 days of reports"), "{}", e.summary);
+        assert!(!evidence(&[], "example.com", today).ready);
+        // A clean fortnight long ago says nothing about today.
+        let old: Vec<DayRow> = (0..10)
+            .map(|i| row(&days[i], ["a", "b"][i % 2], 0))
+            .collect();
+        assert!(evidence(&old, "example.com", "2026-11-12").ready);
+        let e = evidence(&old, "example.com", "2027-02-01");
+        assert!(!e.ready, "{e:?}");
+        assert!(
+            e.summary.contains("say nothing about today"),
+            "{}",
+            e.summary
+        );
     }
 }

@@ -362,7 +362,8 @@ async fn daily(
     };
     match s.store.daily(&domain, &days).await {
         Ok(rows) => {
-            let evidence = mtasts_core::daily::evidence(&rows, &domain);
+            let today = mtasts_core::daily::day_of(unix_now());
+            let evidence = mtasts_core::daily::evidence(&rows, &domain, &today);
             Json(json!({ "domain": domain, "days": rows, "evidence": evidence })).into_response()
         }
         Err(e) => unavailable(&e),

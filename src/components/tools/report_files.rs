@@ -162,7 +162,8 @@ fn results(r: &Read, domain: &UseStateHandle<Option<String>>) -> Html {
             ))
         })
     };
-    let evidence = (!mine.is_empty()).then(|| daily::evidence(&days, &chosen));
+    let today = daily::day_of((js_sys::Date::now() / 1000.0) as i64);
+    let evidence = (!mine.is_empty()).then(|| daily::evidence(&days, &chosen, &today));
     html! {
         <div class="report-files-result">
             <p class="counts" data-files={r.files.to_string()} data-reports={r.summaries.len().to_string()}>
