@@ -126,13 +126,9 @@ fn address_row(
                     <span class="host-light">{crate::components::light::badge(h.light)}</span>
                 </th>
             }
-            // An IPv4 address (15 characters at most) never wraps: split at a dot it reads as
-            // two numbers. An IPv6 one may wrap at its colons.
-            <td data-label="Address">if matches!(a.ip, Some(std::net::IpAddr::V4(_))) {
-                <code class="nowrap">{ip}</code>
-            } else {
-                <code>{breakable(&ip)}</code>
-            }</td>
+            // May wrap only at its dots or colons (at 800 px the table must fit without
+            // scrolling, and a whole IPv4 address in the column made it 5 px too wide).
+            <td data-label="Address"><code>{breakable(&ip)}</code></td>
             <td data-label="Result" class="result" title={a.reason.clone()}>
                 {crate::components::light::badge(light)}
                 if let Some(r) = why { <span class="reason">{" "}{r}</span> }
