@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mtasts_core::daily::DayRow;
+use mtasts_core::daily::{DayRow, Evidence};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -122,6 +122,16 @@ pub fn DailyChart(p: &Props) -> Html {
             </details>
             {top_failures(&p.days)}
         </figure>
+    }
+}
+
+/// The evidence for enforcing in one line, as the console and the offline tool both show it.
+pub fn evidence_line(e: &Evidence) -> Html {
+    html! {
+        <p class={classes!("evidence", e.ready.then_some("ready"))} data-ready={e.ready.to_string()}>
+            <strong>{ if e.ready { "Evidence for enforcing: yes. " } else { "Evidence for enforcing: not yet. " } }</strong>
+            {e.summary.clone()}
+        </p>
     }
 }
 

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::api::{self, ApiError, Daily, Detail, List};
 use super::report_detail::ReportDetail;
 use super::token;
-use crate::components::daily_chart::DailyChart;
+use crate::components::daily_chart::{evidence_line, DailyChart};
 use crate::components::theme_toggle::ThemeToggle;
 
 /// What the page shows while it talks to the server.
@@ -164,10 +164,7 @@ pub fn ConsoleApp() -> Html {
                         Load::Done(d) => html! {
                             <section aria-labelledby="days-title">
                                 <h2 id="days-title">{format!("{}: sessions per day", d.domain)}</h2>
-                                <p class={classes!("evidence", d.evidence.ready.then_some("ready"))} data-ready={d.evidence.ready.to_string()}>
-                                    <strong>{ if d.evidence.ready { "Evidence for enforcing: yes. " } else { "Evidence for enforcing: not yet. " } }</strong>
-                                    {d.evidence.summary.clone()}
-                                </p>
+                                {evidence_line(&d.evidence)}
                                 <DailyChart days={d.days.clone()} label={AttrValue::from(d.domain.clone())} />
                             </section>
                         },

@@ -9,7 +9,7 @@ use mtasts_core::mail::{self, Found};
 use mtasts_core::report_json::{self, ReportSummary};
 use yew::prelude::*;
 
-use crate::components::daily_chart::DailyChart;
+use crate::components::daily_chart::{evidence_line, DailyChart};
 
 /// What the files held.
 #[derive(Clone, Default, PartialEq)]
@@ -190,10 +190,7 @@ fn results(r: &Read, domain: &UseStateHandle<Option<String>>) -> Html {
                 </div>
             }
             if let Some(e) = evidence {
-                <p class={classes!("evidence", e.ready.then_some("ready"))} data-ready={e.ready.to_string()}>
-                    <strong>{ if e.ready { "Evidence for enforcing: yes. " } else { "Evidence for enforcing: not yet. " } }</strong>
-                    {e.summary}
-                </p>
+                {evidence_line(&e)}
                 <DailyChart days={mine} label={AttrValue::from(chosen)} />
             }
         </div>
