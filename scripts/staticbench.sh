@@ -35,12 +35,16 @@ wasm=$(cd dist && ls mtasts-web-*_bg.wasm | head -1)
 for _ in $(seq 100); do [ -f "dist/$wasm.br" ] && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$mp/api/v1/config" >"$tmp/config.json"
 
-# nginx with the same bytes: the brotli wasm as the server above sends it, the page, and the
+# nginx with the same bytes: the brotli wasm and page as the server above sends them, and the
 # configuration answer as a file.
 mkdir -p "$tmp/root"
 cp "dist/$wasm.br" "$tmp/root/app.wasm"
-cp dist/index.html "$tmp/root/index.html"
+cp dist/index.html.br "$tmp/root/index.html"
 cp "$tmp/config.json" "$tmp/root/config.json"
+# nginx's workers run as www-data: they must be able to read what they serve (with mktemp's
+# 0700 directory every answer was a 403, and earlier figures compared against those).
+chmod 755 "$tmp" "$tmp/root"
+chmod 644 "$tmp/root/"*
 np=$(free_port)
 cat >"$tmp/nginx.conf" <<EOF
 worker_processes 2;
@@ -58,6 +62,7 @@ http {
     listen 127.0.0.1:$np;
     root $tmp/root;
     location = /app.wasm { types { } default_type application/wasm; add_header Content-Encoding br; }
+    location = /index.html { types { } default_type text/html; add_header Content-Encoding br; }
     location = /config.json { types { } default_type application/json; }
   }
 }
@@ -65,6 +70,17 @@ EOF
 nginx -c "$tmp/nginx.conf" -g 'daemon off;' &
 pids+=($!)
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$np/index.html" >/dev/null && break; sleep 0.1; done
+
+# Both servers must answer 200 with the same bytes, or the comparison means nothing.
+same() {
+  local a b
+  a=$(curl -s -H 'Accept-Encoding: br, gzip' -w '%{http_code}' -o "$tmp/a" "$1")
+  b=$(curl -s -H 'Accept-Encoding: br, gzip' -w '%{http_code}' -o "$tmp/b" "$2")
+  if [ "$a" != 200 ] || [ "$b" != 200 ] || ! cmp -s "$tmp/a" "$tmp/b"; then
+    echo "staticbench: $1 ($a) and $2 ($b) do not answer 200 with the same bytes" >&2
+    exit 1
+  fi
+}
 
 # One wrk run: "requests/s p99_ms".
 run() {
@@ -82,6 +98,7 @@ for what in "wasm (brotli, $(stat -c %s "dist/$wasm.br") B)|/$wasm|/app.wasm" \
             "/api/v1/config (cached answer)|/api/v1/config|/config.json"; do
   IFS='|' read -r label mpath npath <<<"$what"
   : >"$tmp/m" ; : >"$tmp/n"
+  same "http://127.0.0.1:$mp$mpath" "http://127.0.0.1:$np$npath"
   for r in $(seq "$rounds"); do
     read -r rps p99 <<<"$(run "http://127.0.0.1:$mp$mpath")"
     printf '%-34s %-8s %12s %10s\n' "$label (round $r)" mtasts "$rps" "$p99"
