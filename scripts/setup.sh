@@ -47,6 +47,8 @@ done
 [ -f /usr/include/openssl/ssl.h ] || need="$need libssl-dev"
 # PostgreSQL for the store's tests (a throwaway server in a temp dir: crates/interop/src/postgres.rs).
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || need="$need postgresql"
+# Dovecot for `mtasts reports fetch --imap` (a throwaway IMAP server: crates/interop/src/dovecot.rs).
+[ -x /usr/sbin/dovecot ] || need="$need dovecot-imapd"
 # Exim (the interop world's second MX server) conflicts with Postfix as a package: it is
 # unpacked with `dpkg -x` into .tools/exim (below), and only the libraries it links are installed.
 exim="$PWD/.tools/exim"
@@ -70,7 +72,8 @@ if [ -n "$need" ]; then
   apt-get -o DPkg::Lock::Timeout=600 install -y -qq $need >&2
   # Nor start at the next boot, on all addresses (only the services installed just now).
   for pair in knot:knot unbound:unbound dnsdist:dnsdist nginx:nginx-light apache2:apache2 postfix:postfix \
-              postfix-mta-sts-resolver:postfix-mta-sts-resolver postgresql:postgresql; do
+              postfix-mta-sts-resolver:postfix-mta-sts-resolver postgresql:postgresql \
+              dovecot:dovecot-imapd; do
     svc=${pair%%:*}; pkg=${pair#*:}
     case " $need " in *" $pkg "*) ;; *) continue ;; esac
     { systemctl disable "$svc" || update-rc.d "$svc" disable; } >/dev/null 2>&1 || true

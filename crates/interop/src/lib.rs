@@ -12,6 +12,7 @@
 pub mod cases;
 pub mod daemon;
 pub mod dns;
+pub mod dovecot;
 pub mod exim;
 pub mod mail;
 pub mod pki;

@@ -13,6 +13,7 @@ pub mod demo_reports;
 pub mod facts;
 pub mod fetch;
 pub mod gather;
+pub mod imap;
 pub mod import;
 pub mod ingest;
 pub mod limits;

@@ -81,6 +81,18 @@ impl Trust {
             .map_err(|e| TlsError::Handshake(format!("verifier setup: {e}")))
     }
 
+    /// A client configuration that verifies servers against these roots, for connections the
+    /// program makes for itself (an IMAP mailbox), not for judging a server.
+    pub fn client_config(&self) -> Result<rustls::ClientConfig, String> {
+        Ok(
+            rustls::ClientConfig::builder_with_provider(self.provider.clone())
+                .with_safe_default_protocol_versions()
+                .map_err(|e| e.to_string())?
+                .with_root_certificates(self.roots.clone())
+                .with_no_client_auth(),
+        )
+    }
+
     /// Adds the certificates of a PEM text (the demo world's CA).
     pub fn add_pem(&mut self, pem: &str) -> Result<(), String> {
         let roots = Arc::make_mut(&mut self.roots);
