@@ -138,8 +138,10 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
         "{top:?}"
     );
     screenshot(&c, "console-failing").await;
+    let failing_evidence = d["evidence"].clone();
     // A clean month from two senders: the evidence supports enforcing.
     let d = pick(&c, "enforce-good.test").await;
+    let good_evidence = d["evidence"].clone();
     assert_eq!(
         (d["ready"].as_str(), d["failedBars"].as_u64()),
         (Some("true"), Some(0)),
@@ -214,6 +216,59 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
         .unwrap();
     assert_eq!(overflow, 0);
     screenshot(&c, "console-phone").await;
+
+    // The operator's own page: in this tab, which holds the token, the checker's "Ready to
+    // enforce?" adds the stored reports' evidence, word for word the console's line; the live
+    // answer stays the live check's.
+    c.set_window_size(1280, 900).await.unwrap();
+    for (domain, console_line, ready) in [
+        ("enforce-good.test", &good_evidence, "true"),
+        ("testing-not-ready.test", &failing_evidence, "false"),
+    ] {
+        c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
+        let e = wait_js(
+            &c,
+            "the evidence under Ready to enforce?",
+            "const p = document.querySelector('.action-plan:not([data-answer=pending])'); const e = p && p.querySelector('.report-evidence .evidence[data-ready]'); return e && { ready: e.dataset.ready, text: e.textContent, answer: p.dataset.answer };",
+        )
+        .await;
+        assert_eq!(e["ready"], ready, "{domain}: {e}");
+        assert_eq!(&e["text"], console_line, "{domain}: the console's line");
+        assert!(
+            e["text"].as_str().unwrap().contains("days of reports"),
+            "{e}"
+        );
+        if domain == "testing-not-ready.test" {
+            assert_ne!(e["answer"], "yes", "the live answer is the check's: {e}");
+            c.execute(
+                "document.querySelector('.action-plan').scrollIntoView();",
+                vec![],
+            )
+            .await
+            .unwrap();
+            screenshot(&c, "checker-with-report-evidence").await;
+        }
+    }
+    // Without the token, nothing is asked and nothing shown.
+    c.execute("sessionStorage.clear();", vec![]).await.unwrap();
+    c.goto(&format!("{url}/?domain=enforce-good.test"))
+        .await
+        .unwrap();
+    wait_js(
+        &c,
+        "the live answer",
+        "return document.querySelector('.action-plan:not([data-answer=pending])');",
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let asked = c
+        .execute(
+            "return [document.querySelectorAll('.report-evidence').length, performance.getEntriesByType('resource').map(e => e.name).filter(n => n.includes('/api/v1/reports'))];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(asked, serde_json::json!([0, []]), "{asked}");
 
     // A link with the token opens the console in a new tab's session and leaves the address
     // bar without it.

@@ -6,10 +6,15 @@
 //! - `mount(root, options)`: renders the tools into `root`; returns a handle whose
 //!   `update(options)` applies new options;
 //! - options: `{ tool, select, domain, hosts }`: the tool to show (shown again whenever
-//!   `select` changes) and the last check's domain and MX hosts for the generator.
+//!   `select` changes) and the last check's domain and MX hosts for the generator;
+//! - `evidence(root, domain)`: the stored TLS-RPT reports' evidence for the checked domain, on
+//!   the operator's own page (`window.mtastsEvidence` in `index.html`); returns a handle with
+//!   `destroy()`.
 //!
-//! Once loaded, nothing here makes a network request: the tools work offline.
+//! Once loaded, the tools make no network request: they work offline. (`evidence` asks this
+//! server's reports API, with the operator token the tab holds.)
 
+use mtasts_web::components::report_evidence::{Props as EvidenceProps, ReportEvidence};
 use mtasts_web::components::tools::{Props, ToolsPanel};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -80,33 +85,66 @@ fn enclosing_brands(el: &web_sys::Element) -> Vec<f64> {
     out
 }
 
-/// Renders the tools into `root`.
+/// Renders the app `C` into `root`.
 ///
 /// Two wasm modules each run their own Yew, and Yew tells its apps apart by a number it brands
 /// their elements with, counted from 1 in each module. The checker's app encloses this one; if
 /// both had the same number, the checker would take the tools' clicks and keys for its own
-/// (and start checks from them). So the tools are rendered into a detached element, again if
-/// need be, until their number differs from every enclosing app's, and only then attached (the
+/// (and start checks from them). So the app is rendered into a detached element, again if
+/// need be, until its number differs from every enclosing app's, and only then attached (the
 /// browser test `offline_tools_work_with_the_network_cut_off` fails on any request made while
 /// the tools are used).
-#[wasm_bindgen]
-pub fn mount(root: web_sys::Element, options: JsValue) -> Result<Tools, JsValue> {
-    let taken = enclosing_brands(&root);
+fn mount_app<C: yew::BaseComponent>(
+    root: &web_sys::Element,
+    props: impl Fn() -> C::Properties,
+) -> Result<yew::AppHandle<C>, JsValue> {
+    let taken = enclosing_brands(root);
     let document = root
         .owner_document()
-        .ok_or_else(|| JsValue::from_str("the tools' element is not in a document"))?;
+        .ok_or_else(|| JsValue::from_str("the element is not in a document"))?;
     loop {
         let host = document.create_element("div")?;
-        let handle =
-            yew::Renderer::<ToolsPanel>::with_root_and_props(host.clone(), props(&options))
-                .render();
+        let handle = yew::Renderer::<C>::with_root_and_props(host.clone(), props()).render();
         if brand(&host).is_some_and(|b| taken.contains(&b)) {
             handle.destroy();
             continue;
         }
         root.append_child(&host)?;
-        return Ok(Tools {
-            handle: Some(handle),
-        });
+        return Ok(handle);
+    }
+}
+
+/// Renders the tools into `root`.
+#[wasm_bindgen]
+pub fn mount(root: web_sys::Element, options: JsValue) -> Result<Tools, JsValue> {
+    Ok(Tools {
+        handle: Some(mount_app::<ToolsPanel>(&root, || props(&options))?),
+    })
+}
+
+/// The stored reports' evidence for `domain`, rendered into `root` under the checker's "Ready
+/// to enforce?" (`src/components/report_evidence.rs`). The page calls this only when the tab
+/// holds the operator token, so the checker's own module carries none of it.
+#[wasm_bindgen]
+pub fn evidence(root: web_sys::Element, domain: String) -> Result<EvidenceView, JsValue> {
+    let domain = AttrValue::from(domain);
+    Ok(EvidenceView {
+        handle: Some(mount_app::<ReportEvidence>(&root, || EvidenceProps {
+            domain: domain.clone(),
+        })?),
+    })
+}
+
+#[wasm_bindgen]
+pub struct EvidenceView {
+    handle: Option<yew::AppHandle<ReportEvidence>>,
+}
+
+#[wasm_bindgen]
+impl EvidenceView {
+    pub fn destroy(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.destroy();
+        }
     }
 }

@@ -9,6 +9,7 @@ use mtasts_core::Report;
 use yew::prelude::*;
 
 use super::chain::jump_to;
+use super::report_evidence::fill_slot;
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -60,6 +61,19 @@ pub fn ActionPlanView(p: &Props) -> Html {
         Readiness::NoSuchDomain | Readiness::NoMail => "ready na",
     };
     let pending = p.report.overall == mtasts_core::Light::Pending;
+    // The stored reports' evidence, on the operator's own page (src/components/report_evidence.rs).
+    let slot = use_node_ref();
+    {
+        let slot = slot.clone();
+        use_effect_with(
+            (p.report.domain.clone(), pending),
+            move |(domain, pending)| {
+                if !pending {
+                    fill_slot(&slot, domain);
+                }
+            },
+        );
+    }
     let word = if pending {
         "Checking…"
     } else {
@@ -78,6 +92,9 @@ pub fn ActionPlanView(p: &Props) -> Html {
             <h3>{"Ready to enforce?"}</h3>
             <p class="answer"><span class="answer-word"><span aria-hidden="true">{mark}{" "}</span>{word}</span></p>
             <p class="headline">{&plan.headline}</p>
+            if !pending {
+                <div class="report-evidence-slot" ref={slot}></div>
+            }
             if !plan.steps.is_empty() {
                 <ol class="steps">{ for plan.steps.iter().enumerate().map(|(n, s)| step(n, s, &p.on_generator)) }</ol>
             }

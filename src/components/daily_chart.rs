@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mtasts_core::daily::{DayRow, Evidence};
+use mtasts_core::daily::DayRow;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -126,11 +126,11 @@ pub fn DailyChart(p: &Props) -> Html {
 }
 
 /// The evidence for enforcing in one line, as the console and the offline tool both show it.
-pub fn evidence_line(e: &Evidence) -> Html {
+pub fn evidence_line(ready: bool, summary: &str) -> Html {
     html! {
-        <p class={classes!("evidence", e.ready.then_some("ready"))} data-ready={e.ready.to_string()}>
-            <strong>{ if e.ready { "Evidence for enforcing: yes. " } else { "Evidence for enforcing: not yet. " } }</strong>
-            {e.summary.clone()}
+        <p class={classes!("evidence", ready.then_some("ready"))} data-ready={ready.to_string()}>
+            <strong>{ if ready { "Evidence for enforcing: yes. " } else { "Evidence for enforcing: not yet. " } }</strong>
+            {summary.to_string()}
         </p>
     }
 }

@@ -22,6 +22,7 @@ pub mod open_saved;
 pub mod raw_data;
 pub mod recent;
 pub mod report;
+pub mod report_evidence;
 pub mod section;
 pub mod tabs;
 pub mod theme_toggle;

@@ -164,7 +164,9 @@ pub fn ConsoleApp() -> Html {
                         Load::Done(d) => html! {
                             <section aria-labelledby="days-title">
                                 <h2 id="days-title">{format!("{}: sessions per day", d.domain)}</h2>
-                                {evidence_line(&d.evidence)}
+                                {evidence_line(d.evidence.ready, &d.evidence.summary)}
+                                <p class="step-links"><a href={format!("/?domain={}", js_sys::encode_uri_component(&d.domain))}>{format!("Check {} live", d.domain)}</a>
+                                    {" (in this tab: the checker's \"Ready to enforce?\" then adds this evidence)"}</p>
                                 <DailyChart days={d.days.clone()} label={AttrValue::from(d.domain.clone())} />
                             </section>
                         },

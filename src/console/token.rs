@@ -2,11 +2,7 @@
 //! to a server, and removed from the address bar at once) or typed in, and kept in this tab's
 //! session storage only (gone when the tab closes).
 
-const KEY: &str = "mtasts.operator-token";
-
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
+pub use crate::services::operator_token::{forget, save, stored};
 
 /// The token for this tab: from the fragment (then stored), or stored before.
 pub fn current() -> Option<String> {
@@ -25,21 +21,5 @@ pub fn current() -> Option<String> {
         }
         return Some(t);
     }
-    storage()?
-        .get_item(KEY)
-        .ok()
-        .flatten()
-        .filter(|t| !t.is_empty())
-}
-
-pub fn save(token: &str) {
-    if let Some(s) = storage() {
-        let _ = s.set_item(KEY, token);
-    }
-}
-
-pub fn forget() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(KEY);
-    }
+    stored()
 }

@@ -6,6 +6,7 @@ pub mod doh;
 pub mod file;
 pub mod gather;
 pub mod http;
+pub mod operator_token;
 pub mod proxy;
 pub mod snapshot;
 pub mod storage;

@@ -190,7 +190,7 @@ fn results(r: &Read, domain: &UseStateHandle<Option<String>>) -> Html {
                 </div>
             }
             if let Some(e) = evidence {
-                {evidence_line(&e)}
+                {evidence_line(e.ready, &e.summary)}
                 <DailyChart days={mine} label={AttrValue::from(chosen)} />
             }
         </div>
