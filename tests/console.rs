@@ -141,7 +141,6 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
     let failing_evidence = d["evidence"].clone();
     // A clean month from two senders: the evidence supports enforcing.
     let d = pick(&c, "enforce-good.test").await;
-    let good_evidence = d["evidence"].clone();
     assert_eq!(
         (d["ready"].as_str(), d["failedBars"].as_u64()),
         (Some("true"), Some(0)),
@@ -163,6 +162,19 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
         "const s = document.querySelector('.report-detail'); return s && { json: s.querySelector('pre').textContent, codes: [...s.querySelectorAll('.finding')].map(f => f.dataset.code) };",
     )
     .await;
+    // The keyboard starts at the opened report, and comes back to its row.
+    let focused = c
+        .execute("return document.activeElement.id;", vec![])
+        .await
+        .unwrap();
+    assert_eq!(focused, "report-detail-title");
+    let opened = c
+        .execute(
+            "return document.querySelector('.report-detail').dataset.report;",
+            vec![],
+        )
+        .await
+        .unwrap();
     let json: Value =
         serde_json::from_str(detail["json"].as_str().unwrap()).expect("the report's JSON");
     assert_eq!(
@@ -177,6 +189,20 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
             .any(|c| c == "report.failures"),
         "{detail}"
     );
+
+    c.find(Locator::Css(".report-detail button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let back = wait_js(
+        &c,
+        "the focus back on the list",
+        "const a = document.activeElement; const tr = a && a.closest('tr[data-report]'); return tr && tr.dataset.report;",
+    )
+    .await;
+    assert_eq!(back, opened, "focus returns to the opened report's row");
 
     // Accessible in both themes, on a phone too.
     let axe = axe_source();
@@ -221,23 +247,29 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
     // enforce?" adds the stored reports' evidence, word for word the console's line; the live
     // answer stays the live check's.
     c.set_window_size(1280, 900).await.unwrap();
-    for (domain, console_line, ready) in [
-        ("enforce-good.test", &good_evidence, "true"),
-        ("testing-not-ready.test", &failing_evidence, "false"),
+    // On a domain already enforcing, the reports say how it goes, not "not yet".
+    for (domain, console_line) in [
+        ("enforce-good.test", None),
+        ("testing-not-ready.test", Some(&failing_evidence)),
     ] {
         c.goto(&format!("{url}/?domain={domain}")).await.unwrap();
         let e = wait_js(
             &c,
             "the evidence under Ready to enforce?",
-            "const p = document.querySelector('.action-plan:not([data-answer=pending])'); const e = p && p.querySelector('.report-evidence .evidence[data-ready]'); return e && { ready: e.dataset.ready, text: e.textContent, answer: p.dataset.answer };",
+            "const p = document.querySelector('.action-plan:not([data-answer=pending])'); const e = p && p.querySelector('.report-evidence .evidence:not([aria-busy])'); return e && { ready: e.dataset.ready || null, text: e.textContent, answer: p.dataset.answer };",
         )
         .await;
-        assert_eq!(e["ready"], ready, "{domain}: {e}");
-        assert_eq!(&e["text"], console_line, "{domain}: the console's line");
-        assert!(
-            e["text"].as_str().unwrap().contains("days of reports"),
-            "{e}"
-        );
+        let text = e["text"].as_str().unwrap();
+        match console_line {
+            Some(line) => {
+                assert_eq!(e["ready"], "false", "{domain}: {e}");
+                assert_eq!(&e["text"], line, "{domain}: the console's line");
+            }
+            None => assert_eq!(
+                text, "Senders' reports since enforcing: 30 days of reports, no failure reported.",
+                "{domain}: {e}"
+            ),
+        }
         if domain == "testing-not-ready.test" {
             assert_ne!(e["answer"], "yes", "the live answer is the check's: {e}");
             c.execute(
@@ -247,6 +279,19 @@ async fn the_console_shows_a_domains_reports_over_time_behind_the_token() {
             .await
             .unwrap();
             screenshot(&c, "checker-with-report-evidence").await;
+            // Back to the console, on this domain.
+            c.find(Locator::LinkText("The reports in the console"))
+                .await
+                .unwrap()
+                .click()
+                .await
+                .unwrap();
+            wait_js(
+                &c,
+                "the console on the checked domain",
+                "const h = document.getElementById('days-title'); return h && h.textContent.startsWith('testing-not-ready.test');",
+            )
+            .await;
         }
     }
     // Without the token, nothing is asked and nothing shown.
@@ -327,6 +372,21 @@ async fn the_report_tool_adds_up_many_files_as_the_server_does() {
         std::fs::write(&fb, gzip(&b)).unwrap();
         files.extend([fa, fb]);
     }
+    // An older report, two days before the others: the chart leaves those days empty.
+    let old = d.join("a-old.json");
+    std::fs::write(
+        &old,
+        report(
+            "Org A",
+            "a-old",
+            &mtasts_core::daily::day_of(now - 12 * 86_400),
+            "example.com",
+            80,
+            &[],
+        ),
+    )
+    .unwrap();
+    files.push(old);
     // A message with a report attached, the same report again, and a message without one.
     let other = report(
         "Org C",
@@ -405,12 +465,13 @@ async fn the_report_tool_adds_up_many_files_as_the_server_does() {
         r#"const p = document.querySelector('.report-files-result .counts');
            if (!p) return null;
            return { counts: p.textContent, ready: document.querySelector('.report-files .evidence').dataset.ready,
+                    chart: document.querySelector('.report-files .daily-chart svg').getAttribute('aria-label'),
                     rows: [...document.querySelectorAll('.report-files .chart-table tbody tr')].map(r => [...r.children].map(c => c.textContent.replace(/\u202f/g, ''))) };"#,
     )
     .await;
     let counts = page["counts"].as_str().unwrap();
     assert!(
-        counts.starts_with("21 file(s): 20 report(s) (1 counted once"),
+        counts.starts_with("22 file(s): 21 report(s) (1 counted once"),
         "{counts}"
     );
     assert!(counts.contains("1 message(s) without a report"), "{counts}");
@@ -429,7 +490,14 @@ async fn the_report_tool_adds_up_many_files_as_the_server_does() {
         .collect();
     let got: Vec<Vec<String>> = serde_json::from_value(page["rows"].clone()).unwrap();
     assert_eq!(got, want, "the page's numbers are the server's");
-    assert_eq!(got.len(), 9);
+    assert_eq!(got.len(), 10);
+    assert!(
+        page["chart"]
+            .as_str()
+            .unwrap()
+            .contains("over 12 days, 10 days with reports, 1 day with failures"),
+        "days without reports are gaps in the chart: {page}"
+    );
     // Seven clean days from two organisations after the failure on the 2nd: both say ready.
     assert_eq!(page["ready"], "true");
     assert_eq!(server["evidence"]["ready"], true);

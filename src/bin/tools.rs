@@ -7,7 +7,7 @@
 //!   `update(options)` applies new options;
 //! - options: `{ tool, select, domain, hosts }`: the tool to show (shown again whenever
 //!   `select` changes) and the last check's domain and MX hosts for the generator;
-//! - `evidence(root, domain)`: the stored TLS-RPT reports' evidence for the checked domain, on
+//! - `evidence(root, domain, enforced)`: the stored TLS-RPT reports' evidence for the checked domain, on
 //!   the operator's own page (`window.mtastsEvidence` in `index.html`); returns a handle with
 //!   `destroy()`.
 //!
@@ -126,11 +126,16 @@ pub fn mount(root: web_sys::Element, options: JsValue) -> Result<Tools, JsValue>
 /// to enforce?" (`src/components/report_evidence.rs`). The page calls this only when the tab
 /// holds the operator token, so the checker's own module carries none of it.
 #[wasm_bindgen]
-pub fn evidence(root: web_sys::Element, domain: String) -> Result<EvidenceView, JsValue> {
+pub fn evidence(
+    root: web_sys::Element,
+    domain: String,
+    enforced: bool,
+) -> Result<EvidenceView, JsValue> {
     let domain = AttrValue::from(domain);
     Ok(EvidenceView {
         handle: Some(mount_app::<ReportEvidence>(&root, || EvidenceProps {
             domain: domain.clone(),
+            enforced,
         })?),
     })
 }

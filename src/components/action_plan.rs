@@ -65,11 +65,15 @@ pub fn ActionPlanView(p: &Props) -> Html {
     let slot = use_node_ref();
     {
         let slot = slot.clone();
+        let enforced = matches!(
+            p.report.enforce.readiness,
+            Readiness::Enforced | Readiness::EnforcedFailing
+        );
         use_effect_with(
-            (p.report.domain.clone(), pending),
-            move |(domain, pending)| {
+            (p.report.domain.clone(), pending, enforced),
+            move |(domain, pending, enforced)| {
                 if !pending {
-                    fill_slot(&slot, domain);
+                    fill_slot(&slot, domain, *enforced);
                 }
             },
         );

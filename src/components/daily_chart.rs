@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mtasts_core::daily::DayRow;
+use mtasts_core::daily::{unix_seconds, DayRow};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -32,8 +32,17 @@ fn step(max: u64) -> u64 {
     s as u64
 }
 
+/// "1 day", "3 days".
+fn days_word(n: usize) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
+
 /// "1 234 567" for a count (thin spaces keep a number whole).
-fn count(n: u64) -> String {
+pub fn count(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -60,18 +69,36 @@ pub fn DailyChart(p: &Props) -> Html {
     let step = step(max);
     let top = max.div_ceil(step) * step;
     let y = |v: u64| (H - BOTTOM) - (v as f64 / top as f64) * (H - BOTTOM - 8.0);
-    let slot = (W - LEFT) / p.days.len() as f64;
-    let bar = (slot * 0.7).max(1.0);
+    // One slot per calendar day from the first to the last: a day without reports is a gap,
+    // not squeezed out (silence is not a clean day, and the chart must not hide it).
+    let index = |day: &str| unix_seconds(&format!("{day}T00:00:00Z")).map(|t| t.div_euclid(86_400));
+    let first = p.days.first().and_then(|d| index(&d.day)).unwrap_or(0);
+    let at = |d: &DayRow, i: usize| {
+        index(&d.day)
+            .map(|n| (n - first).max(0) as usize)
+            .unwrap_or(i)
+    };
+    let span = p
+        .days
+        .iter()
+        .enumerate()
+        .map(|(i, d)| at(d, i) + 1)
+        .max()
+        .unwrap_or(1);
+    let slot = (W - LEFT) / span as f64;
+    // A few days' bars are not as wide as the chart: at most 40 units.
+    let bar = (slot * 0.7).clamp(1.0, 40.0);
     let failed_days = p.days.iter().filter(|d| d.sessions.failed > 0).count();
     let summary = format!(
-        "{}: sessions per day over {} days; {} day(s) with failures. The table below has the numbers.",
+        "{}: sessions per day over {}, {} with reports, {} with failures. The table below has the numbers.",
         p.label,
-        p.days.len(),
-        failed_days
+        days_word(span),
+        days_word(p.days.len()),
+        days_word(failed_days)
     );
     let grid: Vec<u64> = (0..=top / step).map(|i| i * step).collect();
-    // A label under every few bars, so that they do not overlap.
-    let every = (p.days.len() / 8).max(1);
+    // A label under every few days, so that they do not overlap.
+    let every = (span / 8).max(1);
     html! {
         <figure class="daily-chart">
             <svg viewBox={format!("0 0 {W} {H}")} role="img" aria-label={summary} preserveAspectRatio="xMidYMid meet">
@@ -82,6 +109,7 @@ pub fn DailyChart(p: &Props) -> Html {
                     </g>
                 }) }
                 { for p.days.iter().enumerate().map(|(i, d)| {
+                    let i = at(d, i);
                     let x = LEFT + slot * i as f64 + (slot - bar) / 2.0;
                     let ok_top = y(d.sessions.successful);
                     let all_top = y(d.sessions.successful + d.sessions.failed);
@@ -157,7 +185,8 @@ fn top_failures(days: &[DayRow]) -> Html {
     if by_type.is_empty() {
         return html! { <p class="clean">{"No failed session in this period."}</p> };
     }
-    let table = |caption: &str, head: &str, map: BTreeMap<&str, u64>| {
+    // Result types and host names are protocol text (code); organisations are names.
+    let table = |caption: &str, head: &str, map: BTreeMap<&str, u64>, code: bool| {
         let mut rows: Vec<(&str, u64)> = map.into_iter().collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         html! {
@@ -166,7 +195,7 @@ fn top_failures(days: &[DayRow]) -> Html {
                 <caption>{caption.to_string()}</caption>
                 <thead><tr><th scope="col">{head.to_string()}</th><th scope="col" class="num">{"Failed sessions"}</th></tr></thead>
                 <tbody>{ for rows.into_iter().take(10).map(|(k, n)| html! {
-                    <tr><td><code>{k}</code></td><td class="num">{count(n)}</td></tr>
+                    <tr><td>if code { <code>{k}</code> } else { {k} }</td><td class="num">{count(n)}</td></tr>
                 }) }</tbody>
             </table>
             </div>
@@ -174,9 +203,9 @@ fn top_failures(days: &[DayRow]) -> Html {
     };
     html! {
         <div class="top-failures-grid">
-            {table("Top failing result types", "Result type", by_type)}
-            {table("Top failing MX hosts", "Receiving MX", by_mx)}
-            {table("Organisations reporting failures", "Organisation", by_org)}
+            {table("Top failing result types", "Result type", by_type, true)}
+            {table("Top failing MX hosts", "Receiving MX", by_mx, true)}
+            {table("Organisations reporting failures", "Organisation", by_org, false)}
         </div>
     }
 }

@@ -25,6 +25,10 @@ use crate::services::{http, operator_token};
 pub struct Props {
     /// The checked domain (its policy domain in the reports).
     pub domain: AttrValue,
+    /// Its live policy is already in `mode: enforce`: the reports then tell how enforcing goes,
+    /// not whether to start (no "not yet" under a "Yes, enforced").
+    #[prop_or_default]
+    pub enforced: bool,
 }
 
 #[derive(Clone, PartialEq)]
@@ -35,6 +39,8 @@ enum Evidence {
     Read {
         ready: bool,
         summary: String,
+        /// "30 days of reports, last failure on 2026-12-06."
+        record: String,
     },
     Failed(String),
 }
@@ -56,10 +62,20 @@ async fn read(domain: &str, token: &str) -> Evidence {
                 Err(e) => return failed(format!("the answer is not JSON ({e})")),
             };
             let e = &v["evidence"];
+            let days = e["days_with_reports"].as_u64().unwrap_or(0);
+            let record = format!(
+                "{days} day{} of reports, {}.",
+                if days == 1 { "" } else { "s" },
+                match e["last_failure"].as_str() {
+                    Some(d) => format!("last failure on {d}"),
+                    None => "no failure reported".into(),
+                }
+            );
             match (e["ready"].as_bool(), e["summary"].as_str()) {
                 (Some(ready), Some(summary)) => Evidence::Read {
                     ready,
                     summary: summary.to_string(),
+                    record,
                 },
                 _ => failed("the answer has no evidence".into()),
             }
@@ -95,30 +111,34 @@ pub fn ReportEvidence(p: &Props) -> Html {
         Evidence::Reading => {
             html! { <p class="evidence" aria-busy="true">{"Reading the stored TLS-RPT reports…"}</p> }
         }
-        Evidence::Read { ready, summary } => evidence_line(*ready, summary),
+        Evidence::Read { record, .. } if p.enforced => html! {
+            <p class="evidence" data-enforced="true"><strong>{"Senders' reports since enforcing: "}</strong>{record.clone()}</p>
+        },
+        Evidence::Read { ready, summary, .. } => evidence_line(*ready, summary),
         Evidence::Failed(why) => html! { <p class="evidence invalid">{why.clone()}</p> },
     };
     html! {
         <div class="report-evidence" aria-live="polite">
             {body}
-            <p class="step-links"><a href="/console/">{"The reports in the console"}</a></p>
+            <p class="step-links"><a href={format!("/console/?domain={}", js_sys::encode_uri_component(&p.domain))}>{"The reports in the console"}</a></p>
         </div>
     }
 }
 
-/// Hands `slot` to the page's `window.mtastsEvidence(element, domain)` (absent on pages that
+/// Hands `slot` to the page's `window.mtastsEvidence(element, domain, enforced)` (absent on pages that
 /// do not define it, such as the embed's hosts). A plain function the action plan calls from
 /// its effect, not a component of its own: one more component cost the checker's module
 /// 0.9 KB brotli.
-pub fn fill_slot(slot: &NodeRef, domain: &str) {
+pub fn fill_slot(slot: &NodeRef, domain: &str, enforced: bool) {
     let f = web_sys::window()
         .and_then(|w| js_sys::Reflect::get(&w, &"mtastsEvidence".into()).ok())
         .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
     if let (Some(f), Some(el)) = (f, slot.get()) {
-        let _ = f.call2(
+        let _ = f.call3(
             &wasm_bindgen::JsValue::NULL,
             &el,
             &wasm_bindgen::JsValue::from_str(domain),
+            &wasm_bindgen::JsValue::from_bool(enforced),
         );
     }
 }

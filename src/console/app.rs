@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::api::{self, ApiError, Daily, Detail, List};
 use super::report_detail::ReportDetail;
 use super::token;
-use crate::components::daily_chart::{evidence_line, DailyChart};
+use crate::components::daily_chart::{count, evidence_line, DailyChart};
 use crate::components::theme_toggle::ThemeToggle;
 
 /// What the page shows while it talks to the server.
@@ -28,6 +28,20 @@ pub fn ConsoleApp() -> Html {
     let daily = use_state(|| Load::<Daily>::Waiting);
     let detail = use_state(|| None::<Load<Detail>>);
     let typed = use_state(String::new);
+    // The period shown: the last N days (0 for every stored day).
+    let period = use_state(|| 30u32);
+    // The report whose "Back to the list" was used: its row's button gets the focus back.
+    let back_to = use_state(|| None::<i64>);
+    {
+        let back_to = back_to.clone();
+        let listed = detail.is_none();
+        use_effect_with((*back_to, listed), move |(id, listed)| {
+            if let (Some(id), true) = (id, listed) {
+                super::report_detail::focus(&format!("tr[data-report=\"{id}\"] button"));
+                back_to.set(None);
+            }
+        });
+    }
 
     // The list of reports, once there is a token.
     {
@@ -39,7 +53,11 @@ pub fn ConsoleApp() -> Html {
                     match api::get::<List>("/api/v1/reports?limit=10000", &t).await {
                         Ok(l) => {
                             if domain.is_none() {
-                                domain.set(domains(&l).into_iter().next());
+                                // The domain the link named (`?domain=`, from the checker), if
+                                // it has reports; else the first.
+                                let all = domains(&l);
+                                let asked = asked_domain().filter(|d| all.contains(d));
+                                domain.set(asked.or_else(|| all.into_iter().next()));
                             }
                             list.set(Load::Done(l));
                         }
@@ -53,19 +71,23 @@ pub fn ConsoleApp() -> Html {
     // The chosen domain's days.
     {
         let (daily, refused) = (daily.clone(), refused.clone());
-        use_effect_with(((*token).clone(), (*domain).clone()), move |(t, d)| {
-            if let (Some(t), Some(d)) = (t.clone(), d.clone()) {
-                daily.set(Load::Waiting);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let path = format!("/api/v1/reports/daily?domain={}", api::query(&d));
-                    match api::get::<Daily>(&path, &t).await {
-                        Ok(v) => daily.set(Load::Done(v)),
-                        Err(ApiError::Refused) => refused.set(true),
-                        Err(ApiError::Failed(e)) => daily.set(Load::Failed(e)),
-                    }
-                });
-            }
-        });
+        use_effect_with(
+            ((*token).clone(), (*domain).clone(), *period),
+            move |(t, d, n)| {
+                if let (Some(t), Some(d)) = (t.clone(), d.clone()) {
+                    daily.set(Load::Waiting);
+                    let from = since(*n).map(|f| format!("&from={f}")).unwrap_or_default();
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let path = format!("/api/v1/reports/daily?domain={}{from}", api::query(&d));
+                        match api::get::<Daily>(&path, &t).await {
+                            Ok(v) => daily.set(Load::Done(v)),
+                            Err(ApiError::Refused) => refused.set(true),
+                            Err(ApiError::Failed(e)) => daily.set(Load::Failed(e)),
+                        }
+                    });
+                }
+            },
+        );
     }
 
     if token.is_none() || *refused {
@@ -145,17 +167,37 @@ pub fn ConsoleApp() -> Html {
                     domain.set(Some(v));
                 })
             };
+            let from = since(*period);
             let reports: Vec<&api::ListItem> = l
                 .reports
                 .iter()
                 .filter(|r| r.policy_domains.contains(&chosen))
+                .filter(|r| match (&from, &r.day) {
+                    (Some(f), Some(d)) => d >= f,
+                    _ => true,
+                })
                 .collect();
+            let on_period = {
+                let (period, detail) = (period.clone(), detail.clone());
+                Callback::from(move |e: Event| {
+                    let v = e
+                        .target_unchecked_into::<web_sys::HtmlSelectElement>()
+                        .value();
+                    detail.set(None);
+                    period.set(v.parse().unwrap_or(0));
+                })
+            };
             html! {
                 <>
                     <div class="domain-pick">
                         <label for="console-domain">{"Policy domain"}</label>
                         <select id="console-domain" {onchange}>
                             { for all.iter().map(|d| html! { <option value={d.clone()} selected={*d == chosen}>{d}</option> }) }
+                        </select>
+                        <label for="console-period">{"Period"}</label>
+                        <select id="console-period" onchange={on_period}>
+                            { for [(14u32, "Last 14 days"), (30, "Last 30 days"), (90, "Last 90 days"), (365, "Last year"), (0, "Every stored day")]
+                                .into_iter().map(|(n, name)| html! { <option value={n.to_string()} selected={n == *period}>{name}</option> }) }
                         </select>
                     </div>
                     { match &*daily {
@@ -173,8 +215,12 @@ pub fn ConsoleApp() -> Html {
                     } }
                     { match &*detail {
                         Some(Load::Done(d)) => {
-                            let detail = detail.clone();
-                            html! { <ReportDetail detail={d.clone()} on_close={Callback::from(move |()| detail.set(None))} /> }
+                            let (detail, back_to, id) = (detail.clone(), back_to.clone(), d.id);
+                            let on_close = Callback::from(move |()| {
+                                back_to.set(Some(id));
+                                detail.set(None);
+                            });
+                            html! { <ReportDetail detail={d.clone()} {on_close} /> }
                         }
                         Some(Load::Waiting) => html! { <p aria-busy="true">{"Opening the report…"}</p> },
                         Some(Load::Failed(e)) => html! { <p class="invalid" role="alert">{e.clone()}</p> },
@@ -194,6 +240,24 @@ pub fn ConsoleApp() -> Html {
         </main>
         </>
     }
+}
+
+/// `?domain=` of the console's address, lower case and without a final dot.
+fn asked_domain() -> Option<String> {
+    let search = web_sys::window()?.location().search().ok()?;
+    let d = web_sys::UrlSearchParams::new_with_str(&search)
+        .ok()?
+        .get("domain")?;
+    Some(d.trim().trim_end_matches('.').to_ascii_lowercase()).filter(|d| !d.is_empty())
+}
+
+/// The first UTC day of the period "the last `days` days": the `days` days before today (a
+/// day's reports arrive the day after), and today's when any came early. `None`: every day.
+fn since(days: u32) -> Option<String> {
+    (days > 0).then(|| {
+        let now = (js_sys::Date::now() / 1000.0) as i64;
+        mtasts_core::daily::day_of(now - i64::from(days) * 86_400)
+    })
 }
 
 fn header() -> Html {
@@ -232,8 +296,8 @@ fn report_list(reports: &[&api::ListItem], truncated: bool, on_open: &Callback<i
                         <tr data-report={r.id.to_string()} class={classes!((r.failed > 0).then_some("has-failures"))}>
                             <td>{r.day.clone().unwrap_or_default()}</td>
                             <td>{&r.organization}</td>
-                            <td class="num">{r.successful}</td>
-                            <td class="num">{r.failed}</td>
+                            <td class="num">{count(r.successful)}</td>
+                            <td class="num">{count(r.failed)}</td>
                             <td><button type="button" class="link" onclick={open} aria-label={format!("Open the report of {} from {}", r.day.clone().unwrap_or_default(), r.organization)}>{"Open"}</button></td>
                         </tr>
                     }

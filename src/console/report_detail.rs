@@ -10,9 +10,23 @@ pub struct Props {
     pub on_close: Callback<()>,
 }
 
+/// Moves the keyboard focus (and the view) to the element `selector` names.
+pub fn focus(selector: &str) {
+    let el = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.query_selector(selector).ok().flatten())
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlElement>(e).ok());
+    if let Some(el) = el {
+        el.scroll_into_view();
+        let _ = el.focus();
+    }
+}
+
 #[function_component]
 pub fn ReportDetail(p: &Props) -> Html {
     let d = &p.detail;
+    // Opened: the keyboard and the screen reader start at its title, not at the page's top.
+    use_effect_with(d.id, |_| focus("#report-detail-title"));
     // Pretty-printed when it parses (it did, to be stored).
     let json = serde_json::from_str::<serde_json::Value>(&d.json)
         .ok()

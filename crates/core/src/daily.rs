@@ -56,6 +56,43 @@ pub fn report_day(s: &ReportSummary) -> Option<String> {
     Some(day_of(unix_seconds(start)?))
 }
 
+/// What makes a report count: who sent it and which report it is (RFC 8460 §4.4
+/// `organization-name` and `report-id`: a report sent twice is told apart by them), the day
+/// it is about (`date-range`), and at least one policy (what its sessions were under).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Countable {
+    pub organization: String,
+    pub report_id: String,
+    pub day: String,
+}
+
+/// Whether a read report can be stored and counted, and if not, why (the one rule for the
+/// server's store and the offline tool, so both count the same reports).
+pub fn countable(s: &ReportSummary) -> Result<Countable, String> {
+    let named = |v: &Option<String>, what: &str| match v.as_deref().map(str::trim) {
+        Some(t) if !t.is_empty() => Ok(t.to_string()),
+        _ => Err(format!(
+            "the report has no {what}, so it cannot be told apart from others"
+        )),
+    };
+    let organization = named(&s.organization_name, "\"organization-name\"")?;
+    let report_id = named(&s.report_id, "\"report-id\"")?;
+    if s.policies.is_empty() {
+        return Err("the report has no policies, so it says nothing about any session".into());
+    }
+    let day = report_day(s).ok_or_else(|| match s.date_range.start.as_deref() {
+        Some(start) => format!(
+            "the report's \"start-datetime\" ({start:?}) is not an RFC 3339 date-time, so it cannot be counted on any day"
+        ),
+        None => "the report has no \"date-range\" start, so it cannot be counted on any day".into(),
+    })?;
+    Ok(Countable {
+        organization,
+        report_id,
+        day,
+    })
+}
+
 /// The UTC day (`YYYY-MM-DD`) of a time in seconds since 1970.
 pub fn day_of(unix_seconds: i64) -> String {
     let (y, m, d) = civil_from_days(unix_seconds.div_euclid(86_400));
@@ -230,6 +267,25 @@ pub struct Evidence {
 /// a clean week long ago says nothing about today's senders.
 pub const RECENT_DAYS: i64 = 14;
 
+/// " Only Google Inc. reported in the last 14 days." when fewer organisations than the rule
+/// needs reported at all since `since`: then no number of clean days is enough, and the reader
+/// must learn that it is the senders that are missing.
+fn few_senders(mine: &[&DayRow], since: &str) -> String {
+    let recent: BTreeSet<&str> = mine
+        .iter()
+        .filter(|r| r.day.as_str() >= since)
+        .flat_map(|r| r.by_organization.keys().map(String::as_str))
+        .collect();
+    if recent.len() >= MIN_ORGANIZATIONS || recent.is_empty() {
+        return String::new();
+    }
+    let names: Vec<&str> = recent.into_iter().collect();
+    format!(
+        " Only {} reported in the last {RECENT_DAYS} days.",
+        names.join(" and ")
+    )
+}
+
 /// The deciding rule: at least [`CLEAN_DAYS`] days with reports since the last failed session
 /// (none of them with a failure, on any MX) within the last [`RECENT_DAYS`] days before
 /// `today` (`YYYY-MM-DD`, UTC), reported by at least [`MIN_ORGANIZATIONS`] organisations (one
@@ -284,15 +340,17 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str, today: &str) -> Evidence {
         )
     } else if streak.is_empty() {
         format!(
-            "{} of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days of reports after the last failure (within {RECENT_DAYS} days), from at least {MIN_ORGANIZATIONS} organisations.",
-            days(mine.len())
+            "{} of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days of reports after the last failure (within {RECENT_DAYS} days), from at least {MIN_ORGANIZATIONS} organisations.{}",
+            days(mine.len()),
+            few_senders(&mine, &since)
         )
     } else {
         format!(
-            "{} of reports, {failure}; since then, in the last {RECENT_DAYS} days, {} with clean reports from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.",
+            "{} of reports, {failure}; since then, in the last {RECENT_DAYS} days, {} with clean reports from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.{}",
             days(mine.len()),
             days(streak.len()),
-            orgs.len()
+            orgs.len(),
+            few_senders(&mine, &since)
         )
     };
     Evidence {
@@ -336,6 +394,39 @@ mod tests {
         assert_eq!(report_day(&s).as_deref(), Some("2026-11-30"));
     }
 
+    #[test]
+    fn a_report_counts_only_with_a_sender_an_id_a_day_and_a_policy() {
+        let mut s = ReportSummary {
+            organization_name: Some(" Org ".into()),
+            report_id: Some("r-1".into()),
+            policies: vec![Default::default()],
+            ..ReportSummary::default()
+        };
+        s.date_range.start = Some("2026-12-01T00:00:00Z".into());
+        assert_eq!(
+            countable(&s),
+            Ok(Countable {
+                organization: "Org".into(),
+                report_id: "r-1".into(),
+                day: "2026-12-01".into()
+            })
+        );
+        let mut bad_day = s.clone();
+        bad_day.date_range.start = Some("yesterday".into());
+        assert!(countable(&bad_day)
+            .unwrap_err()
+            .contains("not an RFC 3339 date-time"));
+        let mut no_day = s.clone();
+        no_day.date_range.start = None;
+        assert!(countable(&no_day).unwrap_err().contains("date-range"));
+        let mut no_id = s.clone();
+        no_id.report_id = Some("  ".into());
+        assert!(countable(&no_id).unwrap_err().contains("report-id"));
+        let mut no_policy = s;
+        no_policy.policies.clear();
+        assert!(countable(&no_policy).unwrap_err().contains("no policies"));
+    }
+
     fn row(day: &str, org: &str, failed: u64) -> DayRow {
         let mut r = DayRow {
             day: day.into(),
@@ -367,11 +458,17 @@ mod tests {
         assert_eq!(e.last_failure.as_deref(), Some("2026-11-05"));
         assert_eq!((e.clean_streak, e.ready), (8, false), "{e:?}");
         assert_eq!(e.clean_days, 12);
+        assert!(
+            e.summary.ends_with(" Only a reported in the last 14 days."),
+            "it says that the senders are missing: {}",
+            e.summary
+        );
         // A second organisation in the streak: ready.
         rows.push(row(&days[13], "b", 0));
         let e = evidence(&rows, "example.com", today);
         assert!(e.ready, "{e:?}");
         assert!(e.summary.contains("support enforcing"), "{}", e.summary);
+        assert!(!e.summary.contains("Only"), "{}", e.summary);
         // A new failure resets the streak.
         rows.push(row(&days[14], "b", 3));
         let e = evidence(&rows, "example.com", today);

@@ -154,6 +154,40 @@ async fn timed<T, E: std::fmt::Display>(
     }
 }
 
+/// Why a TLS handshake with the IMAP server failed, with what to do about it.
+fn tls_failure(server: &str, e: &std::io::Error) -> String {
+    let text = e.to_string();
+    let inner = e.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>());
+    match inner {
+        Some(rustls::Error::InvalidMessage(_)) => format!(
+            "{server} does not answer with TLS: give the port of IMAP over implicit TLS (imaps, usually 993); STARTTLS on port 143 is not supported, as the password must never cross in clear text"
+        ),
+        _ if text.contains("CaUsedAsEndEntity") => format!(
+            "{server} presents a self-signed certificate, which cannot be its own trust anchor: give the server a certificate issued by a CA (even a private one) and pass that CA with --ca-file"
+        ),
+        Some(rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer)) => {
+            format!("{server}'s certificate is not issued by a CA this program trusts: for a private CA, pass its certificate with --ca-file")
+        }
+        Some(rustls::Error::InvalidCertificate(c)) => {
+            format!("{server}'s certificate is not valid for it ({c:?}); check the host name in the URL and the server's certificate")
+        }
+        _ => format!("TLS with {server} failed: {text}"),
+    }
+}
+
+/// The server's own words in a NO or BAD answer (async-imap gives its debug form).
+fn server_words(e: &async_imap::error::Error) -> String {
+    use async_imap::error::Error;
+    match e {
+        Error::No(s) | Error::Bad(s) => s
+            .split_once("info: Some(\"")
+            .and_then(|(_, rest)| rest.split_once("\")"))
+            .map(|(words, _)| words.replace("\\\"", "\""))
+            .unwrap_or_else(|| s.clone()),
+        other => other.to_string(),
+    }
+}
+
 /// A UID set for a command: `1,5,9`.
 fn set(uids: &[u32]) -> String {
     uids.iter()
@@ -167,18 +201,23 @@ impl Mailbox {
     pub async fn open(at: &Location, password: &str, trust: &Trust) -> Result<Mailbox, String> {
         let server = format!("{}:{}", at.host, at.port);
         let tcp = timed(
-            &format!("cannot connect to {server}"),
+            &format!("cannot connect to the IMAP server {server} (check the host and the port: implicit TLS, usually 993)"),
             TcpStream::connect((at.host.as_str(), at.port)),
         )
         .await?;
         let name = ServerName::try_from(at.host.clone())
             .map_err(|_| format!("{} is not a valid TLS server name", at.host))?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(trust.client_config()?));
-        let tls = timed(
-            &format!("TLS with {server} failed (for a private CA, pass it with --ca-file)"),
-            connector.connect(name, tcp),
-        )
-        .await?;
+        let tls = match tokio::time::timeout(TIMEOUT, connector.connect(name, tcp)).await {
+            Ok(Ok(t)) => t,
+            Ok(Err(e)) => return Err(tls_failure(&server, &e)),
+            Err(_) => {
+                return Err(format!(
+                    "TLS with {server}: no answer within {}s",
+                    TIMEOUT.as_secs()
+                ))
+            }
+        };
         let mut client = async_imap::Client::new(tls);
         match timed(
             &format!("{server} sent no IMAP greeting"),
@@ -194,8 +233,9 @@ impl Mailbox {
                 Ok(Ok(s)) => s,
                 Ok(Err((e, _))) => {
                     return Err(format!(
-                        "{server} refused the login of {} ({e}); check the user and the password",
-                        at.user
+                        "{server} refused the login of {} ({}); check the user and the password",
+                        at.user,
+                        server_words(&e)
                     ))
                 }
                 Err(_) => return Err(format!("{server}: no answer to the login")),

@@ -360,10 +360,21 @@ async fn daily(
             "name the policy domain, e.g. ?domain=example.com",
         );
     };
-    match s.store.daily(&domain, &days).await {
-        Ok(rows) => {
+    let rows = match s.store.daily(&domain, &days).await {
+        Ok(rows) => rows,
+        Err(e) => return unavailable(&e),
+    };
+    // The evidence is the same whatever period is shown: it weighs every stored day (the rule
+    // looks at the last 14 and at the last failure, however old).
+    let all = if days.from.is_none() && days.to.is_none() {
+        Ok(rows.clone())
+    } else {
+        s.store.daily(&domain, &Days::default()).await
+    };
+    match all {
+        Ok(all) => {
             let today = mtasts_core::daily::day_of(unix_now());
-            let evidence = mtasts_core::daily::evidence(&rows, &domain, &today);
+            let evidence = mtasts_core::daily::evidence(&all, &domain, &today);
             Json(json!({ "domain": domain, "days": rows, "evidence": evidence })).into_response()
         }
         Err(e) => unavailable(&e),

@@ -84,7 +84,29 @@ fn reports_are_fetched_from_dovecot_and_marked_once_stored() {
     );
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("refused the login"), "{err}");
+    assert!(
+        err.contains("([AUTHENTICATIONFAILED] Authentication failed.)"),
+        "the server's own words, not a debug dump: {err}"
+    );
     assert!(!err.contains("not it"), "{err}");
+    // A port that speaks plain IMAP (as port 143 does): says to use implicit TLS.
+    let plain = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let plain_port = plain.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        use std::io::Write;
+        if let Ok((mut s, _)) = plain.accept() {
+            let _ = s.write_all(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n");
+            std::thread::sleep(std::time::Duration::from_secs(2));
+        }
+    });
+    let (code, _, err) = fetch(
+        &format!("imaps://u@127.0.0.1:{plain_port}/INBOX"),
+        d,
+        &["--password-file", pw],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("does not answer with TLS"), "{err}");
+    assert!(err.contains("993"), "{err}");
     // No password at all: says where to put it.
     let (code, _, err) = fetch(&url, d, &["--ca-file", ca]);
     assert_eq!(code, 2, "{err}");

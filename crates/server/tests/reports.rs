@@ -125,6 +125,20 @@ async fn reports_are_received_and_read_back_with_the_operator_token() {
         "{:?}",
         r.json()
     );
+    // A report that cannot be counted on any day is not stored.
+    let undated = String::from_utf8(day_report(4, 0))
+        .unwrap()
+        .replace("2026-11-05T00:00:00Z", "yesterday");
+    let r = post(s.addr, "application/tlsrpt+json", undated.as_bytes()).await;
+    assert_eq!(r.status, 400, "{}", String::from_utf8_lossy(&r.body));
+    assert!(
+        r.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be counted on any day"),
+        "{:?}",
+        r.json()
+    );
     let other = report("Org A", "x-1", "2026-11-05", "elsewhere.example", 5, &[]);
     assert_eq!(
         post(s.addr, "application/tlsrpt+json", &other).await.status,
@@ -189,6 +203,21 @@ async fn reports_are_received_and_read_back_with_the_operator_token() {
     assert_eq!(days[1]["sessions"]["failed"], 0);
     assert_eq!(daily["evidence"]["ready"], false);
     assert_eq!(daily["evidence"]["last_failure"], "2026-11-02");
+    // A period after the failure shows fewer days, and the same evidence.
+    let narrow = operator(
+        s.addr,
+        "/api/v1/reports/daily?domain=example.com&from=2026-11-03",
+    )
+    .await
+    .json();
+    assert!(
+        narrow["days"].as_array().unwrap().len() < days.len(),
+        "{narrow}"
+    );
+    assert_eq!(
+        narrow["evidence"], daily["evidence"],
+        "the evidence does not depend on the period"
+    );
     assert_eq!(
         operator(
             s.addr,

@@ -77,23 +77,15 @@ impl NewReport {
                     .unwrap_or_else(|| "the report cannot be read".into()),
             });
         };
-        let named = |v: &Option<String>, what: &str| match v.as_deref().map(str::trim) {
-            Some(s) if !s.is_empty() => Ok(s.to_string()),
-            _ => Err(Refusal::new(format!(
-                "the report has no {what}, so it cannot be told apart from others"
-            ))),
-        };
-        let organization = named(&summary.organization_name, "\"organization-name\"")?;
-        let report_id = named(&summary.report_id, "\"report-id\"")?;
-        if summary.policies.is_empty() {
-            return Err(Refusal::new(
-                "the report has no policies, so it says nothing about any session",
-            ));
-        }
+        let daily::Countable {
+            organization,
+            report_id,
+            day,
+        } = daily::countable(&summary).map_err(Refusal::new)?;
         Ok(NewReport {
             organization,
             report_id,
-            day: daily::report_day(&summary),
+            day: Some(day),
             valid: lint.valid,
             findings: lint.findings,
             summary,

@@ -13,6 +13,14 @@ pub struct Failure<'a> {
     pub sessions: u64,
 }
 
+/// An organisation's first word, lower case, for addresses and ids ("Google Inc." → "google").
+pub fn slug(org: &str) -> String {
+    org.split(|c: char| !c.is_ascii_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("sender")
+        .to_ascii_lowercase()
+}
+
 /// One report about one policy domain's `sts` policy for one UTC day (`YYYY-MM-DD`).
 pub fn report(
     org: &str,
@@ -43,7 +51,7 @@ pub fn report(
             "start-datetime": format!("{day}T00:00:00Z"),
             "end-datetime": format!("{day}T23:59:59Z"),
         },
-        "contact-info": format!("tlsrpt@{}", org.to_ascii_lowercase().replace(' ', "-")),
+        "contact-info": format!("tlsrpt@{}.example", slug(org)),
         "report-id": id,
         "policies": [{
             "policy": {

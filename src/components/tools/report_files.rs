@@ -65,18 +65,23 @@ fn read_all(files: Vec<web_sys::File>, state: UseStateHandle<State>) {
                 match item {
                     Found::Report { origin, bytes, .. } => {
                         let lint = report_json::lint_rows(&bytes, report_json::MAX_DECOMPRESSED);
-                        match lint.summary {
-                            Some(s) if !s.policies.is_empty() => read.summaries.push(s),
-                            _ => {
-                                let why = lint
-                                    .findings
-                                    .iter()
-                                    .find(|f| f.severity() == mtasts_core::Severity::Error)
-                                    .map(|f| f.message.clone())
-                                    .unwrap_or_else(|| "no policies in it".into());
-                                read.broken.push((origin, why));
-                            }
-                        }
+                        // Counted or left out by the rule the server stores by.
+                        let why = match lint.summary {
+                            Some(s) => match daily::countable(&s) {
+                                Ok(_) => {
+                                    read.summaries.push(s);
+                                    continue;
+                                }
+                                Err(why) => why,
+                            },
+                            None => lint
+                                .findings
+                                .iter()
+                                .find(|f| f.severity() == mtasts_core::Severity::Error)
+                                .map(|f| f.message.clone())
+                                .unwrap_or_else(|| "the report cannot be read".into()),
+                        };
+                        read.broken.push((origin, why));
                     }
                     Found::Skipped { origin, reason } => read.skipped.push((origin, reason)),
                     Found::Broken { origin, reason, .. } => read.broken.push((origin, reason)),

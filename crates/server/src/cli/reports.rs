@@ -24,7 +24,7 @@ pub enum ReportsCommand {
     /// Store the TLS-RPT reports in the new (unseen) messages of an IMAP mailbox, then mark
     /// each message seen (or move it), and flag the ones that were kept aside.
     #[command(
-        after_help = "Messages are read without marking them; a message is marked (or moved) only once what it held is stored, so a run that stops half-way leaves the rest to the next run. A message without a report is marked seen and left in place; a broken one is kept aside (see --rejected) and flagged.\n\nExit status: 0 when everything found was stored (or stored before), 1 when something was kept aside, 2 when the mailbox or the store cannot be used.\n\nExamples:\n  MTASTS_IMAP_PASSWORD=... mtasts reports fetch --imap imaps://tlsrpt%40example.com@imap.example.com/INBOX\n  mtasts reports fetch --imap imaps://reports@mail.example.com/TLS-RPT --password-file /etc/mtasts/imap-password --move-to TLS-RPT/Done"
+        after_help = "Messages are read without marking them; a message is marked (or moved) only once what it held is stored, so a run that stops half-way leaves the rest to the next run. A message without a report is marked seen and left in place; a broken one is kept aside (see --rejected) and flagged.\n\nExit status: 0 when everything found was stored (or stored before), 1 when something was kept aside, 2 when the mailbox or the store cannot be used.\n\nExamples:\n  mtasts reports fetch --imap imaps://tlsrpt%40example.com@mail.example/INBOX \\\n      --password-file ~/.tlsrpt-password\n  mtasts reports fetch --imap imaps://reports@mail.example/TLS-RPT \\\n      --move-to TLS-RPT/Done   # password in $MTASTS_IMAP_PASSWORD"
     )]
     Fetch(FetchArgs),
 }
@@ -35,7 +35,7 @@ pub struct Intake {
     #[command(flatten)]
     pub store: StoreArgs,
     /// Where reports that cannot be read are copied, each with a .reason.txt beside it
-    /// [default: the data directory's rejected/]
+    /// [default: rejected/ beside the SQLite file, else in the data directory]
     #[arg(long, value_name = "DIR")]
     pub rejected: Option<PathBuf>,
     /// The most a report may expand to once decompressed; bytes
@@ -58,7 +58,8 @@ pub struct FetchArgs {
     /// tlsrpt%40example.com; port 993 and INBOX by default)
     #[arg(long, value_name = "URL")]
     pub imap: String,
-    /// A file holding the password (its first line) [default: $MTASTS_IMAP_PASSWORD]
+    /// A file holding the password (its first line); without it, the password itself is read
+    /// from the environment variable MTASTS_IMAP_PASSWORD
     #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
     /// Move the messages whose reports were stored to this folder (created if missing)
@@ -141,7 +142,7 @@ impl Importer {
             rejected: intake
                 .rejected
                 .clone()
-                .unwrap_or_else(|| super::store_args::data_dir().join("rejected")),
+                .unwrap_or_else(|| intake.store.beside("rejected")),
             max_size: intake.max_size,
             now: std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -274,6 +275,31 @@ impl Importer {
         Ok(t)
     }
 }
+/// The name of what `origin` names, safe for a file name ("google.com!example.com!r1.json.gz"
+/// of "…/INBOX UID 6: google.com!example.com!r1.json.gz"), so the copy keeps it.
+fn aside_name(origin: &str) -> String {
+    let last = origin
+        .rsplit(['/', ' '])
+        .find(|p| !p.is_empty() && *p != "(" && !p.ends_with(')'))
+        .unwrap_or("report");
+    let clean: String = last
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._!-+@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let clean = clean.trim_start_matches('.');
+    if clean.is_empty() {
+        "report".into()
+    } else {
+        clean.chars().take(80).collect()
+    }
+}
+
 /// Copies something unreadable aside with its reason; returns where.
 fn keep_aside(
     dir: &Path,
@@ -287,7 +313,11 @@ fn keep_aside(
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0);
-    let file = dir.join(format!("{stamp}-{}-{n}", std::process::id()));
+    let file = dir.join(format!(
+        "{stamp}-{}-{n}-{}",
+        std::process::id(),
+        aside_name(origin)
+    ));
     std::fs::write(&file, bytes).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
     let note = file.with_extension("reason.txt");
     std::fs::write(&note, format!("from: {origin}\nreason: {reason}\n"))
@@ -368,4 +398,37 @@ async fn fetch(args: &FetchArgs, json: bool) -> Result<Tally, String> {
     }
     mailbox.logout().await;
     importer.finish().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kept_aside_copies_keep_the_name_they_came_with() {
+        assert_eq!(
+            aside_name("imaps://u%40x@h:993/INBOX UID 6: google.com!example.com!r1.json.gz"),
+            "google.com!example.com!r1.json.gz"
+        );
+        assert_eq!(aside_name("/tmp/in/bad report.json"), "report.json");
+        assert_eq!(
+            aside_name("/home/m/Maildir/cur/17.host:2,S (INBOX)"),
+            "17.host_2_S"
+        );
+        assert_eq!(aside_name("../.."), "report");
+        let store = |url: &str| StoreArgs {
+            database: Some(url.into()),
+        };
+        assert_eq!(
+            store("sqlite:///var/lib/mtasts/m.db?mode=rwc").beside("rejected"),
+            PathBuf::from("/var/lib/mtasts/rejected")
+        );
+        assert_eq!(
+            store("sqlite://m.db").beside("rejected"),
+            PathBuf::from("rejected")
+        );
+        assert!(store("postgres://u@h/db")
+            .beside("rejected")
+            .ends_with("mtasts/rejected"));
+    }
 }

@@ -44,6 +44,21 @@ impl StoreArgs {
         Ok(format!("sqlite://{}", dir.join("mtasts.db").display()))
     }
 
+    /// `name` beside the SQLite file (or in the data directory for another database): where
+    /// what belongs with this store but not in it goes (reports kept aside).
+    pub fn beside(&self, name: &str) -> PathBuf {
+        let url = self.database.clone();
+        let file = url
+            .as_deref()
+            .and_then(|u| u.strip_prefix("sqlite://"))
+            .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
+        match file.as_ref().and_then(|f| f.parent()) {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.join(name),
+            Some(_) => PathBuf::from(name),
+            None => data_dir().join(name),
+        }
+    }
+
     /// Opens the store (applying migrations), saying what to do when it cannot.
     pub async fn open(&self) -> Result<mtasts_store::Store, String> {
         let url = self.url()?;
