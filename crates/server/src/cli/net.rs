@@ -10,11 +10,9 @@ use mtasts::config::FetchConfig;
 use mtasts::resolve::Resolver;
 use mtasts::tls::Trust;
 
+/// `--ca-file`: shared by every command that makes TLS connections of its own.
 #[derive(Debug, Clone, Args)]
-pub struct NetArgs {
-    /// DNS server for the native lookups, IP or IP:PORT; repeatable [default: the system's]
-    #[arg(long = "resolver", value_name = "IP:PORT", env = "MTASTS_RESOLVER", value_delimiter = ',', value_parser = parse_resolver)]
-    pub resolvers: Vec<SocketAddr>,
+pub struct TrustArgs {
     /// Extra trust anchors (PEM) added to the public roots; repeatable
     #[arg(
         long = "ca-file",
@@ -23,6 +21,22 @@ pub struct NetArgs {
         value_delimiter = ','
     )]
     pub ca_files: Vec<PathBuf>,
+}
+
+impl TrustArgs {
+    /// The public roots plus the given files.
+    pub fn trust(&self) -> Result<Trust, String> {
+        Trust::new(&self.ca_files)
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct NetArgs {
+    /// DNS server for the native lookups, IP or IP:PORT; repeatable [default: the system's]
+    #[arg(long = "resolver", value_name = "IP:PORT", env = "MTASTS_RESOLVER", value_delimiter = ',', value_parser = parse_resolver)]
+    pub resolvers: Vec<SocketAddr>,
+    #[command(flatten)]
+    pub trust: TrustArgs,
     /// TESTS AND LOCAL DEMOS ONLY: let the proxy reach loopback and private addresses
     #[arg(long, env = "MTASTS_ALLOW_PRIVATE_ADDRESSES")]
     pub allow_private_addresses: bool,
@@ -71,7 +85,7 @@ impl NetArgs {
         } else {
             Resolver::new(self.resolvers.clone(), timeout.min(Duration::from_secs(5)))
         };
-        let trust = Trust::new(&self.ca_files)?;
+        let trust = self.trust.trust()?;
         let mut cfg = FetchConfig::new(
             resolver,
             trust,

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use clap::{Args, Subcommand};
 use mtasts::imap::{Location, Mailbox};
 use mtasts::import::{self, Found};
-use mtasts::tls::Trust;
 use mtasts_store::reports::NewReport;
 
 use super::store_args::StoreArgs;
@@ -66,14 +65,8 @@ pub struct FetchArgs {
     /// instead of only marking them seen
     #[arg(long, value_name = "FOLDER")]
     pub move_to: Option<String>,
-    /// Extra trust anchors (PEM) for the IMAP server's certificate; repeatable
-    #[arg(
-        long = "ca-file",
-        value_name = "PEM",
-        env = "MTASTS_CA_FILE",
-        value_delimiter = ','
-    )]
-    pub ca_files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub trust: super::net::TrustArgs,
     #[command(flatten)]
     pub intake: Intake,
 }
@@ -362,7 +355,7 @@ const MESSAGES: usize = 100;
 async fn fetch(args: &FetchArgs, json: bool) -> Result<Tally, String> {
     let at = Location::parse(&args.imap)?;
     let password = password(args)?;
-    let trust = Trust::new(&args.ca_files)?;
+    let trust = args.trust.trust()?;
     let mut importer = Importer::open(&args.intake, json).await?;
     let mut mailbox = Mailbox::open(&at, &password, &trust).await?;
     let uids = mailbox.unseen().await?;
