@@ -360,13 +360,19 @@ pub async fn type_into(c: &Client, css: &str, text: &str) {
 pub async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
     let start = Instant::now();
     loop {
-        let v = c.execute(script, vec![]).await.expect("script");
-        if !v.is_null() && v != Value::Bool(false) {
-            return v;
-        }
+        // A script error counts as "not yet" (an element not upgraded yet has no shadow root:
+        // a clean-clone run once failed on that race); the last one is reported on timeout.
+        let error = match c.execute(script, vec![]).await {
+            Ok(v) if !v.is_null() && v != Value::Bool(false) => return v,
+            Ok(_) => None,
+            Err(e) => Some(e.to_string()),
+        };
         assert!(
             start.elapsed() < Duration::from_secs(15),
-            "timed out waiting for {what}"
+            "timed out waiting for {what}{}",
+            error
+                .map(|e| format!(" (the script's last error: {e})"))
+                .unwrap_or_default()
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
