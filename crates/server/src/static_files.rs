@@ -1,7 +1,8 @@
 //! The built app's files held in memory, each with its brotli and gzip siblings, served without
 //! touching the disk: `tower_http`'s `ServeDir` opens and reads every file through the blocking
-//! pool on every request, which held `mtasts serve` to 0.07x nginx's rate for the wasm module
-//! (`scripts/staticbench.sh`). What this serves:
+//! pool on every request, which held `mtasts serve` to 1.8k requests/s for the wasm module (now
+//! 13k; nginx, measured by `scripts/staticbench.sh` on the same bytes, 10-11k). What this
+//! serves:
 //!
 //! - `GET` and `HEAD` of a file up to [`MAX_FILE`] under `dist` (`/` and `…/` are their
 //!   `index.html`); anything else (other methods, range requests, percent-encoded paths, larger
