@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use mtasts_core::daily::{unix_seconds, DayRow};
+use mtasts_core::daily::{days, unix_seconds, DayRow};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -30,15 +30,6 @@ fn step(max: u64) -> u64 {
         .find(|s| *s >= raw)
         .unwrap_or(raw);
     s as u64
-}
-
-/// "1 day", "3 days".
-fn days_word(n: usize) -> String {
-    if n == 1 {
-        "1 day".into()
-    } else {
-        format!("{n} days")
-    }
 }
 
 /// "1 234 567" for a count (thin spaces keep a number whole).
@@ -92,9 +83,9 @@ pub fn DailyChart(p: &Props) -> Html {
     let summary = format!(
         "{}: sessions per day over {}, {} with reports, {} with failures. The table below has the numbers.",
         p.label,
-        days_word(span),
-        days_word(p.days.len()),
-        days_word(failed_days)
+        days(span),
+        days(p.days.len()),
+        days(failed_days)
     );
     let grid: Vec<u64> = (0..=top / step).map(|i| i * step).collect();
     // A label under every few days, so that they do not overlap.

@@ -39,7 +39,7 @@ enum Evidence {
     Read {
         ready: bool,
         summary: String,
-        /// "30 days of reports, last failure on 2026-12-06."
+        /// "30 days of reports, last failure on 2026-12-06" (`daily::Evidence::record`).
         record: String,
     },
     Failed(String),
@@ -62,20 +62,15 @@ async fn read(domain: &str, token: &str) -> Evidence {
                 Err(e) => return failed(format!("the answer is not JSON ({e})")),
             };
             let e = &v["evidence"];
-            let days = e["days_with_reports"].as_u64().unwrap_or(0);
-            let record = format!(
-                "{days} day{} of reports, {}.",
-                if days == 1 { "" } else { "s" },
-                match e["last_failure"].as_str() {
-                    Some(d) => format!("last failure on {d}"),
-                    None => "no failure reported".into(),
-                }
-            );
-            match (e["ready"].as_bool(), e["summary"].as_str()) {
-                (Some(ready), Some(summary)) => Evidence::Read {
+            match (
+                e["ready"].as_bool(),
+                e["summary"].as_str(),
+                e["record"].as_str(),
+            ) {
+                (Some(ready), Some(summary), Some(record)) => Evidence::Read {
                     ready,
                     summary: summary.to_string(),
-                    record,
+                    record: record.to_string(),
                 },
                 _ => failed("the answer has no evidence".into()),
             }
@@ -112,7 +107,7 @@ pub fn ReportEvidence(p: &Props) -> Html {
             html! { <p class="evidence" aria-busy="true">{"Reading the stored TLS-RPT reports…"}</p> }
         }
         Evidence::Read { record, .. } if p.enforced => html! {
-            <p class="evidence" data-enforced="true"><strong>{"Senders' reports since enforcing: "}</strong>{record.clone()}</p>
+            <p class="evidence" data-enforced="true"><strong>{"Senders' reports since enforcing: "}</strong>{record.clone()}{"."}</p>
         },
         Evidence::Read { ready, summary, .. } => evidence_line(*ready, summary),
         Evidence::Failed(why) => html! { <p class="evidence invalid">{why.clone()}</p> },

@@ -259,6 +259,9 @@ pub struct Evidence {
     pub streak_organizations: Vec<String>,
     /// Whether the rule below holds.
     pub ready: bool,
+    /// "30 days of reports, last failure on 2026-12-06": what the reports say, without the rule
+    /// (for a domain that already enforces).
+    pub record: String,
     /// The rule and how the reports measure up to it, in one sentence.
     pub summary: String,
 }
@@ -266,6 +269,15 @@ pub struct Evidence {
 /// How many days back (today included) clean days count: reports describe the recent past, so
 /// a clean week long ago says nothing about today's senders.
 pub const RECENT_DAYS: i64 = 14;
+
+/// "1 day", "30 days".
+pub fn days(n: usize) -> String {
+    if n == 1 {
+        "1 day".into()
+    } else {
+        format!("{n} days")
+    }
+}
 
 /// " Only Google Inc. reported in the last 14 days." when fewer organisations than the rule
 /// needs reported at all since `since`: then no number of clean days is enough, and the reader
@@ -316,20 +328,13 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str, today: &str) -> Evidence {
         Some(d) => format!("last failure on {d}"),
         None => "no failure reported".to_string(),
     };
-    let days = |n: usize| {
-        if n == 1 {
-            "1 day".to_string()
-        } else {
-            format!("{n} days")
-        }
-    };
+    let record = format!("{} of reports, {failure}", days(mine.len()));
     let newest = mine.last().map(|r| r.day.as_str()).unwrap_or_default();
     let summary = if mine.is_empty() {
         format!("No TLS-RPT reports for {domain} yet: enforcing needs {CLEAN_DAYS} clean days of reports in the last {RECENT_DAYS} days, from at least {MIN_ORGANIZATIONS} organisations.")
     } else if ready {
         format!(
-            "{} of reports, {failure}; in the last {RECENT_DAYS} days {} with reports were clean, reported by {} organisations: the reports support enforcing.",
-            days(mine.len()),
+            "{record}; in the last {RECENT_DAYS} days {} with reports were clean, reported by {} organisations: the reports support enforcing.",
             days(streak.len()),
             orgs.len()
         )
@@ -340,14 +345,12 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str, today: &str) -> Evidence {
         )
     } else if streak.is_empty() {
         format!(
-            "{} of reports, {failure}: enforcing needs {CLEAN_DAYS} clean days of reports after the last failure (within {RECENT_DAYS} days), from at least {MIN_ORGANIZATIONS} organisations.{}",
-            days(mine.len()),
+            "{record}: enforcing needs {CLEAN_DAYS} clean days of reports after the last failure (within {RECENT_DAYS} days), from at least {MIN_ORGANIZATIONS} organisations.{}",
             few_senders(&mine, &since)
         )
     } else {
         format!(
-            "{} of reports, {failure}; since then, in the last {RECENT_DAYS} days, {} with clean reports from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.{}",
-            days(mine.len()),
+            "{record}; since then, in the last {RECENT_DAYS} days, {} with clean reports from {} organisation(s), and enforcing needs {CLEAN_DAYS} from at least {MIN_ORGANIZATIONS}.{}",
             days(streak.len()),
             orgs.len(),
             few_senders(&mine, &since)
@@ -361,6 +364,7 @@ pub fn evidence(rows: &[DayRow], policy_domain: &str, today: &str) -> Evidence {
         clean_streak: streak.len(),
         streak_organizations: orgs.into_iter().map(String::from).collect(),
         ready,
+        record,
         summary,
     }
 }
@@ -481,6 +485,7 @@ mod tests {
         assert!(!e.ready && e.last_failure.is_none(), "{e:?}");
         assert!(e.summary.contains("needs 7"), "{}", e.summary);
         assert!(e.summary.starts_with("6 days of reports"), "{}", e.summary);
+        assert_eq!(e.record, "6 days of reports, no failure reported");
         assert!(!evidence(&[], "example.com", today).ready);
         // A clean fortnight long ago says nothing about today.
         let old: Vec<DayRow> = (0..10)
