@@ -360,21 +360,14 @@ async fn daily(
             "name the policy domain, e.g. ?domain=example.com",
         );
     };
-    let rows = match s.store.daily(&domain, &days).await {
-        Ok(rows) => rows,
-        Err(e) => return unavailable(&e),
-    };
-    // The evidence is the same whatever period is shown: it weighs every stored day (the rule
-    // looks at the last 14 and at the last failure, however old).
-    let all = if days.from.is_none() && days.to.is_none() {
-        Ok(rows.clone())
-    } else {
-        s.store.daily(&domain, &Days::default()).await
-    };
-    match all {
+    // Every stored day, once: the evidence weighs them all whatever period is shown (the rule
+    // looks at the last 14 and at the last failure, however old); the days listed are the
+    // period's.
+    match s.store.daily(&domain, &Days::default()).await {
         Ok(all) => {
             let today = mtasts_core::daily::day_of(unix_now());
             let evidence = mtasts_core::daily::evidence(&all, &domain, &today);
+            let rows: Vec<_> = all.into_iter().filter(|r| days.contains(&r.day)).collect();
             Json(json!({ "domain": domain, "days": rows, "evidence": evidence })).into_response()
         }
         Err(e) => unavailable(&e),

@@ -16,7 +16,8 @@ use crate::{Result, Store};
 pub struct NewReport {
     pub organization: String,
     pub report_id: String,
-    pub day: Option<String>,
+    /// The UTC day its date range starts on (a report without one is refused).
+    pub day: String,
     pub summary: ReportSummary,
     pub valid: bool,
     pub findings: Vec<Finding>,
@@ -85,7 +86,7 @@ impl NewReport {
         Ok(NewReport {
             organization,
             report_id,
-            day: Some(day),
+            day,
             valid: lint.valid,
             findings: lint.findings,
             summary,
@@ -171,6 +172,11 @@ pub struct Days {
 }
 
 impl Days {
+    /// Whether `day` (`YYYY-MM-DD`) lies in the range.
+    pub fn contains(&self, day: &str) -> bool {
+        self.from.as_deref().is_none_or(|f| day >= f) && self.to.as_deref().is_none_or(|t| day <= t)
+    }
+
     fn bounds(&self) -> (String, String) {
         (
             self.from.clone().unwrap_or_else(|| "0000-00-00".into()),

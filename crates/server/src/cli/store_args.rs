@@ -47,8 +47,8 @@ impl StoreArgs {
     /// `name` beside the SQLite file (or in the data directory for another database): where
     /// what belongs with this store but not in it goes (reports kept aside).
     pub fn beside(&self, name: &str) -> PathBuf {
-        let url = self.database.clone();
-        let file = url
+        let file = self
+            .database
             .as_deref()
             .and_then(|u| u.strip_prefix("sqlite://"))
             .map(|p| PathBuf::from(p.split('?').next().unwrap_or(p)));
