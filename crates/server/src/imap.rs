@@ -31,6 +31,8 @@ pub struct Location {
     pub mailbox: String,
 }
 
+/// Hand-written rather than `percent-encoding`'s decoder, which keeps a `%` without two hex
+/// digits as it is: a mistyped URL must be refused, not read as another user or mailbox.
 fn percent_decode(s: &str, what: &str) -> Result<String, String> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -144,14 +146,19 @@ pub struct Mailbox {
     mailbox: String,
 }
 
+/// `f`'s outcome, or "WHAT: no answer within 60s".
+async fn within<T>(what: &str, f: impl std::future::Future<Output = T>) -> Result<T, String> {
+    tokio::time::timeout(TIMEOUT, f)
+        .await
+        .map_err(|_| format!("{what}: no answer within {}s", TIMEOUT.as_secs()))
+}
+
+/// [`within`], with an error said as "WHAT: ERROR".
 async fn timed<T, E: std::fmt::Display>(
     what: &str,
     f: impl std::future::Future<Output = Result<T, E>>,
 ) -> Result<T, String> {
-    match tokio::time::timeout(TIMEOUT, f).await {
-        Ok(r) => r.map_err(|e| format!("{what}: {e}")),
-        Err(_) => Err(format!("{what}: no answer within {}s", TIMEOUT.as_secs())),
-    }
+    within(what, f).await?.map_err(|e| format!("{what}: {e}"))
 }
 
 /// Why a TLS handshake with the IMAP server failed, with what to do about it.
@@ -208,16 +215,9 @@ impl Mailbox {
         let name = ServerName::try_from(at.host.clone())
             .map_err(|_| format!("{} is not a valid TLS server name", at.host))?;
         let connector = tokio_rustls::TlsConnector::from(Arc::new(trust.client_config()?));
-        let tls = match tokio::time::timeout(TIMEOUT, connector.connect(name, tcp)).await {
-            Ok(Ok(t)) => t,
-            Ok(Err(e)) => return Err(tls_failure(&server, &e)),
-            Err(_) => {
-                return Err(format!(
-                    "TLS with {server}: no answer within {}s",
-                    TIMEOUT.as_secs()
-                ))
-            }
-        };
+        let tls = within(&format!("TLS with {server}"), connector.connect(name, tcp))
+            .await?
+            .map_err(|e| tls_failure(&server, &e))?;
         let mut client = async_imap::Client::new(tls);
         match timed(
             &format!("{server} sent no IMAP greeting"),
@@ -228,18 +228,18 @@ impl Mailbox {
             Some(_) => {}
             None => return Err(format!("{server} closed the connection before greeting")),
         }
-        let mut session =
-            match tokio::time::timeout(TIMEOUT, client.login(&at.user, password)).await {
-                Ok(Ok(s)) => s,
-                Ok(Err((e, _))) => {
-                    return Err(format!(
-                        "{server} refused the login of {} ({}); check the user and the password",
-                        at.user,
-                        server_words(&e)
-                    ))
-                }
-                Err(_) => return Err(format!("{server}: no answer to the login")),
-            };
+        let mut session = within(
+            &format!("{server}, asked to log in"),
+            client.login(&at.user, password),
+        )
+        .await?
+        .map_err(|(e, _)| {
+            format!(
+                "{server} refused the login of {} ({}); check the user and the password",
+                at.user,
+                server_words(&e)
+            )
+        })?;
         timed(
             &format!("cannot open the mailbox {:?}", at.mailbox),
             session.select(&at.mailbox),

@@ -228,7 +228,7 @@ impl Importer {
                 "{} {} ({}, {})",
                 r.organization,
                 r.report_id,
-                r.day.as_deref().unwrap_or("no date"),
+                r.day,
                 domains.join(", ")
             );
             if i.duplicate {
@@ -381,11 +381,11 @@ async fn fetch(args: &FetchArgs, json: bool) -> Result<Tally, String> {
         }
         // Stored first; only then is anything marked.
         importer.flush().await?;
-        stored.extend_from_slice(&seen);
-        mailbox.flag(&stored, "\\Seen").await?;
+        mailbox
+            .flag(&[stored.as_slice(), &seen].concat(), "\\Seen")
+            .await?;
         if let Some(folder) = &args.move_to {
-            let reports: Vec<u32> = stored.into_iter().filter(|u| !seen.contains(u)).collect();
-            mailbox.move_to(&reports, folder).await?;
+            mailbox.move_to(&stored, folder).await?;
         }
         mailbox.flag(&aside, "\\Seen \\Flagged").await?;
     }
