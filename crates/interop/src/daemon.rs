@@ -100,6 +100,20 @@ impl Drop for Daemon {
     }
 }
 
+/// A loopback port free at the time of asking, for a server about to be started on it.
+pub fn free_port() -> Result<u16, String> {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+/// Whether the tests run as root (servers then drop to their own users).
+pub fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
 /// Runs a set-up command to completion; its output goes into the error when it fails.
 pub fn run(cmd: &mut Command) -> Result<String, String> {
     let out = cmd

@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::daemon::{run, Daemon};
+use crate::daemon::{free_port, is_root, run, Daemon};
 use crate::pki::Leaf;
 
 pub struct Dovecot {
@@ -20,25 +20,20 @@ pub struct Dovecot {
     pub password: String,
     /// The user's Maildir (INBOX; folders are `.Name` beside `cur/` and `new/`).
     pub maildir: PathBuf,
+    /// The uid and gid the mail belongs to (see [`mail_owner`]).
+    owner: (String, String),
     server: Option<Daemon>,
     _dir: tempfile::TempDir,
-}
-
-fn free_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
 }
 
 /// The uid and gid the mail belongs to: `nobody` when running as root (Dovecot refuses to
 /// give mail to root), otherwise ours.
 fn mail_owner() -> Result<(String, String), String> {
-    let id = |flag: &str| run(Command::new("id").arg(flag)).map(|s| s.trim().to_string());
-    if id("-u")? == "0" {
-        let uid = run(Command::new("id").args(["-u", "nobody"]))?;
-        let gid = run(Command::new("id").args(["-g", "nobody"]))?;
-        Ok((uid.trim().into(), gid.trim().into()))
+    let id = |flags: &[&str]| run(Command::new("id").args(flags)).map(|s| s.trim().to_string());
+    if is_root() {
+        Ok((id(&["-u", "nobody"])?, id(&["-g", "nobody"])?))
     } else {
-        Ok((id("-u")?, id("-g")?))
+        Ok((id(&["-u"])?, id(&["-g"])?))
     }
 }
 
@@ -75,7 +70,7 @@ impl Dovecot {
         let port = free_port()?;
         let me = run(Command::new("id").arg("-un"))?;
         let me = me.trim();
-        let (login_user, internal_user) = if me == "root" {
+        let (login_user, internal_user) = if is_root() {
             ("dovenull", "dovecot")
         } else {
             (me, me)
@@ -144,6 +139,7 @@ service stats {{
             user: user.into(),
             password: password.into(),
             maildir,
+            owner: (uid, gid),
             server: Some(server),
             _dir: dir,
         })
@@ -156,7 +152,7 @@ service stats {{
         let mut bytes = format!("Message-ID: <{name}@test>\r\n").into_bytes();
         bytes.extend_from_slice(message);
         std::fs::write(&tmp, bytes).map_err(|e| e.to_string())?;
-        let (uid, gid) = mail_owner()?;
+        let (uid, gid) = &self.owner;
         run(Command::new("chown").arg(format!("{uid}:{gid}")).arg(&tmp))?;
         std::fs::rename(&tmp, self.maildir.join("new").join(name)).map_err(|e| e.to_string())
     }

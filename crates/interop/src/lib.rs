@@ -24,7 +24,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 
 use cases::Case;
-use daemon::Daemon;
+use daemon::{is_root, Daemon};
 
 /// The Debian packages this world runs (`scripts/setup.sh` installs them).
 pub const PACKAGES: &[(&str, &str)] = &[
@@ -209,12 +209,4 @@ fn which(bin: &str) -> Option<PathBuf> {
         .chain(["/usr/sbin".into(), "/sbin".into()])
         .map(|d| d.join(bin))
         .find(|p| p.is_file())
-}
-
-fn is_root() -> bool {
-    std::process::Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false)
 }

@@ -10,7 +10,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::daemon::{run, Daemon};
+use crate::daemon::{free_port, is_root, run, Daemon};
 
 pub struct Postgres {
     /// `postgres://mtasts@127.0.0.1:PORT/postgres`
@@ -31,18 +31,6 @@ fn bin_dir() -> Result<PathBuf, String> {
     dirs.sort();
     dirs.pop()
         .ok_or_else(|| "no initdb under /usr/lib/postgresql/*/bin".to_string())
-}
-
-fn free_port() -> Result<u16, String> {
-    let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
 }
 
 /// A command run as the cluster's owner.
