@@ -12,8 +12,8 @@ use fantoccini::Locator;
 #[path = "support.rs"]
 mod support;
 use support::{
-    audit, axe_source, browser, open_tool, read_report, repo, report_at, scheme, screenshot,
-    serve_args, wait_ready,
+    audit, axe_source, browser, open_details, open_tool, read_report, repo, report_at, scheme,
+    screenshot, serve_args, wait_ready,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -58,12 +58,7 @@ async fn every_page_passes_axe_in_both_themes() {
             let r = report_at(&c, &format!("{url}/?domain={domain}")).await;
             assert_eq!(r["overall"], light, "{r}");
             // Everything open, so the audit sees the explanations, raw data and Fix-it too.
-            c.execute(
-                "document.querySelectorAll('details').forEach(d => d.open = true);",
-                vec![],
-            )
-            .await
-            .unwrap();
+            open_details(&c, "details").await;
             violations.extend(audit(&c, &axe, &format!("{light} report, {theme}")).await);
             audited += 1;
             screenshot(&c, &format!("a11y-{light}-{theme}")).await;

@@ -17,9 +17,9 @@ use mtasts_testkit::catalogue;
 mod support;
 use serde_json::{json, Value};
 use support::{
-    artifacts, browser, cdp, cut_off, downloaded, has_code, open_tool, read_report, repo,
-    report_at, screenshot, serve, tool_result, type_into, wait_for_final, wait_js, wait_ready,
-    wait_tools,
+    artifacts, browser, cdp, cut_off, downloaded, has_code, open_details, open_tool, read_report,
+    repo, report_at, screenshot, serve, tool_result, type_into, wait_for_final, wait_js,
+    wait_ready, wait_tools,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -138,6 +138,8 @@ async fn hostile_policy_text_is_shown_as_text() {
     let (_driver, c) = browser().await;
     let r = report_at(&c, &format!("{url}/?domain=policy-html-injection.test")).await;
     assert_eq!(r["overall"], "red", "{r}");
+    // The raw data (the policy as served, lines marked) too.
+    open_details(&c, "details").await;
     let v = c
         .execute(
             r#"const report = document.querySelector('.report');
@@ -392,6 +394,114 @@ async fn the_tools_wait_for_their_tab_on_save_data_and_a_failed_load_can_be_retr
     c.close().await.ok();
 }
 
+/// A report's raw data and Fix-it come from the tools module the first time they are opened
+/// (the checker's own module does not carry them): nothing is fetched for them before, a failed
+/// load says so and can be retried, and once the module is in they open with the network cut
+/// off.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline() {
+    let (mut server, url) = serve().await;
+    let (_driver, c) = browser().await;
+    // Save-Data: the tools module is not fetched while idle, so only opening a part loads it.
+    cdp(
+        &c,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "Object.defineProperty(navigator, 'connection', { value: { saveData: true, effectiveType: '4g' } });" }),
+    )
+    .await;
+    cdp(&c, "Network.enable", json!({})).await;
+    cdp(
+        &c,
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*/tools/*"] }),
+    )
+    .await;
+    let r = report_at(&c, &format!("{url}/?domain=mx-not-covered.test")).await;
+    assert_eq!(r["overall"], "red", "{r}");
+    let before = c
+        .execute(
+            "return [document.querySelectorAll('.part').length, [...document.querySelectorAll('.part')].filter(p => p.firstChild).length];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        before,
+        json!([8, 0]),
+        "seven raw data parts and Fix-it, all empty"
+    );
+    let fetched = c.execute(FETCHED, vec![]).await.unwrap();
+    assert!(!fetched.to_string().contains("/tools/"), "{fetched}");
+
+    c.find(Locator::Css(".fixit summary"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let alert = wait_js(
+        &c,
+        "the load failure",
+        "const a = document.querySelector('.fixit [role=alert]'); return a && a.innerText;",
+    )
+    .await;
+    assert!(
+        alert
+            .as_str()
+            .unwrap_or_default()
+            .contains("could not be loaded"),
+        "{alert}"
+    );
+    cdp(&c, "Network.setBlockedURLs", json!({ "urls": [] })).await;
+    c.find(Locator::XPath(
+        "//section[@id='fixit']//button[normalize-space()='Try again']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let policy = wait_js(
+        &c,
+        "Fix-it",
+        "const p = document.querySelector('.fixit [data-step=repair] [data-generated=policy] pre'); return p && p.textContent;",
+    )
+    .await;
+    assert!(
+        policy
+            .as_str()
+            .unwrap_or_default()
+            .contains("mx: mx3.mx-not-covered.test\n"),
+        "{policy}"
+    );
+    assert_eq!(
+        c.execute(
+            "return document.querySelectorAll('.fixit [role=alert]').length;",
+            vec![]
+        )
+        .await
+        .unwrap(),
+        json!(0)
+    );
+
+    cut_off(&mut server, &c).await;
+    open_details(&c, "[data-section=mx_coverage] details.raw").await;
+    let raw = c
+        .execute(
+            "return document.querySelector('[data-section=mx_coverage] details.raw').innerText;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert!(
+        raw.as_str()
+            .unwrap_or_default()
+            .contains("mx3.mx-not-covered.test"),
+        "{raw}"
+    );
+    c.close().await.ok();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn offline_tools_work_with_the_network_cut_off() {
     let (mut server, url) = serve().await;
@@ -618,12 +728,7 @@ async fn both_themes_meet_aa_contrast_and_the_choice_sticks() {
     ] {
         report_at(&c, &format!("{url}/?domain={domain}")).await;
         // Open everything that can be opened, so hidden text is measured too.
-        c.execute(
-            "document.querySelectorAll('details').forEach(d => d.open = true);",
-            vec![],
-        )
-        .await
-        .unwrap();
+        open_details(&c, "details").await;
         for theme in ["light", "dark"] {
             c.find(Locator::Css("#theme"))
                 .await
@@ -693,9 +798,10 @@ async fn raw_data_fixit_export_and_history() {
     let r = report_at(&c, &format!("{url}/?domain=enforce-good.test")).await;
     assert_eq!(r["sections"]["dane"], "green", "{r}");
     assert!(has_code(&r, "dane.match"), "{r}");
+    open_details(&c, "[data-section=dane] details.raw").await;
     let dane = c
         .execute(
-            "const s = document.querySelector('[data-section=dane]'); s.querySelector('details.raw').open = true; return s.textContent;",
+            "return document.querySelector('[data-section=dane]').textContent;",
             vec![],
         )
         .await
@@ -726,6 +832,7 @@ async fn raw_data_fixit_export_and_history() {
     // address and one without STARTTLS, and the report names the bad one.
     let r = report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
     assert_eq!(r["sections"]["mx_tls"], "red", "{r}");
+    open_details(&c, "[data-section=mx_tls] details.raw").await;
     let rows = c
         .execute(
             "return [...document.querySelectorAll('[data-section=mx_tls] .probes li')].map(li => [li.dataset.address || '', li.textContent]);",
@@ -795,10 +902,11 @@ async fn raw_data_fixit_export_and_history() {
         has_code(&r, "tlsrpt.rua.unreachable") && has_code(&r, "tlsrpt.rua.no_mail"),
         "{r}"
     );
+    open_details(&c, "[data-section=tlsrpt] details.raw").await;
     let rpt = c
         .execute(
             // The section's findings point to the plan's steps, which name each destination.
-            "const s = document.querySelector('[data-section=tlsrpt]'); s.querySelector('details.raw').open = true; return [s.querySelectorAll('.rua li').length, s.innerText + document.querySelector('.action-plan').innerText];",
+            "const s = document.querySelector('[data-section=tlsrpt]'); return [s.querySelectorAll('.rua li').length, s.innerText + document.querySelector('.action-plan').innerText];",
             vec![],
         )
         .await
@@ -817,12 +925,7 @@ async fn raw_data_fixit_export_and_history() {
     // the fix-it policy adds the missing host, and its copy button copies exactly that.
     let r = report_at(&c, &format!("{url}/?domain=mx-not-covered.test")).await;
     assert_eq!(r["overall"], "red");
-    c.execute(
-        "document.querySelectorAll('details').forEach(d => d.open = true);",
-        vec![],
-    )
-    .await
-    .unwrap();
+    open_details(&c, "details").await;
     let raw = c
         .execute(
             "return document.querySelector('[data-section=mx_coverage] details.raw').innerText;",

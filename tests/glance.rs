@@ -16,8 +16,8 @@ use serde_json::{json, Value};
 #[path = "support.rs"]
 mod support;
 use support::{
-    browser, cdp, cut_off, downloaded, read_report, repo, report_at, screenshot, serve, type_into,
-    wait_for_final, wait_js, wait_ready, wait_tools,
+    browser, cdp, cut_off, downloaded, open_details, read_report, repo, report_at, screenshot,
+    serve, type_into, wait_for_final, wait_js, wait_ready, wait_tools,
 };
 
 /// The chain as drawn: kind, light, whether marked broken, and its text.
@@ -393,11 +393,9 @@ async fn the_action_plan_answers_and_says_what_to_do_with_real_names() {
             );
         }
         // No placeholder anywhere on the page, even in the closed explanations.
+        open_details(&c, "details").await;
         let text = c
-            .execute(
-                "document.querySelectorAll('details').forEach(d => d.open = true); return document.body.innerText;",
-                vec![],
-            )
+            .execute("return document.body.innerText;", vec![])
             .await
             .unwrap();
         let text = text.as_str().unwrap();
@@ -850,12 +848,7 @@ async fn fixit_can_be_deployed_as_it_stands() {
     )
     .await;
     report_at(&c, &format!("{url}/?domain=testing-not-ready.test")).await;
-    c.execute(
-        "document.querySelector('.fixit details').open = true;",
-        vec![],
-    )
-    .await
-    .unwrap();
+    open_details(&c, ".fixit details").await;
     let shown = c
         .execute(
             r#"const f = document.querySelector('.fixit');
@@ -1210,10 +1203,10 @@ async fn the_report_tool_explains_each_result_type_and_fits_a_phone() {
 /// data rather than words (tables, records, code, raw answers, the Fix-it files): the same
 /// host name in a table row and a step is not a repeated sentence.
 async fn sentences(c: &Client) -> Vec<String> {
+    open_details(c, "article.report details").await;
     let v = c
         .execute(
-            r#"document.querySelectorAll('article.report details').forEach(d => d.open = true);
-               const a = document.querySelector('article.report').cloneNode(true);
+            r#"const a = document.querySelector('article.report').cloneNode(true);
                a.querySelectorAll('table, pre, code, textarea, details.raw, .step-links, .copy-status, [hidden], strong.must, strong.also, strong.severity')
                 .forEach(e => e.remove());
                document.body.appendChild(a);
@@ -1455,10 +1448,10 @@ async fn raw_data_and_the_mx_table_fit_a_phone_without_splitting_numbers() {
     c.set_window_size(360, 780).await.unwrap();
     let r = report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
     assert_eq!(r["overall"], "red");
+    open_details(&c, "details").await;
     let fit = c
         .execute(
-            r#"document.querySelectorAll('details').forEach(d => d.open = true);
-               const split = [], seen = [];
+            r#"const split = [], seen = [];
                const walker = document.createTreeWalker(document.querySelector('.report'), NodeFilter.SHOW_TEXT);
                for (let n = walker.nextNode(); n; n = walker.nextNode()) {
                  const el = n.parentElement;

@@ -378,6 +378,28 @@ pub async fn wait_js(c: &Client, what: &str, script: &str) -> Value {
     }
 }
 
+/// Opens every `<details>` matching `selector` and waits until the report's on-demand parts
+/// inside open ones (raw data, Fix-it: the tools module renders them when they first open,
+/// `src/components/lazy_part.rs`) have their content, so that what is read next includes it.
+pub async fn open_details(c: &Client, selector: &str) {
+    c.execute(
+        &format!("document.querySelectorAll({selector:?}).forEach(d => d.open = true);"),
+        vec![],
+    )
+    .await
+    .expect("open the details");
+    wait_js(
+        c,
+        "the report's on-demand parts",
+        r#"const shown = [...document.querySelectorAll('.part')].filter(p => {
+             for (let d = p.closest('details'); d; d = d.parentElement && d.parentElement.closest('details'))
+               if (!d.open) return false;
+             return true; });
+           return shown.every(p => p.firstElementChild && p.firstElementChild.firstChild) ? shown.length + 1 : null;"#,
+    )
+    .await;
+}
+
 /// The verdict and codes of the visible offline tool.
 pub async fn tool_result(c: &Client, tool: &str) -> Value {
     c.execute(

@@ -3,7 +3,8 @@
  *
  * Defines the <mta-sts-check> element (Shadow DOM; every style stays inside it) and two globals,
  * window.MtaSts = { check(domain, options), lint(kind, text), ready() }, and
- * window.mtastsLoadTools, which loads the offline tools' module when an element shows them.
+ * window.mtastsLoadTools, which loads the offline tools' module (also the report's raw data,
+ * Fix-it and JSON download) when first wanted.
  * Nothing heavy loads until an element is first visible or the API is first used; then the
  * wasm module loads once and every element on the page shares it. No inline script, no eval:
  * works under script-src 'self' 'wasm-unsafe-eval' <this origin>, with connect-src allowing
@@ -43,14 +44,20 @@
     return loading;
   }
 
-  /* The offline tools' module (when an element shows them), fetched when its Tools tab opens or
-     it is idle; the checker looks for this function (src/components/tools_slot.rs). */
+  /* The offline tools' module, which also renders the report's parts read on demand (raw
+     data, Fix-it, the JSON download): fetched when first wanted or when idle, once per page
+     (a failed load is tried again under a new URL); the checker looks for this function
+     (src/services/tools_module.rs). */
   if (!window.mtastsLoadTools) {
+    var tools = null;
     window.mtastsLoadTools = function (attempt) {
-      return import(base + "tools/mtasts-tools.js" + (attempt ? "?retry=" + attempt : "")).then(function (m) {
+      if (tools && !attempt) return tools;
+      tools = import(base + "tools/mtasts-tools.js" + (attempt ? "?retry=" + attempt : "")).then(function (m) {
         var wasm = fetch(base + "tools/mtasts-tools_bg.wasm", { priority: "low" });
         return m.default({ module_or_path: wasm }).then(function () { return m; });
       });
+      tools.catch(function () { tools = null; });
+      return tools;
     };
   }
 

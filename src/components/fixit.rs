@@ -87,7 +87,7 @@ fn step(n: usize, s: &Step, earlier: &[Step]) -> Html {
 
 #[function_component]
 pub fn FixIt(p: &Props) -> Html {
-    let body = match fix::plan(&p.report, &p.inputs, p.now) {
+    match fix::plan(&p.report, &p.inputs, p.now) {
         Err(why) => html! { <p class="hint">{format!("Nothing to suggest: {why}.")}</p> },
         Ok(plan) => html! {
             <>
@@ -95,13 +95,5 @@ pub fn FixIt(p: &Props) -> Html {
                 { for plan.steps.iter().enumerate().map(|(n, s)| step(n, s, &plan.steps[..n])) }
             </>
         },
-    };
-    html! {
-        <section class="fixit" id="fixit" tabindex="-1" aria-labelledby="fixit-title">
-            <details>
-                <summary><h3 id="fixit-title">{"Fix-it: records to publish"}</h3></summary>
-                {body}
-            </details>
-        </section>
     }
 }

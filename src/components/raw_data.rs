@@ -278,7 +278,7 @@ fn rua_facts(o: &RuaOutcome) -> Vec<(&'static str, Option<String>)> {
 #[function_component]
 pub fn RawData(p: &Props) -> Html {
     let i = &p.inputs;
-    let body = match p.section.id {
+    match p.section.id {
         SectionId::StsRecord => dns(format!("_mta-sts.{} TXT", i.domain), &i.sts_txt, txt),
         SectionId::Tlsrpt => tlsrpt(i),
         SectionId::MxCoverage => dns(format!("{} MX", i.domain), &i.mx, |r| {
@@ -307,8 +307,5 @@ pub fn RawData(p: &Props) -> Html {
         },
         SectionId::MxTls => probes(i),
         SectionId::Dane => tlsa(i),
-    };
-    html! {
-        <details class="raw"><summary>{"Raw data"}</summary>{body}</details>
     }
 }

@@ -3,6 +3,7 @@
 
 use mtasts_core::action::ActionPlan;
 use mtasts_core::catalog::Code;
+use mtasts_core::inputs::Inputs;
 use mtasts_core::report::{worst_first, Section, SectionId};
 use mtasts_core::Light;
 use yew::prelude::*;
@@ -11,12 +12,13 @@ use super::action_plan::ActionPlanView;
 use super::chain::ChainView;
 use super::copy_button::CopyButton;
 use super::elapsed::Elapsed;
-use super::fixit::FixIt;
 use super::freshness::FreshnessView;
 use super::incomplete::Incomplete;
+use super::lazy_part::LazyPart;
 use super::section::SectionView;
 use crate::history::{date, Tone};
 use crate::services::file;
+use crate::services::tools_module::{self, call, inputs_json};
 use crate::state::State;
 
 #[derive(Properties, PartialEq)]
@@ -35,25 +37,14 @@ pub struct Props {
     pub share_base: Option<AttrValue>,
 }
 
-/// The report as the CLI's `check --json` prints it, plus the raw inputs and the time.
-fn export(s: &State) -> Result<(), String> {
-    let r = s.report.as_ref().ok_or("no report yet")?;
-    let mut v = serde_json::to_value(r).map_err(|e| e.to_string())?;
-    if let Some(o) = v.as_object_mut() {
-        o.insert(
-            "inputs".into(),
-            serde_json::to_value(&s.inputs).map_err(|e| e.to_string())?,
-        );
-        if let Some(now) = s.inputs.now {
-            o.insert("checked_at".into(), date(now).into());
-        }
-    }
-    let text = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
-    file::download(
-        &format!("mta-sts-{}.json", r.domain),
-        "application/json",
-        &text,
-    )
+/// Saves the report as the CLI's `check --json` prints it, plus the raw inputs and the time
+/// (made by the tools module: `report_json` in `src/bin/tools.rs`).
+async fn export(inputs: &Inputs, domain: &str) -> Result<(), String> {
+    let module = tools_module::load(0).await?;
+    let text = call(&module, "report_json", &[&inputs_json(inputs)])?
+        .as_string()
+        .ok_or("the tools module gave no report")?;
+    file::download(&format!("mta-sts-{domain}.json"), "application/json", &text)
 }
 
 /// Nothing to do here: good, or does not apply.
@@ -113,12 +104,16 @@ pub fn ReportView(p: &Props) -> Html {
     let on_retry = p.on_again.reform(|_| false);
     let on_recheck = p.on_again.reform(|_| true);
     let on_export = {
-        let (st, status) = (s.clone(), export_status.clone());
+        let (inputs, domain, status) = (s.inputs.clone(), r.domain.clone(), export_status.clone());
         Callback::from(move |_| {
-            status.set(match export(&st) {
-                Ok(()) => "Saved".into(),
-                Err(e) => format!("Could not save: {e}"),
-            })
+            let (inputs, domain, status) = (inputs.clone(), domain.clone(), status.clone());
+            status.set("Preparing…".into());
+            wasm_bindgen_futures::spawn_local(async move {
+                status.set(match export(&inputs, &domain).await {
+                    Ok(()) => "Saved".into(),
+                    Err(e) => format!("Could not save: {e}"),
+                })
+            });
         })
     };
     // The report as it is now, in a link: the inputs compressed into the fragment.
@@ -215,7 +210,14 @@ pub fn ReportView(p: &Props) -> Html {
                     }) }
                 </div>
                 // Nothing to publish where MTA-STS does not apply (no such domain, no mail).
-                if done && plan.answer != mtasts_core::action::Answer::DoesNotApply { <FixIt report={r.clone()} inputs={s.inputs.clone()} now={s.inputs.now.and_then(|t| u64::try_from(t).ok()).unwrap_or(0)} /> }
+                if done && plan.answer != mtasts_core::action::Answer::DoesNotApply {
+                    <section class="fixit" id="fixit" tabindex="-1" aria-labelledby="fixit-title">
+                        <details>
+                            <summary><h3 id="fixit-title">{"Fix-it: records to publish"}</h3></summary>
+                            <LazyPart kind="fixit" inputs={s.inputs.clone()} />
+                        </details>
+                    </section>
+                }
                 </div>
             }
         </article>

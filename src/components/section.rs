@@ -4,8 +4,8 @@ use mtasts_core::report::{Section, SectionId};
 use yew::prelude::*;
 
 use super::finding::finding_list;
+use super::lazy_part::LazyPart;
 use super::mx_table::MxTable;
-use super::raw_data::RawData;
 use mtasts_core::inputs::Inputs;
 
 #[derive(Properties, PartialEq)]
@@ -49,7 +49,9 @@ pub fn SectionView(p: &Props) -> Html {
                     })}
                 }
                 if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} policy={p.policy} /> }
-                <RawData section={s.clone()} inputs={p.inputs.clone()} />
+                <details class="raw"><summary>{"Raw data"}</summary>
+                    <LazyPart kind={format!("raw:{id}")} inputs={p.inputs.clone()} />
+                </details>
             </details>
         </section>
     }

@@ -1,5 +1,5 @@
-//! Where the offline tools appear: loads their module (`src/bin/tools.rs`, about 185 KB
-//! brotli) once `load` is set and mounts it here. The checker sets it when the Tools tab opens,
+//! Where the offline tools appear: loads their module (`src/bin/tools.rs`, about 315 KB
+//! brotli with the report's on-demand parts) once `load` is set and mounts it here. The checker sets it when the Tools tab opens,
 //! and also when the page is idle (no check running) unless the browser says the connection is
 //! slow or metered ([`constrained`]): fetched in the background, the tools then work when the
 //! network goes away later, which is what "use it offline on pasted text" needs. If the module
@@ -8,9 +8,10 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen::JsValue;
 use yew::prelude::*;
+
+use crate::services::tools_module::{self, call};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
@@ -33,13 +34,6 @@ enum Status {
     Failed(String),
 }
 
-fn js_err(e: JsValue) -> String {
-    e.dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| e.as_string())
-        .unwrap_or_else(|| "unknown error".into())
-}
-
 /// Whether the browser asks to spare the connection (Save-Data, or a 2G-class link per the
 /// Network Information API): then the tools wait for their tab instead of loading while idle.
 pub fn constrained() -> bool {
@@ -55,15 +49,6 @@ pub fn constrained() -> bool {
         .and_then(|v| v.as_string())
         .is_some_and(|t| t.ends_with("2g"));
     save_data || slow
-}
-
-/// The loader the page (or `embed.js`) provides: a function returning a Promise of the module.
-fn loader() -> Option<js_sys::Function> {
-    let w = web_sys::window()?;
-    js_sys::Reflect::get(&w, &JsValue::from_str("mtastsLoadTools"))
-        .ok()?
-        .dyn_into()
-        .ok()
 }
 
 fn options(p: &Props) -> JsValue {
@@ -87,16 +72,6 @@ fn options(p: &Props) -> JsValue {
     o.into()
 }
 
-/// Calls `target[name](args…)`.
-fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, String> {
-    let f: js_sys::Function = js_sys::Reflect::get(target, &JsValue::from_str(name))
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| format!("the tools module has no {name}()"))?;
-    let args: js_sys::Array = args.iter().copied().collect();
-    f.apply(target, &args).map_err(js_err)
-}
-
 /// Loads the module and mounts it with the options as they are once it has arrived (they may
 /// have changed while it loaded).
 async fn load_and_mount(
@@ -104,15 +79,7 @@ async fn load_and_mount(
     opts: Rc<RefCell<JsValue>>,
     attempt: u32,
 ) -> Result<JsValue, String> {
-    let load = loader().ok_or("this page does not provide the tools module")?;
-    // The attempt number goes into the module's URL: a browser keeps a failed import() failed
-    // for its URL.
-    let promise: js_sys::Promise = load
-        .call1(&JsValue::NULL, &JsValue::from_f64(f64::from(attempt)))
-        .map_err(js_err)?
-        .dyn_into()
-        .map_err(|_| "the tools loader did not return a Promise".to_string())?;
-    let module = JsFuture::from(promise).await.map_err(js_err)?;
+    let module = tools_module::load(attempt).await?;
     let opts = opts.borrow().clone();
     call(&module, "mount", &[&root.into(), &opts])
 }

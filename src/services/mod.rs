@@ -3,6 +3,7 @@
 pub mod dns_json;
 pub mod dns_wire;
 pub mod doh;
+pub mod export;
 pub mod file;
 pub mod gather;
 pub mod http;
@@ -10,3 +11,4 @@ pub mod operator_token;
 pub mod proxy;
 pub mod snapshot;
 pub mod storage;
+pub mod tools_module;

@@ -1,0 +1,136 @@
+//! A part of the report that is read on demand (a section's raw data, Fix-it): rendered by the
+//! tools module (`part` in `src/bin/tools.rs`), so the checker's first visit does not carry it.
+//! It sits inside a closed `<details>`; the first time that opens (a click, a link to it, a
+//! script), the module loads (at once if the page already fetched it while idle) and renders
+//! the part from the check's inputs, which it re-renders whenever they change. While it loads
+//! the part says so; if the module cannot be fetched it says why and offers to try again.
+
+use mtasts_core::inputs::Inputs;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+use crate::services::tools_module::{self, call, inputs_json};
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    /// What to render: `fixit`, or `raw:` and a section's key.
+    pub kind: AttrValue,
+    pub inputs: Inputs,
+}
+
+#[derive(Clone, PartialEq)]
+enum Status {
+    Closed,
+    Loading,
+    Ready,
+    Failed(String),
+}
+
+#[function_component]
+pub fn LazyPart(p: &Props) -> Html {
+    let root = use_node_ref();
+    let opened = use_state_eq(|| false);
+    let status = use_state(|| Status::Closed);
+    let attempt = use_state(|| 0u32);
+    let handle = use_mut_ref(|| None::<JsValue>);
+    let inputs = use_mut_ref(|| p.inputs.clone());
+    *inputs.borrow_mut() = p.inputs.clone();
+    {
+        // Wait for the enclosing <details> to open (it may be open already).
+        let (root, opened) = (root.clone(), opened.clone());
+        use_effect_with((), move |_| {
+            let details = root
+                .cast::<web_sys::Element>()
+                .and_then(|el| el.closest("details").ok().flatten());
+            let listener = details.map(|d| {
+                let watched = d.clone();
+                let check = move || {
+                    if watched.has_attribute("open") {
+                        opened.set(true);
+                    }
+                };
+                check();
+                let cb = Closure::<dyn Fn()>::new(check);
+                let _ = d.add_event_listener_with_callback("toggle", cb.as_ref().unchecked_ref());
+                (d, cb)
+            });
+            move || {
+                if let Some((d, cb)) = listener {
+                    let _ = d
+                        .remove_event_listener_with_callback("toggle", cb.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+    {
+        let (root, status, handle, inputs) =
+            (root.clone(), status.clone(), handle.clone(), inputs.clone());
+        let kind = p.kind.clone();
+        use_effect_with((*opened, *attempt), move |(opened, attempt)| {
+            let attempt = *attempt;
+            if *opened && handle.borrow().is_none() {
+                if let Some(el) = root.cast::<web_sys::Element>() {
+                    status.set(Status::Loading);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        let mounted = match tools_module::load(attempt).await {
+                            Ok(module) => {
+                                let data = inputs_json(&inputs.borrow());
+                                let args = [&el.into(), &JsValue::from_str(&kind), &data];
+                                call(&module, "part", &args)
+                            }
+                            Err(e) => Err(e),
+                        };
+                        match mounted {
+                            Ok(h) => {
+                                *handle.borrow_mut() = Some(h);
+                                status.set(Status::Ready);
+                            }
+                            Err(e) => status.set(Status::Failed(e)),
+                        }
+                    });
+                }
+            }
+        });
+    }
+    {
+        // Newer inputs (answers still arriving) go to the part already shown.
+        let handle = handle.clone();
+        use_effect_with(p.inputs.clone(), move |inputs| {
+            if let Some(h) = handle.borrow().as_ref() {
+                let _ = call(h, "update", &[&inputs_json(inputs)]);
+            }
+        });
+    }
+    {
+        let handle = handle.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(h) = handle.borrow_mut().take() {
+                    let _ = call(&h, "destroy", &[]);
+                }
+            }
+        });
+    }
+    let retry = {
+        let (status, attempt) = (status.clone(), attempt.clone());
+        Callback::from(move |_| {
+            status.set(Status::Closed);
+            attempt.set(*attempt + 1);
+        })
+    };
+    html! {
+        <>
+            if *status == Status::Loading {
+                <p class="hint" role="status">{"Loading…"}</p>
+            }
+            if let Status::Failed(why) = &*status {
+                <div class="snapshot-error" role="alert">
+                    <p>{format!("This part could not be loaded ({why}). It loads once, while the page is online.")}</p>
+                    <button type="button" onclick={retry}>{"Try again"}</button>
+                </div>
+            }
+            <div class="part" data-part={p.kind.clone()} ref={root}></div>
+        </>
+    }
+}

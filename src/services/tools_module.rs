@@ -1,0 +1,57 @@
+//! The second wasm module (`src/bin/tools.rs`): the offline tools, and the report's parts that
+//! are only read on demand (the raw data, Fix-it, the JSON download). The checker's own module
+//! does not carry them, so its first visit is lighter; the page (`index.html`) or `embed.js`
+//! provides `window.mtastsLoadTools(attempt)`, which imports the module once and hands the same
+//! promise to every caller.
+
+use mtasts_core::inputs::Inputs;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// The message of a JavaScript error, or the value itself when it is a string.
+pub fn js_err(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".into())
+}
+
+/// The loader the page (or `embed.js`) provides: a function returning a Promise of the module.
+fn loader() -> Option<js_sys::Function> {
+    let w = web_sys::window()?;
+    js_sys::Reflect::get(&w, &JsValue::from_str("mtastsLoadTools"))
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// The module, loaded if it is not yet. `attempt` goes into the module's URL after a failure:
+/// a browser keeps a failed `import()` failed for its URL.
+pub async fn load(attempt: u32) -> Result<JsValue, String> {
+    let load = loader().ok_or("this page does not provide the tools module")?;
+    let promise: js_sys::Promise = load
+        .call1(&JsValue::NULL, &JsValue::from_f64(f64::from(attempt)))
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| "the tools loader did not return a Promise".to_string())?;
+    JsFuture::from(promise).await.map_err(js_err)
+}
+
+/// Calls `target[name](args…)`.
+pub fn call(target: &JsValue, name: &str, args: &[&JsValue]) -> Result<JsValue, String> {
+    let f: js_sys::Function = js_sys::Reflect::get(target, &JsValue::from_str(name))
+        .map_err(js_err)?
+        .dyn_into()
+        .map_err(|_| format!("the tools module has no {name}()"))?;
+    let args: js_sys::Array = args.iter().copied().collect();
+    f.apply(target, &args).map_err(js_err)
+}
+
+/// A check's inputs as the module's functions take them (JSON text; `null` if they could not be
+/// written, which the module reports).
+pub fn inputs_json(inputs: &Inputs) -> JsValue {
+    match serde_json::to_string(inputs) {
+        Ok(s) => JsValue::from_str(&s),
+        Err(_) => JsValue::NULL,
+    }
+}
