@@ -9,9 +9,20 @@
 # Needs the tools from scripts/setup.sh on PATH (eval "$(scripts/setup.sh)").
 set -euo pipefail
 cd "$(dirname "$0")/.."
-trunk build --offline --release --cargo-profile web
+# The wasm is built by the nightly toolchain (scripts/setup.sh adds its rust-src) with the
+# standard library rebuilt for it and panics compiled to a bare trap (-Cpanic=immediate-abort).
+# A panic in the browser already aborts (profile `web`: panic = "abort"); what this leaves out
+# is std's panic and formatting machinery behind it: 18.6 KB brotli of the checker's first
+# visit (285,672 -> 267,190 B, measured on the same source). Everything native (the server, the
+# CLI, the tests, clippy) stays on stable.
+export RUSTUP_TOOLCHAIN=nightly
+export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
+export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
+# First without --offline: on a new machine the rebuilt std's own dependencies come from the
+# registry once. Then Trunk (offline) finds the checker's module built with the same flags.
 cargo build --locked --target wasm32-unknown-unknown --profile web -p mtasts-web \
-  --bin mtasts-embed --bin mtasts-tools --bin mtasts-console
+  --bin mtasts-web --bin mtasts-embed --bin mtasts-tools --bin mtasts-console
+trunk build --offline --release --cargo-profile web
 for m in embed tools console; do
   rm -rf "dist/$m"
   wasm-bindgen --target web --no-typescript --out-dir "dist/$m" --out-name "mtasts-$m" \

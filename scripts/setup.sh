@@ -12,6 +12,11 @@ log() { printf 'setup: %s\n' "$*" >&2; }
 export CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-2}
 
 rustup target list --installed | grep -qx wasm32-unknown-unknown || { log "adding wasm32 target"; rustup target add wasm32-unknown-unknown >&2; }
+# The browser's wasm is built by the nightly toolchain with its std rebuilt (scripts/build-web.sh
+# says why): the nightly these machines have for `cargo fuzz`, plus its standard library's source.
+rustup toolchain list | grep -q '^nightly' || { log "installing the nightly toolchain"; rustup toolchain install nightly --profile minimal >&2; }
+rustup component list --toolchain nightly --installed 2>/dev/null | grep -qx rust-src \
+  || { log "adding rust-src to nightly"; rustup component add rust-src --toolchain nightly >&2; }
 
 if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen 0.2.130" ]; then
   log "installing wasm-bindgen-cli 0.2.130 (~4 min)"

@@ -1,9 +1,10 @@
 //! Where the offline tools appear: loads their module (`src/bin/tools.rs`, about 315 KB
-//! brotli with the report's on-demand parts) once `load` is set and mounts it here. The checker sets it when the Tools tab opens,
-//! and also when the page is idle (no check running) unless the browser says the connection is
-//! slow or metered ([`constrained`]): fetched in the background, the tools then work when the
-//! network goes away later, which is what "use it offline on pasted text" needs. If the module
-//! cannot be fetched, the panel says so and offers to try again.
+//! brotli with the report's on-demand parts) once `load` is set and mounts it here. The checker
+//! sets it when the Tools tab opens, and also when the page is idle (no check running) unless
+//! the browser says the connection is slow or metered ([`constrained`]): fetched in the
+//! background, the tools then work when the network goes away later, which is what "use it
+//! offline on pasted text" needs. If the module cannot be fetched, the panel says so and offers
+//! to try again.
 
 use std::cell::RefCell;
 use std::rc::Rc;
