@@ -18,10 +18,11 @@ cd "$(dirname "$0")/.."
 export RUSTUP_TOOLCHAIN=nightly
 export CARGO_UNSTABLE_BUILD_STD=std,panic_abort
 export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort"
-# First without --offline: on a new machine the rebuilt std's own dependencies come from the
-# registry once. Then Trunk (offline) finds the checker's module built with the same flags.
+# First the other modules, without --offline: on a new machine the rebuilt std's own
+# dependencies come from the registry once. Then Trunk (offline) builds the page's module, without
+# the findings' explanations (index.html: data-cargo-no-default-features; Cargo.toml says why).
 cargo build --locked --target wasm32-unknown-unknown --profile web -p mtasts-web \
-  --bin mtasts-web --bin mtasts-embed --bin mtasts-tools --bin mtasts-console
+  --bin mtasts-embed --bin mtasts-tools --bin mtasts-console
 trunk build --offline --release --cargo-profile web
 for m in embed tools console; do
   rm -rf "dist/$m"

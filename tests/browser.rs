@@ -420,15 +420,25 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
     assert_eq!(r["overall"], "red", "{r}");
     let before = c
         .execute(
-            "return [document.querySelectorAll('.part').length, [...document.querySelectorAll('.part')].filter(p => p.firstChild).length];",
+            "return [...document.querySelectorAll('.part')].map(p => [p.dataset.part.split(':')[0], !!p.firstChild]);",
             vec![],
         )
         .await
         .unwrap();
+    let before = before.as_array().cloned().unwrap_or_default();
+    let count = |kind: &str| before.iter().filter(|p| p[0] == kind).count();
     assert_eq!(
-        before,
-        json!([8, 0]),
-        "seven raw data parts and Fix-it, all empty"
+        (count("raw"), count("fixit")),
+        (7, 1),
+        "a raw data part per section and Fix-it: {before:?}"
+    );
+    assert!(
+        count("explain") >= 1,
+        "the findings' explanations: {before:?}"
+    );
+    assert!(
+        before.iter().all(|p| p[1] == false),
+        "nothing rendered before it is opened: {before:?}"
     );
     let fetched = c.execute(FETCHED, vec![]).await.unwrap();
     assert!(!fetched.to_string().contains("/tools/"), "{fetched}");
@@ -485,6 +495,24 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
     );
 
     cut_off(&mut server, &c).await;
+    // A finding's explanation (the page's module leaves them out): the catalog's, with the
+    // domain filled in.
+    open_details(&c, "[data-section=mx_coverage] .finding details").await;
+    let explained = c
+        .execute(
+            "return [...document.querySelectorAll('[data-section=mx_coverage] .finding')].map(f => [f.dataset.code, f.querySelector('details .part').innerText]);",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let explained = explained.as_array().cloned().unwrap_or_default();
+    assert!(!explained.is_empty(), "the coverage section has findings");
+    for e in &explained {
+        let code = mtasts_core::catalog::Code::parse(e[0].as_str().unwrap_or_default())
+            .unwrap_or_else(|| panic!("a finding code: {e}"));
+        let want = mtasts_core::action::fill(code.explanation(), "mx-not-covered.test");
+        assert_eq!(e[1].as_str().unwrap_or_default().trim(), want.trim(), "{e}");
+    }
     open_details(&c, "[data-section=mx_coverage] details.raw").await;
     let raw = c
         .execute(

@@ -11,17 +11,15 @@
 //!   the operator's own page (`window.mtastsEvidence` in `index.html`); returns a handle with
 //!   `destroy()`.
 //!
-//! - `part(root, kind, inputs)`: a part of the checker's report that is read on demand
-//!   (`src/components/lazy_part.rs`): `fixit`, or `raw:` and a section's key, made from the
-//!   check's inputs (JSON text); returns a handle with `update(inputs)` and `destroy()`;
+//! - `part(root, kind, data)`: a part of the checker's report that is read on demand
+//!   (`src/components/lazy_part.rs`): `fixit` or `raw:` and a section's key, made from the
+//!   check's inputs (JSON text), or `explain:` and a finding code, with the domain; returns a
+//!   handle with `update(data)` and `destroy()`;
 //! - `report_json(inputs)`: the report saved by "Download the report (JSON)".
 //!
 //! Once loaded, the tools make no network request: they work offline. (`evidence` asks this
 //! server's reports API, with the operator token the tab holds.)
 
-use std::rc::Rc;
-
-use mtasts_core::inputs::Inputs;
 use mtasts_web::components::part::{PartView, Props as PartProps};
 use mtasts_web::components::report_evidence::{Props as EvidenceProps, ReportEvidence};
 use mtasts_web::components::tools::{Props, ToolsPanel};
@@ -163,23 +161,16 @@ impl EvidenceView {
     }
 }
 
-/// Reads the inputs the checker's module hands over (JSON text).
-fn inputs(json: &str) -> Result<Rc<Inputs>, JsValue> {
-    serde_json::from_str(json)
-        .map(Rc::new)
-        .map_err(|e| JsValue::from_str(&format!("the check's data could not be read ({e})")))
-}
-
 /// One on-demand part of the checker's report, rendered into `root`.
 #[wasm_bindgen]
-pub fn part(root: web_sys::Element, kind: String, inputs_json: String) -> Result<Part, JsValue> {
+pub fn part(root: web_sys::Element, kind: String, data: String) -> Result<Part, JsValue> {
     let kind = AttrValue::from(kind);
-    let inputs = inputs(&inputs_json)?;
+    let data = AttrValue::from(data);
     Ok(Part {
         kind: kind.clone(),
         handle: Some(mount_app::<PartView>(&root, || PartProps {
             kind: kind.clone(),
-            inputs: inputs.clone(),
+            data: data.clone(),
         })?),
     })
 }
@@ -192,16 +183,14 @@ pub struct Part {
 
 #[wasm_bindgen]
 impl Part {
-    /// Renders the part again from newer inputs.
-    pub fn update(&mut self, inputs_json: String) -> Result<(), JsValue> {
-        let inputs = inputs(&inputs_json)?;
+    /// Renders the part again from newer data (answers still arriving).
+    pub fn update(&mut self, data: String) {
         if let Some(h) = self.handle.as_mut() {
             h.update(PartProps {
                 kind: self.kind.clone(),
-                inputs,
+                data: AttrValue::from(data),
             });
         }
-        Ok(())
     }
 
     pub fn destroy(&mut self) {

@@ -9,6 +9,8 @@ use mtasts_core::catalog::{rfc_url, Code};
 use mtasts_core::{Finding, Severity};
 use yew::prelude::*;
 
+use super::lazy_part::{LazyPart, PartData};
+
 #[derive(Properties, PartialEq)]
 pub struct Props {
     /// One or more findings of the same code.
@@ -69,7 +71,14 @@ pub fn FindingItem(p: &Props) -> Html {
             mtasts_core::action::fill(text, &p.domain)
         }
     };
-    let explanation = named(info.explanation);
+    // The checker's page is built without the explanations (feature `explanations`): there
+    // the tools module renders one when its details first open.
+    let explanation = if cfg!(feature = "explanations") {
+        html! { <p>{named(first.code.explanation())}</p> }
+    } else {
+        let kind = format!("explain:{}", info.code);
+        html! { <LazyPart {kind} data={PartData::Text(p.domain.clone())} /> }
+    };
     // Covered by a step of the plan: the step says what is wrong where and how to fix it, so
     // the section names the problem, points there and keeps the why.
     if let Some(n) = p.step {
@@ -81,7 +90,7 @@ pub fn FindingItem(p: &Props) -> Html {
                     {" of the plan above says where and how to fix it."}</p>
                 <details>
                     <summary>{"Why it matters · "}<code>{info.code}</code></summary>
-                    <p>{explanation}</p>
+                    {explanation}
                     <p class="rfc">{rfc}</p>
                 </details>
             </li>
@@ -94,7 +103,7 @@ pub fn FindingItem(p: &Props) -> Html {
             }) }
             <details>
                 <summary>{info.title}{" · "}<code>{info.code}</code></summary>
-                <p>{explanation}</p>
+                {explanation}
                 <p><strong>{"Fix: "}</strong>{named(info.fix)}</p>
                 <p class="rfc">{rfc}</p>
             </details>

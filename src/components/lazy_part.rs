@@ -1,5 +1,6 @@
-//! A part of the report that is read on demand (a section's raw data, Fix-it): rendered by the
-//! tools module (`part` in `src/bin/tools.rs`), so the checker's first visit does not carry it.
+//! A part of the report that is read on demand (a section's raw data, Fix-it, a finding's
+//! explanation on the checker's page): rendered by the tools module (`part` in
+//! `src/bin/tools.rs`), so the checker's first visit does not carry it.
 //! It sits inside a closed `<details>`; the first time that opens (a click, a link to it, a
 //! script), the module loads (at once if the page already fetched it while idle) and renders
 //! the part from the check's inputs, which it re-renders whenever they change. While it loads
@@ -14,9 +15,27 @@ use crate::services::tools_module::{self, call, inputs_json};
 
 #[derive(Properties, PartialEq)]
 pub struct Props {
-    /// What to render: `fixit`, or `raw:` and a section's key.
+    /// What to render: `fixit`, `raw:` and a section's key (with the check's inputs), or
+    /// `explain:` and a finding code (with the domain that fills in its `<domain>`).
     pub kind: AttrValue,
-    pub inputs: Inputs,
+    pub data: PartData,
+}
+
+/// What a part is made from.
+#[derive(Clone, PartialEq)]
+pub enum PartData {
+    Inputs(Box<Inputs>),
+    Text(AttrValue),
+}
+
+impl PartData {
+    /// As the tools module takes it: the inputs as JSON text, or the text.
+    fn payload(&self) -> JsValue {
+        match self {
+            PartData::Inputs(i) => inputs_json(i),
+            PartData::Text(t) => JsValue::from_str(t),
+        }
+    }
 }
 
 #[derive(Clone, PartialEq)]
@@ -34,8 +53,8 @@ pub fn LazyPart(p: &Props) -> Html {
     let status = use_state(|| Status::Closed);
     let attempt = use_state(|| 0u32);
     let handle = use_mut_ref(|| None::<JsValue>);
-    let inputs = use_mut_ref(|| p.inputs.clone());
-    *inputs.borrow_mut() = p.inputs.clone();
+    let data = use_mut_ref(|| p.data.clone());
+    *data.borrow_mut() = p.data.clone();
     {
         // Wait for the enclosing <details> to open (it may be open already).
         let (root, opened) = (root.clone(), opened.clone());
@@ -64,8 +83,8 @@ pub fn LazyPart(p: &Props) -> Html {
         });
     }
     {
-        let (root, status, handle, inputs) =
-            (root.clone(), status.clone(), handle.clone(), inputs.clone());
+        let (root, status, handle, data) =
+            (root.clone(), status.clone(), handle.clone(), data.clone());
         let kind = p.kind.clone();
         use_effect_with((*opened, *attempt), move |(opened, attempt)| {
             let attempt = *attempt;
@@ -75,7 +94,7 @@ pub fn LazyPart(p: &Props) -> Html {
                     wasm_bindgen_futures::spawn_local(async move {
                         let mounted = match tools_module::load(attempt).await {
                             Ok(module) => {
-                                let data = inputs_json(&inputs.borrow());
+                                let data = data.borrow().payload();
                                 let args = [&el.into(), &JsValue::from_str(&kind), &data];
                                 call(&module, "part", &args)
                             }
@@ -96,9 +115,9 @@ pub fn LazyPart(p: &Props) -> Html {
     {
         // Newer inputs (answers still arriving) go to the part already shown.
         let handle = handle.clone();
-        use_effect_with(p.inputs.clone(), move |inputs| {
+        use_effect_with(p.data.clone(), move |data| {
             if let Some(h) = handle.borrow().as_ref() {
-                let _ = call(h, "update", &[&inputs_json(inputs)]);
+                let _ = call(h, "update", &[&data.payload()]);
             }
         });
     }

@@ -14,7 +14,7 @@ use super::copy_button::CopyButton;
 use super::elapsed::Elapsed;
 use super::freshness::FreshnessView;
 use super::incomplete::Incomplete;
-use super::lazy_part::LazyPart;
+use super::lazy_part::{LazyPart, PartData};
 use super::section::SectionView;
 use crate::history::{date, Tone};
 use crate::services::file;
@@ -214,7 +214,7 @@ pub fn ReportView(p: &Props) -> Html {
                     <section class="fixit" id="fixit" tabindex="-1" aria-labelledby="fixit-title">
                         <details>
                             <summary><h3 id="fixit-title">{"Fix-it: records to publish"}</h3></summary>
-                            <LazyPart kind="fixit" inputs={s.inputs.clone()} />
+                            <LazyPart kind="fixit" data={PartData::Inputs(Box::new(s.inputs.clone()))} />
                         </details>
                     </section>
                 }

@@ -4,7 +4,7 @@ use mtasts_core::report::{Section, SectionId};
 use yew::prelude::*;
 
 use super::finding::finding_list;
-use super::lazy_part::LazyPart;
+use super::lazy_part::{LazyPart, PartData};
 use super::mx_table::MxTable;
 use mtasts_core::inputs::Inputs;
 
@@ -50,7 +50,7 @@ pub fn SectionView(p: &Props) -> Html {
                 }
                 if s.id == SectionId::MxTls { <MxTable hosts={p.mx.clone()} policy={p.policy} /> }
                 <details class="raw"><summary>{"Raw data"}</summary>
-                    <LazyPart kind={format!("raw:{id}")} inputs={p.inputs.clone()} />
+                    <LazyPart kind={format!("raw:{id}")} data={PartData::Inputs(Box::new(p.inputs.clone()))} />
                 </details>
             </details>
         </section>

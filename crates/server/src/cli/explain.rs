@@ -53,7 +53,7 @@ pub fn run(args: &ExplainArgs, json: bool) -> Result<u8, String> {
             .iter()
             .map(|c| {
                 let i = c.info();
-                json!({"code": i.code, "severity": i.severity, "title": i.title, "explanation": i.explanation,
+                json!({"code": i.code, "severity": i.severity, "title": i.title, "explanation": c.explanation(),
                        "fix": i.fix, "rfc": i.rfc, "rfc_url": catalog::rfc_url(i.rfc)})
             })
             .collect();
@@ -79,7 +79,7 @@ pub fn run(args: &ExplainArgs, json: bool) -> Result<u8, String> {
                 i.severity.as_str(),
                 i.title
             )?;
-            writeln!(w, "  {}", i.explanation)?;
+            writeln!(w, "  {}", c.explanation())?;
             writeln!(w, "  {BOLD}fix{BOLD:#}: {}", i.fix)?;
             let url = catalog::rfc_url(i.rfc).unwrap_or_default();
             writeln!(w, "  {DIM}{} {url}{DIM:#}", i.rfc)
