@@ -52,7 +52,7 @@ pub fn LazyPart(p: &Props) -> Html {
     let opened = use_state_eq(|| false);
     let status = use_state(|| Status::Closed);
     let attempt = use_state(|| 0u32);
-    let handle = use_mut_ref(|| None::<JsValue>);
+    let handle = tools_module::use_module_handle();
     let data = use_mut_ref(|| p.data.clone());
     *data.borrow_mut() = p.data.clone();
     {
@@ -118,16 +118,6 @@ pub fn LazyPart(p: &Props) -> Html {
         use_effect_with(p.data.clone(), move |data| {
             if let Some(h) = handle.borrow().as_ref() {
                 let _ = call(h, "update", &[&data.payload()]);
-            }
-        });
-    }
-    {
-        let handle = handle.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(h) = handle.borrow_mut().take() {
-                    let _ = call(&h, "destroy", &[]);
-                }
             }
         });
     }

@@ -89,7 +89,7 @@ async fn load_and_mount(
 pub fn ToolsSlot(p: &Props) -> Html {
     let root = use_node_ref();
     let status = use_state(|| Status::Waiting);
-    let handle = use_mut_ref(|| None::<JsValue>);
+    let handle = tools_module::use_module_handle();
     let attempt = use_state(|| 0u32);
     // The options of this render, for the mount and for updates after it.
     let opts = use_mut_ref(|| JsValue::NULL);
@@ -125,17 +125,6 @@ pub fn ToolsSlot(p: &Props) -> Html {
         use_effect_with((p.tool.clone(), p.select, p.from_dns.clone()), move |_| {
             if let Some(h) = handle.borrow().as_ref() {
                 let _ = call(h, "update", &[&opts.borrow()]);
-            }
-        });
-    }
-    {
-        // Unmounted (a compact widget folded again, an element removed): end the tools' app.
-        let handle = handle.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(h) = handle.borrow_mut().take() {
-                    let _ = call(&h, "destroy", &[]);
-                }
             }
         });
     }

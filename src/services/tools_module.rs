@@ -4,6 +4,9 @@
 //! provides `window.mtastsLoadTools(attempt)`, which imports the module once and hands the same
 //! promise to every caller.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use mtasts_core::inputs::Inputs;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -54,4 +57,23 @@ pub fn inputs_json(inputs: &Inputs) -> JsValue {
         Ok(s) => JsValue::from_str(&s),
         Err(_) => JsValue::NULL,
     }
+}
+
+/// A handle the module returned (`mount`, `part`), held by a component: `destroy()` is called
+/// on it when the component goes (a compact widget folded again, a report replaced), which ends
+/// the module's app there.
+#[yew::hook]
+pub fn use_module_handle() -> Rc<RefCell<Option<JsValue>>> {
+    let handle = yew::use_mut_ref(|| None::<JsValue>);
+    {
+        let handle = handle.clone();
+        yew::use_effect_with((), move |_| {
+            move || {
+                if let Some(h) = handle.borrow_mut().take() {
+                    let _ = call(&h, "destroy", &[]);
+                }
+            }
+        });
+    }
+    handle
 }
