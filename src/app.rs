@@ -449,9 +449,9 @@ pub fn App(cfg: &Config) -> Html {
                 if !cfg.no_tools && !one_line {
                     <div role="tabpanel" id={panel_id("main", "tools")} aria-labelledby={tab_id("main", "tools")} hidden={tab_now != "tools"}>
                         // Fetched when this tab opens, or once the page is idle (no check
-                        // running) on a connection that is not slow or metered, so that the
-                        // tools are there when the network is not.
-                        <ToolsSlot load={tab_now == "tools" || ((state.report.is_none() || finished) && !*constrained)}
+                        // running or about to run for ?domain=) on a connection that is not
+                        // slow or metered, so that the tools are there when the network is not.
+                        <ToolsSlot load={tab_now == "tools" || (((state.report.is_none() && cfg.domain.is_none()) || finished) && !*constrained)}
                                    tool={*tool} select={*select} {from_dns} mark={!cfg.embedded} />
                     </div>
                 }

@@ -396,7 +396,8 @@ async fn the_tools_wait_for_their_tab_on_save_data_and_a_failed_load_can_be_retr
 
 /// A report's raw data and Fix-it come from the tools module the first time they are opened
 /// (the checker's own module does not carry them): nothing is fetched for them before, a failed
-/// load says so and can be retried, and once the module is in they open with the network cut
+/// load says so and can be retried (by "Try again", by clicking the download again, or by the
+/// module arriving for another part), and once the module is in they open with the network cut
 /// off.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline() {
@@ -462,6 +463,43 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
             .contains("could not be loaded"),
         "{alert}"
     );
+    // Raw data fails the same way, and so does the download, which says what to do.
+    c.execute(
+        "document.querySelector('[data-section=mx_coverage] details.raw').open = true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    wait_js(
+        &c,
+        "the raw data's load failure",
+        "return !!document.querySelector('[data-section=mx_coverage] details.raw [role=alert]');",
+    )
+    .await;
+    let download = "//button[text()='Download the report (JSON)']";
+    c.find(Locator::XPath(download))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = wait_js(
+        &c,
+        "the download's failure",
+        "const s = document.querySelector('.report-tools .copy-status').textContent; return s.startsWith('Could not') && s;",
+    )
+    .await;
+    assert!(
+        status
+            .as_str()
+            .unwrap_or_default()
+            .contains("check the connection"),
+        "{status}"
+    );
+
+    // The network is back: "Try again" on Fix-it loads the module, focus stays on Fix-it's
+    // summary (the button goes away), and the raw data that failed shows itself without its
+    // own "Try again".
     cdp(&c, "Network.setBlockedURLs", json!({ "urls": [] })).await;
     c.find(Locator::XPath(
         "//section[@id='fixit']//button[normalize-space()='Try again']",
@@ -471,6 +509,40 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
     .click()
     .await
     .unwrap();
+    let raw = wait_js(
+        &c,
+        "the raw data after the module loaded for Fix-it",
+        "const r = document.querySelector('[data-section=mx_coverage] details.raw .part'); return r.firstChild && r.innerText;",
+    )
+    .await;
+    assert!(
+        raw.as_str()
+            .unwrap_or_default()
+            .contains("mx3.mx-not-covered.test"),
+        "{raw}"
+    );
+    let focused = c
+        .execute(
+            "return document.activeElement.matches('.fixit summary');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(focused, json!(true), "focus stays on Fix-it");
+    // A second click on the download tries again, and the status names the file.
+    c.find(Locator::XPath(download))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let status = wait_js(
+        &c,
+        "the download",
+        "const s = document.querySelector('.report-tools .copy-status').textContent; return s.startsWith('Saved') && s;",
+    )
+    .await;
+    assert_eq!(status, "Saved as mta-sts-mx-not-covered.test.json");
     let policy = wait_js(
         &c,
         "Fix-it",
@@ -513,10 +585,10 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
         let want = mtasts_core::action::fill(code.explanation(), "mx-not-covered.test");
         assert_eq!(e[1].as_str().unwrap_or_default().trim(), want.trim(), "{e}");
     }
-    open_details(&c, "[data-section=mx_coverage] details.raw").await;
+    open_details(&c, "[data-section=mx_tls] details").await;
     let raw = c
         .execute(
-            "return document.querySelector('[data-section=mx_coverage] details.raw').innerText;",
+            "return document.querySelector('[data-section=mx_tls] details.raw').innerText;",
             vec![],
         )
         .await
@@ -860,7 +932,7 @@ async fn raw_data_fixit_export_and_history() {
     // address and one without STARTTLS, and the report names the bad one.
     let r = report_at(&c, &format!("{url}/?domain=mx-two-addresses.test")).await;
     assert_eq!(r["sections"]["mx_tls"], "red", "{r}");
-    open_details(&c, "[data-section=mx_tls] details.raw").await;
+    open_details(&c, "[data-section=mx_tls] details").await;
     let rows = c
         .execute(
             "return [...document.querySelectorAll('[data-section=mx_tls] .probes li')].map(li => [li.dataset.address || '', li.textContent]);",

@@ -45,18 +45,20 @@
   }
 
   /* The offline tools' module, which also renders the report's parts read on demand (raw
-     data, Fix-it, the JSON download): fetched when first wanted or when idle, once per page
-     (a failed load is tried again under a new URL); the checker looks for this function
+     data, Fix-it, the JSON download): fetched when first wanted or when idle, once per page.
+     After a failure the next call tries again under a new URL; a success fires
+     "mtasts-tools-ready" on window. The checker looks for this function
      (src/services/tools_module.rs). */
   if (!window.mtastsLoadTools) {
-    var tools = null;
-    window.mtastsLoadTools = function (attempt) {
-      if (tools && !attempt) return tools;
-      tools = import(base + "tools/mtasts-tools.js" + (attempt ? "?retry=" + attempt : "")).then(function (m) {
+    var tools = null, failures = 0;
+    window.mtastsLoadTools = function () {
+      if (tools) return tools;
+      tools = import(base + "tools/mtasts-tools.js" + (failures ? "?retry=" + failures : "")).then(function (m) {
         var wasm = fetch(base + "tools/mtasts-tools_bg.wasm", { priority: "low" });
         return m.default({ module_or_path: wasm }).then(function () { return m; });
       });
-      tools.catch(function () { tools = null; });
+      tools.then(function () { window.dispatchEvent(new Event("mtasts-tools-ready")); },
+                 function () { tools = null; failures++; });
       return tools;
     };
   }

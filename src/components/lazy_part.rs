@@ -86,13 +86,12 @@ pub fn LazyPart(p: &Props) -> Html {
         let (root, status, handle, data) =
             (root.clone(), status.clone(), handle.clone(), data.clone());
         let kind = p.kind.clone();
-        use_effect_with((*opened, *attempt), move |(opened, attempt)| {
-            let attempt = *attempt;
+        use_effect_with((*opened, *attempt), move |(opened, _)| {
             if *opened && handle.borrow().is_none() {
                 if let Some(el) = root.cast::<web_sys::Element>() {
                     status.set(Status::Loading);
                     wasm_bindgen_futures::spawn_local(async move {
-                        let mounted = match tools_module::load(attempt).await {
+                        let mounted = match tools_module::load().await {
                             Ok(module) => {
                                 let data = data.borrow().payload();
                                 let args = [&el.into(), &JsValue::from_str(&kind), &data];
@@ -123,9 +122,26 @@ pub fn LazyPart(p: &Props) -> Html {
     }
     let retry = {
         let (status, attempt) = (status.clone(), attempt.clone());
-        Callback::from(move |_| {
+        Callback::from(move |()| {
             status.set(Status::Closed);
             attempt.set(*attempt + 1);
+        })
+    };
+    tools_module::use_retry_when_ready(matches!(*status, Status::Failed(_)), retry.clone());
+    // "Try again" goes away with the failure: focus moves to the part's summary instead of
+    // being lost.
+    let on_retry = {
+        let (root, retry) = (root.clone(), retry.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(summary) = root
+                .cast::<web_sys::Element>()
+                .and_then(|el| el.closest("details").ok().flatten())
+                .and_then(|d| d.query_selector("summary").ok().flatten())
+                .and_then(|s| s.dyn_into::<web_sys::HtmlElement>().ok())
+            {
+                let _ = summary.focus();
+            }
+            retry.emit(());
         })
     };
     html! {
@@ -135,8 +151,9 @@ pub fn LazyPart(p: &Props) -> Html {
             }
             if let Status::Failed(why) = &*status {
                 <div class="snapshot-error" role="alert">
-                    <p>{format!("This part could not be loaded ({why}). It loads once, while the page is online.")}</p>
-                    <button type="button" onclick={retry}>{"Try again"}</button>
+                    <p>{"This part could not be loaded: check the connection, then try again."}</p>
+                    <p class="hint">{format!("The browser said: {why}")}</p>
+                    <button type="button" class="small" onclick={on_retry}>{"Try again"}</button>
                 </div>
             }
             <div class="part" data-part={p.kind.clone()} ref={root}></div>

@@ -40,7 +40,9 @@ pub struct Props {
 /// Saves the report as the CLI's `check --json` prints it, plus the raw inputs and the time
 /// (made by the tools module: `report_json` in `src/bin/tools.rs`).
 async fn export(inputs: &Inputs, domain: &str) -> Result<(), String> {
-    let module = tools_module::load(0).await?;
+    let module = tools_module::load().await.map_err(|why| {
+        format!("the part of the page that makes the file could not be loaded ({why}); check the connection, then click again")
+    })?;
     let text = call(&module, "report_json", &[&inputs_json(inputs)])?
         .as_string()
         .ok_or("the tools module gave no report")?;
@@ -110,7 +112,7 @@ pub fn ReportView(p: &Props) -> Html {
             status.set("Preparing…".into());
             wasm_bindgen_futures::spawn_local(async move {
                 status.set(match export(&inputs, &domain).await {
-                    Ok(()) => "Saved".into(),
+                    Ok(()) => format!("Saved as mta-sts-{domain}.json"),
                     Err(e) => format!("Could not save: {e}"),
                 })
             });

@@ -78,9 +78,8 @@ fn options(p: &Props) -> JsValue {
 async fn load_and_mount(
     root: web_sys::Element,
     opts: Rc<RefCell<JsValue>>,
-    attempt: u32,
 ) -> Result<JsValue, String> {
-    let module = tools_module::load(attempt).await?;
+    let module = tools_module::load().await?;
     let opts = opts.borrow().clone();
     call(&module, "mount", &[&root.into(), &opts])
 }
@@ -98,13 +97,12 @@ pub fn ToolsSlot(p: &Props) -> Html {
         let (root, status, handle, opts) =
             (root.clone(), status.clone(), handle.clone(), opts.clone());
         let mark = p.mark;
-        use_effect_with((p.load, *attempt), move |(load, attempt)| {
-            let attempt = *attempt;
+        use_effect_with((p.load, *attempt), move |(load, _)| {
             if *load && matches!(*status, Status::Waiting) {
                 status.set(Status::Loading);
                 if let Some(el) = root.cast::<web_sys::Element>() {
                     wasm_bindgen_futures::spawn_local(async move {
-                        match load_and_mount(el, opts, attempt).await {
+                        match load_and_mount(el, opts).await {
                             Ok(h) => {
                                 *handle.borrow_mut() = Some(h);
                                 status.set(Status::Ready);
@@ -130,11 +128,12 @@ pub fn ToolsSlot(p: &Props) -> Html {
     }
     let retry = {
         let (status, attempt) = (status.clone(), attempt.clone());
-        Callback::from(move |_| {
+        Callback::from(move |()| {
             status.set(Status::Waiting);
             attempt.set(*attempt + 1);
         })
     };
+    tools_module::use_retry_when_ready(matches!(*status, Status::Failed(_)), retry.clone());
     html! {
         <>
             if matches!(*status, Status::Waiting | Status::Loading) {
@@ -143,7 +142,7 @@ pub fn ToolsSlot(p: &Props) -> Html {
             if let Status::Failed(why) = &*status {
                 <div class="snapshot-error" role="alert">
                     <p>{format!("The offline tools could not be loaded ({why}). They load once, while the page is online; after that they work offline.")}</p>
-                    <button type="button" onclick={retry}>{"Try again"}</button>
+                    <button type="button" class="small" onclick={retry.reform(|_| ())}>{"Try again"}</button>
                 </div>
             }
             <div ref={root}></div>

@@ -1,13 +1,15 @@
 //! The second wasm module (`src/bin/tools.rs`): the offline tools, and the report's parts that
 //! are only read on demand (the raw data, Fix-it, the JSON download). The checker's own module
 //! does not carry them, so its first visit is lighter; the page (`index.html`) or `embed.js`
-//! provides `window.mtastsLoadTools(attempt)`, which imports the module once and hands the same
-//! promise to every caller.
+//! provides `window.mtastsLoadTools()`, which imports the module once and hands the same
+//! promise to every caller; after a failure the next call tries again, and a success fires
+//! `mtasts-tools-ready` on `window`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use mtasts_core::inputs::Inputs;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
@@ -28,12 +30,11 @@ fn loader() -> Option<js_sys::Function> {
         .ok()
 }
 
-/// The module, loaded if it is not yet. `attempt` goes into the module's URL after a failure:
-/// a browser keeps a failed `import()` failed for its URL.
-pub async fn load(attempt: u32) -> Result<JsValue, String> {
+/// The module, loaded if it is not yet (again, if the last try failed).
+pub async fn load() -> Result<JsValue, String> {
     let load = loader().ok_or("this page does not provide the tools module")?;
     let promise: js_sys::Promise = load
-        .call1(&JsValue::NULL, &JsValue::from_f64(f64::from(attempt)))
+        .call0(&JsValue::NULL)
         .map_err(js_err)?
         .dyn_into()
         .map_err(|_| "the tools loader did not return a Promise".to_string())?;
@@ -76,4 +77,32 @@ pub fn use_module_handle() -> Rc<RefCell<Option<JsValue>>> {
         });
     }
     handle
+}
+
+/// While `failed`, calls `retry` as soon as the module has loaded for another part of the page
+/// (the network is back): a part that failed need not wait for its own "Try again".
+#[yew::hook]
+pub fn use_retry_when_ready(failed: bool, retry: yew::Callback<()>) {
+    yew::use_effect_with(failed, move |failed| {
+        let window = web_sys::window();
+        let listener = match (&window, *failed) {
+            (Some(w), true) => {
+                let cb = Closure::<dyn Fn()>::new(move || retry.emit(()));
+                let _ = w.add_event_listener_with_callback(
+                    "mtasts-tools-ready",
+                    cb.as_ref().unchecked_ref(),
+                );
+                Some(cb)
+            }
+            _ => None,
+        };
+        move || {
+            if let (Some(w), Some(cb)) = (window, listener) {
+                let _ = w.remove_event_listener_with_callback(
+                    "mtasts-tools-ready",
+                    cb.as_ref().unchecked_ref(),
+                );
+            }
+        }
+    });
 }
