@@ -315,27 +315,33 @@ async fn the_tools_load_while_idle_and_then_work_offline() {
     c.close().await.ok();
 }
 
+/// The browser asks to spare the connection (Save-Data), and the tools module cannot be
+/// fetched (until `Network.setBlockedURLs` is cleared). Chromium has no switch for the
+/// Save-Data preference: the page sees it through navigator.connection, set here before any
+/// script of the page runs.
+async fn save_data_and_no_tools(c: &Client) {
+    cdp(
+        c,
+        "Page.addScriptToEvaluateOnNewDocument",
+        json!({ "source": "Object.defineProperty(navigator, 'connection', { value: { saveData: true, effectiveType: '4g' } });" }),
+    )
+    .await;
+    cdp(c, "Network.enable", json!({})).await;
+    cdp(
+        c,
+        "Network.setBlockedURLs",
+        json!({ "urls": ["*/tools/*"] }),
+    )
+    .await;
+}
+
 /// On a connection the browser asks to spare (Save-Data), the tools wait for their tab; if
 /// their module cannot be fetched then, the panel says so and "Try again" brings them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_tools_wait_for_their_tab_on_save_data_and_a_failed_load_can_be_retried() {
     let (_server, url) = serve().await;
     let (_driver, c) = browser().await;
-    // Chromium has no switch for the Save-Data preference: the page sees it through
-    // navigator.connection, set here before any script of the page runs.
-    cdp(
-        &c,
-        "Page.addScriptToEvaluateOnNewDocument",
-        json!({ "source": "Object.defineProperty(navigator, 'connection', { value: { saveData: true, effectiveType: '4g' } });" }),
-    )
-    .await;
-    cdp(&c, "Network.enable", json!({})).await;
-    cdp(
-        &c,
-        "Network.setBlockedURLs",
-        json!({ "urls": ["*/tools/*"] }),
-    )
-    .await;
+    save_data_and_no_tools(&c).await;
     c.goto(&format!("{url}/")).await.unwrap();
     wait_ready(&c).await;
     let save_data = c
@@ -404,19 +410,7 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
     let (mut server, url) = serve().await;
     let (_driver, c) = browser().await;
     // Save-Data: the tools module is not fetched while idle, so only opening a part loads it.
-    cdp(
-        &c,
-        "Page.addScriptToEvaluateOnNewDocument",
-        json!({ "source": "Object.defineProperty(navigator, 'connection', { value: { saveData: true, effectiveType: '4g' } });" }),
-    )
-    .await;
-    cdp(&c, "Network.enable", json!({})).await;
-    cdp(
-        &c,
-        "Network.setBlockedURLs",
-        json!({ "urls": ["*/tools/*"] }),
-    )
-    .await;
+    save_data_and_no_tools(&c).await;
     let r = report_at(&c, &format!("{url}/?domain=mx-not-covered.test")).await;
     assert_eq!(r["overall"], "red", "{r}");
     let before = c
