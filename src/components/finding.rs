@@ -47,6 +47,16 @@ pub fn finding_list(
     }
 }
 
+/// A catalog text with `<domain>` filled in; as it stands where there is no domain (the
+/// offline tools).
+pub fn named(text: &str, domain: &str) -> String {
+    if domain.is_empty() {
+        text.to_string()
+    } else {
+        mtasts_core::action::fill(text, domain)
+    }
+}
+
 #[function_component]
 pub fn FindingItem(p: &Props) -> Html {
     let Some(first) = p.findings.first() else {
@@ -64,13 +74,7 @@ pub fn FindingItem(p: &Props) -> Html {
         }
         None => html! { {info.rfc} },
     };
-    let named = |text: &str| {
-        if p.domain.is_empty() {
-            text.to_string()
-        } else {
-            mtasts_core::action::fill(text, &p.domain)
-        }
-    };
+    let named = |text: &str| named(text, &p.domain);
     // The checker's page is built without the explanations (feature `explanations`): there
     // the tools module renders one when its details first open.
     let explanation = if cfg!(feature = "explanations") {

@@ -24,13 +24,7 @@ pub fn PartView(p: &Props) -> Html {
         let Some(code) = Code::parse(code) else {
             return html! { <p>{format!("No finding has the code {code}.")}</p> };
         };
-        let text = code.explanation();
-        let text = if p.data.is_empty() {
-            text.to_string()
-        } else {
-            mtasts_core::action::fill(text, &p.data)
-        };
-        return html! { <p>{text}</p> };
+        return html! { <p>{super::finding::named(code.explanation(), &p.data)}</p> };
     }
     let inputs: Inputs = match serde_json::from_str(&p.data) {
         Ok(i) => i,

@@ -1,4 +1,4 @@
-//! Where the offline tools appear: loads their module (`src/bin/tools.rs`, about 315 KB
+//! Where the offline tools appear: loads their module (`src/bin/tools.rs`, about 292 KB
 //! brotli with the report's on-demand parts) once `load` is set and mounts it here. The checker
 //! sets it when the Tools tab opens, and also when the page is idle (no check running) unless
 //! the browser says the connection is slow or metered ([`constrained`]): fetched in the

@@ -1,9 +1,9 @@
 //! The second wasm module (`src/bin/tools.rs`): the offline tools, and the report's parts that
-//! are only read on demand (the raw data, Fix-it, the JSON download). The checker's own module
-//! does not carry them, so its first visit is lighter; the page (`index.html`) or `embed.js`
-//! provides `window.mtastsLoadTools()`, which imports the module once and hands the same
-//! promise to every caller; after a failure the next call tries again, and a success fires
-//! `mtasts-tools-ready` on `window`.
+//! are only read on demand (the raw data, Fix-it, the findings' explanations on the checker's
+//! page, the JSON download). The checker's own module does not carry them, so its first visit
+//! is lighter; the page (`index.html`) or `embed.js` provides `window.mtastsLoadTools()`, which
+//! imports the module once and hands the same promise to every caller; after a failure the next
+//! call tries again, and a success fires `mtasts-tools-ready` on `window`.
 
 use std::cell::RefCell;
 use std::rc::Rc;
