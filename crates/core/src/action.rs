@@ -188,7 +188,7 @@ pub fn plan(r: &Report) -> ActionPlan {
                 steps.retain(|x| x.code != Some(Code::StsOrphanTxt));
             }
         }
-        steps.sort_by_key(|x| (!x.blocks, std::cmp::Reverse(x.severity)));
+        crate::order::sort_by_key(&mut steps, |x| (!x.blocks, std::cmp::Reverse(x.severity)));
         for m in &e.unconfirmed_mx {
             steps.push(ActionStep {
                 problem: format!("{} could not be confirmed: {}", m.host, m.reasons.join("; ")),

@@ -158,7 +158,7 @@ pub fn links(r: &Report, inputs: &Inputs) -> Vec<Link> {
             .collect(),
         _ => Vec::new(),
     };
-    records.sort();
+    crate::order::sort(&mut records);
     records.dedup_by(|a, b| a.1 == b.1);
     if r.mx.is_empty() && !records.is_empty() {
         out.extend(records.into_iter().map(|(_, host)| Link {

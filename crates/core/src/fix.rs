@@ -129,8 +129,8 @@ fn compare(served: Result<&[u8], Unread>, want: &str, req: &Request) -> PolicyCh
     let p = &lint.policy;
     let mut want_mx: Vec<String> = req.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
     let mut have_mx: Vec<String> = p.mx.iter().map(|m| m.to_ascii_lowercase()).collect();
-    want_mx.sort();
-    have_mx.sort();
+    crate::order::sort(&mut want_mx);
+    crate::order::sort(&mut have_mx);
     let mut diffs = Vec::new();
     if p.mode != Some(req.mode) {
         diffs.push(format!("mode {}", req.mode.as_str()));
@@ -164,7 +164,7 @@ fn mx_list(report: &Report, records: &[MxRecord]) -> Vec<String> {
         None if records.is_empty() => push(report.domain.clone()),
         None => {
             let mut sorted = records.to_vec();
-            sorted.sort_by_key(|r| r.preference);
+            crate::order::sort_by_key(&mut sorted, |r| r.preference);
             for r in sorted {
                 push(r.exchange.trim_end_matches('.').to_ascii_lowercase());
             }

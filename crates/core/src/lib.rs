@@ -35,6 +35,7 @@ pub mod mail;
 pub mod mx;
 pub mod mx_hosts;
 pub mod mx_list;
+pub mod order;
 pub mod policy;
 pub mod readiness;
 pub mod record;

@@ -236,7 +236,7 @@ pub fn coverage(
         ));
         hosts.push((0, hostname::canonical(domain)));
     }
-    hosts.sort();
+    crate::order::sort(&mut hosts);
     hosts.dedup_by(|a, b| a.1 == b.1);
 
     let mut out = Vec::new();

@@ -113,7 +113,7 @@ pub fn rows(
                         .copied()
                         .collect();
                     let mut ordered = mine.clone();
-                    ordered.sort_by_key(|f| std::cmp::Reverse(f.severity()));
+                    crate::order::sort_by_key(&mut ordered, |f| std::cmp::Reverse(f.severity()));
                     let light = match p.outcome {
                         ProbeOutcome::NotProbed(_) => Light::Amber,
                         _ => light_of(&mine),

@@ -177,7 +177,9 @@ pub fn lint(body: &[u8]) -> PolicyLint {
     let mut policy = Policy::default();
     parse_text(&text, &mut policy, &mut findings);
     // Located findings in file order, then the ones about the whole file.
-    findings.sort_by_key(|f| f.location.map_or((u32::MAX, 0), |l| (l.line, l.column)));
+    crate::order::sort_by_key(&mut findings, |f| {
+        f.location.map_or((u32::MAX, 0), |l| (l.line, l.column))
+    });
     let valid = findings.no_errors();
     let findings = crate::finding::cap_repeats(findings, crate::finding::MAX_PER_CODE);
     PolicyLint {

@@ -92,7 +92,7 @@ impl Light {
 /// Puts the most worrying first (by [`Light::concern`]), keeping the given order among equals:
 /// how the page orders its sections, MX hosts and addresses once a check is done.
 pub fn worst_first<T>(items: &mut [T], light: impl Fn(&T) -> Light) {
-    items.sort_by_key(|x| std::cmp::Reverse(light(x).concern()));
+    crate::order::sort_by_key(items, |x| std::cmp::Reverse(light(x).concern()));
 }
 
 /// The sections of a report, in display order.
