@@ -31,6 +31,12 @@ if [ "$("$bin/wasm-opt" --version 2>/dev/null | awk '{print $3}')" != "132" ]; t
   log "installing wasm-opt 132 (npm binaryen@132)"
   npm install --silent --prefix "$PWD/.tools/node" binaryen@132 >&2
 fi
+# terser, which minifies the wasm-bindgen JS glue (Trunk 0.21's minifier stops at its
+# `export { … as default }` and leaves the glue as written; scripts/build-web.sh).
+if [ "$("$bin/terser" --version 2>/dev/null)" != "terser 5.51.4" ]; then
+  log "installing terser 5.51.4 (npm)"
+  npm install --silent --prefix "$PWD/.tools/node" terser@5.51.4 >&2
+fi
 # axe-core, the accessibility audit the browser tests run inside each page (tests/a11y.rs).
 if [ ! -f "$PWD/.tools/node/node_modules/axe-core/axe.min.js" ] \
    || [ "$(node -p 'require("'"$PWD"'/.tools/node/node_modules/axe-core/package.json").version' 2>/dev/null)" != "4.14.1" ]; then
