@@ -56,6 +56,19 @@ if [ -n "$bad" ]; then
 fi
 echo "core dependencies: $(echo $deps | tr '\n' ' ')"
 
+# Trunk builds the page from the workspace root, which selects every default member: the native
+# members' dependencies must not add features to the browser's crates (they are declared for
+# non-wasm targets only; serde_json's raw_value from axum and sqlx once cost the page 4.7 KB).
+features() {
+  cargo tree --locked --target wasm32-unknown-unknown -e normal -f '{p} [{f}]' --prefix none "$@" \
+    | grep -v -e '^mtasts' -e '^$' | sort -u
+}
+if ! diff <(features -p mtasts-web) <(features); then
+  echo "the page's crates get features from the native workspace members (lines with > above):" \
+    "declare those members' dependencies under [target.'cfg(not(target_arch = \"wasm32\"))'.dependencies]" >&2
+  exit 1
+fi
+
 step "web app (Trunk, release, size profile)"
 scripts/build-web.sh
 ls -l dist
