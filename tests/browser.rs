@@ -400,6 +400,27 @@ async fn the_tools_wait_for_their_tab_on_save_data_and_a_failed_load_can_be_retr
     c.close().await.ok();
 }
 
+/// Clicks the report's JSON download and waits for its status line to start with `prefix`;
+/// returns that line.
+async fn download_status(c: &Client, prefix: &str) -> Value {
+    c.find(Locator::XPath(
+        "//button[text()='Download the report (JSON)']",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    wait_js(
+        c,
+        &format!("the download's status starting with {prefix:?}"),
+        &format!(
+            "const s = document.querySelector('.report-tools .copy-status').textContent; return s.startsWith({prefix:?}) && s;"
+        ),
+    )
+    .await
+}
+
 /// A report's raw data and Fix-it come from the tools module the first time they are opened
 /// (the checker's own module does not carry them): nothing is fetched for them before, a failed
 /// load says so and can be retried (by "Try again", by clicking the download again, or by the
@@ -470,19 +491,7 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
         "return !!document.querySelector('[data-section=mx_coverage] details.raw [role=alert]');",
     )
     .await;
-    let download = "//button[text()='Download the report (JSON)']";
-    c.find(Locator::XPath(download))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let status = wait_js(
-        &c,
-        "the download's failure",
-        "const s = document.querySelector('.report-tools .copy-status').textContent; return s.startsWith('Could not') && s;",
-    )
-    .await;
+    let status = download_status(&c, "Could not").await;
     assert!(
         status
             .as_str()
@@ -524,18 +533,7 @@ async fn the_reports_raw_data_and_fixit_load_when_opened_and_then_work_offline()
         .unwrap();
     assert_eq!(focused, json!(true), "focus stays on Fix-it");
     // A second click on the download tries again, and the status names the file.
-    c.find(Locator::XPath(download))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    let status = wait_js(
-        &c,
-        "the download",
-        "const s = document.querySelector('.report-tools .copy-status').textContent; return s.startsWith('Saved') && s;",
-    )
-    .await;
+    let status = download_status(&c, "Saved").await;
     assert_eq!(status, "Saved as mta-sts-mx-not-covered.test.json");
     let policy = wait_js(
         &c,
